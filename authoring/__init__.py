@@ -1,0 +1,1 @@
+"""Content-team tools: validate, author, preview, new."""

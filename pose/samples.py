@@ -1,0 +1,58 @@
+"""Sample footage of real people moving, for tests and benchmarks.
+
+Extracted from the pinned pose2sim wheel (BSD-3-Clause) into ``paths.samples_dir()``.
+``dance samples fetch`` fills the cache; ``sample_path`` finds a file or says how to get it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pose import paths
+from pose.errors import DanceError
+
+WHEEL_PACKAGE = "pose2sim"
+WHEEL_VERSION = "0.10.49"
+WHEEL_FILE = "pose2sim-0.10.49-py3-none-any.whl"
+WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1"
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str  # e.g. "Demo_SinglePerson/cam01.mp4" (its path under the samples dir)
+    member: str
+    sha256: str
+    size: int
+
+    @property
+    def path(self) -> Path:
+        return paths.samples_dir() / self.name
+
+
+def _s(name: str, sha256: str, size: int) -> Sample:
+    demo, cam = name.split("/")
+    return Sample(name, f"Pose2Sim/{demo}/videos/{cam}", sha256, size)
+
+
+# 1080x1920 (portrait), 60 fps, 100 frames each; four synchronised views of one movement.
+SAMPLES: dict[str, Sample] = {s.name: s for s in (
+    _s("Demo_SinglePerson/cam01.mp4", "cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a", 387775),
+    _s("Demo_SinglePerson/cam02.mp4", "94ff87cf978b8406e8aa36ab3c5362e72848994e87652f0dc7a33c315e8e0442", 540548),
+    _s("Demo_SinglePerson/cam03.mp4", "b8b329f832f178f27ecb78d024d5026b96c6adb36c387bfe2c0af85eab8a11ca", 1709101),
+    _s("Demo_SinglePerson/cam04.mp4", "b5c0e7863fd70d008e7178d3c556b045b0ea5f78fcd61ca548a0b2e807e641f7", 1772999),
+    _s("Demo_MultiPerson/cam01.mp4", "543cee6a4c2c2b52dc9eac9137ee63d14f1f84e706a9a7264769edcb11e5ea53", 764061),
+    _s("Demo_MultiPerson/cam02.mp4", "8895092a7cf26359205a427b7ac2f4a935c2e0bd36d9b7a5140cb33faa468a6b", 610385),
+    _s("Demo_MultiPerson/cam03.mp4", "d3daf48cdf9f5603868ddb99166ddaf9b12279e7ce968922926560d5fd3f0c99", 801091),
+    _s("Demo_MultiPerson/cam04.mp4", "1490149dc40e7301fa5ceae23862b044ba5c398a8b2a40df21ed894702728c09", 877130),
+)}
+
+
+def sample_path(name: str) -> Path:
+    """Path of a cached sample, or a DanceError saying how to fetch it."""
+    try:
+        sample = SAMPLES[name]
+    except KeyError:
+        raise DanceError(f"unknown sample {name!r}; known: {', '.join(SAMPLES)}") from None
+    if not sample.path.is_file():
+        raise DanceError(f"sample {name} is not in the cache ({sample.path}); run: dance samples fetch")
+    return sample.path

@@ -1,0 +1,1 @@
+"""Session store (SQLite) and teacher reports (HTML)."""

@@ -1,0 +1,1 @@
+"""Scoring: features, similarity, alignment, judgements. Pure, headless numpy; no pygame."""
