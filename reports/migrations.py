@@ -1,0 +1,152 @@
+"""Ordered schema migrations for the session store, versioned with ``PRAGMA user_version``.
+
+Each migration takes a database at version ``n - 1`` to version ``n`` inside one
+transaction, so a crash mid-migration leaves the previous version intact. Never edit a
+shipped migration: add a new one (tests/reports/test_migrations.py keeps a frozen copy of
+the v1 schema and checks that every row survives the upgrade).
+
+v1  players, sessions, judgements (as first shipped).
+v2  players.group_name (a class or group), sessions.uid (a stable id so that importing the
+    same export twice does not duplicate sessions), sessions.finished_at, and
+    judgements.extra_json (fields the scoring engine adds later are kept, not dropped).
+v3  similarity samples: (session, song time, similarity 0–100) for the report's timeline
+    when the game records them; reports fall back to per-move scores otherwise.
+"""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Callable
+
+# 'DNCE': marks a file as a DanceStudio session store, so that a foreign SQLite
+# database is recognised instead of being silently extended with our tables.
+APPLICATION_ID = 0x444E4345
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    # Not executescript(): it may COMMIT first, which would break the one-transaction step.
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE players (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            created_at  TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            id                INTEGER PRIMARY KEY,
+            player_id         INTEGER NOT NULL REFERENCES players(id) ON DELETE CASCADE,
+            choreography      TEXT NOT NULL,
+            choreography_path TEXT,
+            started_at        TEXT NOT NULL,
+            difficulty        TEXT,
+            latency_s         REAL,
+            total             REAL,
+            stars             INTEGER,
+            completed         INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sessions_player ON sessions(player_id, started_at);
+        CREATE TABLE judgements (
+            id          INTEGER PRIMARY KEY,
+            session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            move_index  INTEGER NOT NULL,
+            move_name   TEXT NOT NULL,
+            score       REAL NOT NULL,
+            tier        TEXT NOT NULL,
+            parts_json  TEXT NOT NULL DEFAULT '{}',
+            offset_s    REAL,
+            time_s      REAL,
+            start_s     REAL,
+            end_s       REAL,
+            gold        INTEGER NOT NULL DEFAULT 0,
+            combo       INTEGER NOT NULL DEFAULT 0,
+            tip         TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX judgements_session ON judgements(session_id, move_index);
+        """
+    )
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE players ADD COLUMN group_name TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN uid TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN finished_at TEXT")
+    db.execute("ALTER TABLE judgements ADD COLUMN extra_json TEXT NOT NULL DEFAULT '{}'")
+    # Existing sessions get a fresh uid each; ALTER TABLE cannot add a UNIQUE column,
+    # so uniqueness comes from the index.
+    rows = db.execute("SELECT id FROM sessions").fetchall()
+    db.executemany(
+        "UPDATE sessions SET uid = ? WHERE id = ?", [(secrets.token_hex(8), r[0]) for r in rows]
+    )
+    db.execute("CREATE UNIQUE INDEX sessions_uid ON sessions(uid)")
+    db.execute("CREATE INDEX players_group ON players(group_name)")
+
+
+def _v3(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE samples (
+            session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            time_s      REAL NOT NULL,
+            similarity  REAL NOT NULL
+        );
+        CREATE INDEX samples_session ON samples(session_id, time_s);
+        """
+    )
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    summary: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "players, sessions, judgements", _v1),
+    Migration(2, "player groups, session uid/finished_at, judgement extras", _v2),
+    Migration(3, "per-frame similarity samples", _v3),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+OUR_TABLES = frozenset({"players", "sessions", "judgements", "samples"})
+
+
+def user_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Apply the migrations after the database's version up to ``target``; returns the
+    versions applied. Each step commits on its own so that an interrupted upgrade resumes.
+
+    ``db`` must be in autocommit mode (``isolation_level=None``): the transaction is ours.
+    """
+    applied: list[int] = []
+    for m in MIGRATIONS:
+        if m.version > target:
+            break
+        if m.version <= user_version(db):
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if m.version <= user_version(db):
+                db.execute("ROLLBACK")
+                continue
+            m.apply(db)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {m.version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(m.version)
+    return applied
