@@ -66,6 +66,8 @@ def to_rgb(image: np.ndarray, *, bgr: bool = True) -> np.ndarray:
     a = np.asarray(image)
     if a.dtype != np.uint8:
         raise VideoError(f"frames must be 8-bit (uint8), got {a.dtype}")
+    if a.ndim in (2, 3) and (a.shape[0] < 1 or a.shape[1] < 1):
+        raise VideoError(f"empty frame {a.shape}")
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[:, :, 0]
     if a.ndim == 2:
@@ -76,8 +78,6 @@ def to_rgb(image: np.ndarray, *, bgr: bool = True) -> np.ndarray:
         out = cv2.cvtColor(a, cv2.COLOR_BGRA2RGB if bgr else cv2.COLOR_RGBA2RGB)
     else:
         raise VideoError(f"frames must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got {a.shape}")
-    if out.shape[0] < 1 or out.shape[1] < 1:
-        raise VideoError(f"empty frame {a.shape}")
     return np.ascontiguousarray(out)
 
 
