@@ -1,0 +1,204 @@
+"""Person detector: BlazePose's ``pose_detection`` model, decoded the way mediapipe does.
+
+preprocess (letterbox warp to 224x224, [-1, 1]) → forward → postprocess (decode against
+generated SSD anchors, sigmoid scores, weighted NMS, letterbox removal). The numbers come
+from mediapipe 0.10.21's pose_detection_cpu graph (see shared/docs/blazepose.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pose.runtime import Model
+
+INPUT_SIZE_PX = 224
+NUM_ANCHORS = 2254
+NUM_KEYPOINTS = 4
+# Keypoints of a detection: 0 mid-hip (ROI centre), 1 full-body size/rotation point,
+# 2 mid-shoulder, 3 upper-body size/rotation point.
+KP_HIP = 0
+KP_BODY_SCALE = 1
+
+# SsdAnchorsCalculator options of pose_detection_cpu.
+_STRIDES = (8, 16, 32, 32, 32)
+_MIN_SCALE = 0.1484375
+_MAX_SCALE = 0.75
+_ANCHOR_OFFSET = 0.5
+SCORE_CLIP = 100.0
+NMS_IOU = 0.3
+
+
+def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...] = _STRIDES) -> np.ndarray:
+    """SSD anchor centres, (N, 2) float32 (x, y) normalised; widths are all 1 (fixed size).
+
+    Mediapipe's generator: consecutive layers with the same stride share one feature map;
+    each layer contributes 1 anchor for aspect ratio 1.0 plus 1 interpolated-scale anchor,
+    so a cell gets 2 anchors per merged layer. Order: y, x, anchor.
+    """
+    anchors: list[np.ndarray] = []
+    layer = 0
+    n_layers = len(strides)
+    while layer < n_layers:
+        last = layer
+        per_cell = 0
+        while last < n_layers and strides[last] == strides[layer]:
+            per_cell += 2  # aspect 1.0 + the interpolated scale (also aspect 1.0)
+            last += 1
+        fm = int(np.ceil(input_size_px / strides[layer]))
+        ys, xs = np.meshgrid(np.arange(fm), np.arange(fm), indexing="ij")
+        centres = np.stack([(xs + _ANCHOR_OFFSET) / fm, (ys + _ANCHOR_OFFSET) / fm], axis=-1)
+        anchors.append(np.repeat(centres.reshape(-1, 2), per_cell, axis=0))
+        layer = last
+    return np.concatenate(anchors).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class Detection:
+    """One detected person, in coordinates normalised to the full frame.
+
+    box_norm: (4,) xmin, ymin, xmax, ymax. keypoints_norm: (4, 2) x, y. score: [0, 1].
+    """
+
+    score: float
+    box_norm: np.ndarray
+    keypoints_norm: np.ndarray
+
+
+def letterbox_matrix(width_px: int, height_px: int, size_px: int = INPUT_SIZE_PX) -> tuple[np.ndarray, float, float]:
+    """Affine (2, 3) frame→tensor map that fits the frame in a square with even padding.
+
+    Returns (matrix, pad_x, pad_y) with pads as fractions of the square on each side.
+    Mediapipe grows the whole-frame ROI to a square around the frame centre and warps it,
+    which is exactly a uniform scale plus a shift.
+    """
+    side = float(max(width_px, height_px))
+    k = size_px / side
+    left = width_px / 2.0 - side / 2.0
+    top = height_px / 2.0 - side / 2.0
+    m = np.array([[k, 0.0, -k * left], [0.0, k, -k * top]], dtype=np.float64)
+    pad_x = (1.0 - width_px / side) / 2.0
+    pad_y = (1.0 - height_px / side) / 2.0
+    return m, pad_x, pad_y
+
+
+def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray,
+           min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode model output above ``min_score``.
+
+    raw_boxes (N, 12), raw_scores (N,), anchors (N, 2) -> boxes (K, 4) xmin ymin xmax ymax,
+    keypoints (K, 4, 2), scores (K,), all in letterboxed-tensor normalised coordinates.
+    """
+    # float64: exp(100) overflows float32.
+    scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)))
+    keep = np.flatnonzero(scores >= min_score)
+    if keep.size == 0:
+        return np.zeros((0, 4), np.float32), np.zeros((0, NUM_KEYPOINTS, 2), np.float32), np.zeros(0, np.float32)
+    r = raw_boxes[keep] / INPUT_SIZE_PX
+    a = anchors[keep]
+    cx = r[:, 0] + a[:, 0]
+    cy = r[:, 1] + a[:, 1]
+    w = r[:, 2]
+    h = r[:, 3]
+    boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+    kps = r[:, 4:4 + 2 * NUM_KEYPOINTS].reshape(-1, NUM_KEYPOINTS, 2) + a[:, None, :]
+    return boxes.astype(np.float32), kps.astype(np.float32), scores[keep].astype(np.float32)
+
+
+def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """IoU of one box (4,) against boxes (K, 4); 0 where the union is empty."""
+    ix = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
+    iy = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
+    inter = ix * iy
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    union = area + areas - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(union > 0, inter / union, 0.0)
+
+
+def weighted_nms(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
+                 iou_threshold: float = NMS_IOU) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """Mediapipe's WEIGHTED non-max suppression.
+
+    Take the best remaining box; every remaining box overlapping it by IoU > threshold
+    (itself included) joins its cluster; the cluster's boxes and keypoints are averaged
+    weighted by score, and the cluster keeps the top score. Best first.
+    """
+    order = np.argsort(-scores, kind="stable")
+    out: list[tuple[float, np.ndarray, np.ndarray]] = []
+    while order.size:
+        top = order[0]
+        iou = _iou(boxes[top], boxes[order])
+        members = order[iou > iou_threshold]
+        if members.size == 0:  # a degenerate box does not even overlap itself
+            members = order[:1]
+        wts = scores[members].astype(np.float64)
+        total = wts.sum()
+        box = (boxes[members] * wts[:, None]).sum(0) / total
+        kps = (keypoints[members] * wts[:, None, None]).sum(0) / total
+        out.append((float(scores[top]), box.astype(np.float32), kps.astype(np.float32)))
+        order = order[~np.isin(order, members)]
+    return out
+
+
+class PoseDetector:
+    """Finds people in an RGB frame. ``detect(rgb)`` -> detections, best first."""
+
+    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None):
+        self.model = model or Model("pose_detection", threads=threads)
+        self.min_score = float(min_score)
+        self.anchors = generate_anchors()
+        inp = next(iter(self.model.inputs.values()))
+        self._in_index = inp["index"]
+        self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
+        # Match outputs by shape, never by position: (1, 2254, 12) boxes, (1, 2254, 1) scores.
+        self._box_index = self._score_index = None
+        for d in self.model.outputs.values():
+            shape = tuple(int(v) for v in d["shape"])
+            if shape == (1, NUM_ANCHORS, 12):
+                self._box_index = d["index"]
+            elif shape == (1, NUM_ANCHORS, 1):
+                self._score_index = d["index"]
+        if self._box_index is None or self._score_index is None:
+            from pose.errors import ModelError
+            raise ModelError("pose_detection model has unexpected outputs; run: dance models verify")
+
+    def preprocess(self, rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """rgb (H, W, 3) uint8 -> (1, 224, 224, 3) float32 in [-1, 1], pad_x, pad_y."""
+        import cv2
+
+        h, w = rgb.shape[:2]
+        m, pad_x, pad_y = letterbox_matrix(w, h)
+        # Bilinear warp with a zero (black) border, like mediapipe's ImageToTensor on CPU.
+        img = cv2.warpAffine(rgb, m, (INPUT_SIZE_PX, INPUT_SIZE_PX), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        np.multiply(img, 1.0 / 127.5, out=self._in_buf[0], casting="unsafe")
+        self._in_buf -= 1.0
+        return self._in_buf, pad_x, pad_y
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(1, 224, 224, 3) -> raw boxes (2254, 12), raw score logits (2254,)."""
+        it = self.model._it  # the runtime's interpreter: read only the outputs we need
+        it.set_tensor(self._in_index, x)
+        it.invoke()
+        return it.get_tensor(self._box_index)[0], it.get_tensor(self._score_index)[0, :, 0]
+
+    def postprocess(self, raw_boxes: np.ndarray, raw_scores: np.ndarray, pad_x: float,
+                    pad_y: float) -> list[Detection]:
+        boxes, kps, scores = decode(raw_boxes, raw_scores, self.anchors, self.min_score)
+        dets = []
+        sx = 1.0 - 2.0 * pad_x
+        sy = 1.0 - 2.0 * pad_y
+        for score, box, kp in weighted_nms(boxes, kps, scores):
+            # Remove the letterbox: map tensor-normalised coords back to the frame.
+            box = (box - np.array([pad_x, pad_y, pad_x, pad_y], np.float32)) / np.array([sx, sy, sx, sy], np.float32)
+            kp = (kp - np.array([pad_x, pad_y], np.float32)) / np.array([sx, sy], np.float32)
+            dets.append(Detection(score, box.astype(np.float32), kp.astype(np.float32)))
+        return dets
+
+    def detect(self, rgb: np.ndarray) -> list[Detection]:
+        """rgb (H, W, 3) uint8 -> detections normalised to the frame, best first."""
+        x, pad_x, pad_y = self.preprocess(rgb)
+        raw_boxes, raw_scores = self.forward(x)
+        return self.postprocess(raw_boxes, raw_scores, pad_x, pad_y)
