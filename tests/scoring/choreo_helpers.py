@@ -1,0 +1,97 @@
+"""Media for choreography tests: tiny real videos (cv2) and pose tracks written to disk.
+
+Loaded by the choreography test modules with ``load_helpers()`` (tests run in importlib
+mode, so sibling modules are not importable by name, and tests/scoring/conftest.py is
+shared with other engineers).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from pose.track import PoseTrack
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../choreography.schema.json\n"
+
+
+def make_video(path: Path, frames: int = 40, fps: float = 20.0, size: tuple[int, int] = (64, 48)) -> Path:
+    """A real mp4 (mp4v) with ``frames`` frames: a grey square sliding left to right."""
+    import cv2
+
+    w, h = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    assert writer.isOpened(), "cv2 cannot write mp4v"
+    for i in range(frames):
+        img = np.full((h, w, 3), 30, np.uint8)
+        x = int(i * (w - 10) / max(frames - 1, 1))
+        img[h // 3: h // 3 + 10, x: x + 10] = 200
+        writer.write(img)
+    writer.release()
+    return path
+
+
+def make_track(path: Path, frames: int = 40, fps: float = 20.0, size: tuple[int, int] = (64, 48),
+               visibility: float = 0.9, hidden: dict[int, tuple[int, int]] | None = None,
+               nobody: tuple[int, int] | None = None) -> Path:
+    """A pose track of a standing figure waving its arms.
+
+    hidden: landmark index -> (first, last+1) frame range where its visibility is 0.1.
+    nobody: (first, last+1) frame range of NaN rows.
+    """
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.3, 0.7, size=(33, 2)).astype(np.float32)
+    lm = np.zeros((frames, 33, 4), np.float32)
+    for i in range(frames):
+        lm[i, :, :2] = base
+        lm[i, 15, 1] = 0.3 + 0.2 * np.sin(i / 3)  # the left wrist waves
+        lm[i, :, 2] = 0.0
+        lm[i, :, 3] = visibility
+    for idx, (a, b) in (hidden or {}).items():
+        lm[a:b, idx, 3] = 0.1
+    world = np.concatenate([lm[..., :2] - 0.5, np.zeros((frames, 33, 1), np.float32)], axis=2)
+    if nobody:
+        lm[nobody[0]:nobody[1]] = np.nan
+        world[nobody[0]:nobody[1]] = np.nan
+    t = np.arange(frames) / fps
+    PoseTrack(lm, world, t, fps, size).save(path)
+    return path
+
+
+def make_png(path: Path) -> Path:
+    import cv2
+
+    cv2.imwrite(str(path), np.full((8, 8, 3), 255, np.uint8))
+    return path
+
+
+VALID_YAML = SCHEMA_LINE + """format: 1
+title: Bunny Hop
+artist: The Carrots
+video: clip.mp4
+pose_track: clip.npz
+bpm: 120
+offset: 0.0
+mirror: true
+difficulty: easy
+moves:
+  - name: Bunny ears
+    start: 0
+    beats: 2
+    parts: [left_arm, right_arm]
+    tip: Hands up high!
+  - name: Hop
+    start_s: 1.0
+    duration_s: 0.5
+    parts: {left_leg: 2, right_leg: 1}
+    gold: true
+"""
+
+
+def make_folder(folder: Path, text: str = VALID_YAML, name: str = "song.yaml", **track_kw) -> Path:
+    """A choreography folder: clip.mp4 (40 frames, 20 fps = 2 s), clip.npz and the YAML."""
+    folder.mkdir(parents=True, exist_ok=True)
+    make_video(folder / "clip.mp4")
+    make_track(folder / "clip.npz", **track_kw)
+    (folder / name).write_text(text)
+    return folder / name
