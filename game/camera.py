@@ -1,0 +1,176 @@
+"""The child's camera for the game: a ``pose.worker.PoseWorker`` plus a mirrored view.
+
+A webcam runs one threaded worker for the whole session; each pose's song time is the
+song clock at the frame's capture. A video file used as the camera is restarted at the
+song's start and paced by the song clock, so a recorded dance lines up with the music;
+headless runs step it synchronously (``process_until``) for deterministic results.
+The render loop only ever reads ``worker.latest()``: it never waits for inference.
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from pose.errors import VideoError
+
+
+def is_camera_index(source: str | int | None) -> bool:
+    return isinstance(source, int) or (isinstance(source, str) and source.isdigit())
+
+
+def describe(source: str | int) -> str:
+    return f"camera {source}" if is_camera_index(source) else Path(str(source)).name
+
+
+class Camera:
+    """One camera or video-as-camera and its pose worker.
+
+    source: camera index or video path. headless: synchronous stepping (files only).
+    tracker_factory: passed to PoseWorker (None: the default BodyTracker).
+    Counters: poses_seen (new poses handed out by ``poll``).
+    """
+
+    def __init__(self, source: str | int, *, headless: bool = False,
+                 tracker_factory: Callable | None = None, threads: int = 2) -> None:
+        self.source = int(source) if is_camera_index(source) else str(source)
+        self.is_file = not isinstance(self.source, int)
+        if headless and not self.is_file:
+            raise VideoError("headless play needs a video file as the camera (--camera FILE)")
+        if self.is_file and not Path(self.source).exists():
+            raise VideoError(f"{self.source}: no such file to use as the camera")
+        self.headless = headless
+        self.name = describe(self.source)
+        self._factory = tracker_factory
+        self._threads = threads
+        self.worker = None
+        self._synchronous = False
+        self._last_index = -1
+        self._surface = None
+        self._surface_key: tuple | None = None
+        self.poses_seen = 0
+        # Every pose the worker publishes (worker thread appends, render thread drains), so the
+        # scorer sees each camera frame even when several land between two updates.
+        self._fresh: deque = deque(maxlen=240)
+        self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
+
+    # -- lifetime ------------------------------------------------------------------------
+    def start(self, *, song_clock: Callable[[], float] | None = None, loop: bool = True) -> None:
+        """(Re)start from the source's beginning. Raises VideoError/ModelError if it can't open.
+
+        song_clock: for a file, pace frames by this clock (the song position) — then pose
+        timestamps are song times. loop: files restart at their end (pre-song scenes).
+        """
+        from pose.worker import PoseWorker
+
+        self.stop()
+        self._last_index = -1
+        self._fresh.clear()
+        kwargs = dict(loop=loop and self.is_file, keep_frame=True, threads=self._threads,
+                      on_pose=self._fresh.append)
+        if self._factory is not None:
+            kwargs["tracker_factory"] = self._factory
+        if self.headless:
+            # Deterministic: the caller steps the file with poll(t_s).
+            self.worker = PoseWorker(self.source, realtime=False, **kwargs)
+            self._synchronous = True
+            self.song_clocked = song_clock is not None
+            self.worker.process_until(-1.0)  # opens source and models now, so errors surface here
+        else:
+            clock = song_clock if (self.is_file and song_clock is not None) else None
+            self.worker = PoseWorker(self.source, realtime=True, clock=clock, **kwargs).start()
+            self._synchronous = False
+            self.song_clocked = clock is not None
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            if not self._synchronous:
+                self.worker.stop()
+            elif self.worker.source is not None:
+                self.worker.source.close()
+            self.worker = None
+
+    # -- reading -------------------------------------------------------------------------
+    def drain(self, media_t_s: float | None = None) -> list:
+        """Every LatestPose published since the last drain, oldest first (maybe none).
+
+        media_t_s: headless only — process the file's frames up to this media time first.
+        """
+        if self.worker is None:
+            return []
+        if self._synchronous and media_t_s is not None and not self.worker.finished:
+            self.worker.process_until(media_t_s)
+        out = []
+        while self._fresh:
+            out.append(self._fresh.popleft())
+        self.poses_seen += len(out)
+        return out
+
+    def latest(self):
+        return None if self.worker is None else self.worker.latest()
+
+    @property
+    def lost(self) -> bool:
+        """The source failed, vanished or (for a real camera) ended."""
+        w = self.worker
+        if w is None:
+            return True
+        status = getattr(w.status, "value", str(w.status))
+        return status == "failed" or (status == "ended" and not self.is_file)
+
+    @property
+    def ended(self) -> bool:
+        """A video file used as the camera ran out (the song may go on)."""
+        w = self.worker
+        return w is not None and getattr(w.status, "value", "") == "ended"
+
+    @property
+    def error(self) -> str | None:
+        return None if self.worker is None else self.worker.error
+
+    def stats(self):
+        return None if self.worker is None else self.worker.stats()
+
+    def surface(self, box_px: tuple[int, int]):
+        """The newest camera frame, mirrored (selfie view) and scaled to fit ``box_px``; or None.
+
+        Converted once per new frame: the render loop may call this every frame.
+        """
+        import cv2
+        import pygame
+
+        from game.media import fit_size
+
+        latest = self.latest()
+        if latest is None or latest.frame_rgb is None:
+            return self._surface
+        key = (latest.index, box_px)
+        if key == self._surface_key:
+            return self._surface
+        rgb = latest.frame_rgb
+        size = fit_size((rgb.shape[1], rgb.shape[0]), box_px)
+        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        small = np.ascontiguousarray(small[:, ::-1])  # mirror: the child sees themself as in a mirror
+        self._surface = pygame.image.frombuffer(small.tobytes(), size, "RGB")
+        self._surface_key = key
+        return self._surface
+
+
+def default_source() -> int | None:
+    """Camera 0 when one can be opened (probed quickly), else None."""
+    if os.environ.get("DANCE_NO_CAMERA"):
+        return None
+    try:
+        import cv2
+
+        if not any(Path("/dev").glob("video*")) and os.name == "posix" and not Path("/System").exists():
+            return None  # Linux without a video device: skip the slow probe
+        cap = cv2.VideoCapture(0)
+        ok = cap.isOpened()
+        cap.release()
+        return 0 if ok else None
+    except Exception:  # probing a camera must never crash the title screen
+        return None

@@ -1,0 +1,150 @@
+"""The play screen's heads-up display: score bar, stars, combo, tier pop-ups, prompts.
+
+The HUD subscribes to judgements (``on_judgement``) and animates on song-independent time
+(``update(dt_s)``); it never computes a score itself beyond a running display total.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pygame
+
+from game.scenes import theme
+from scoring.events import Judgement, Tier
+
+POPUP_LIFE_S = 1.1
+STAR_STEP = 20.0  # display stars: one per 20 points of the running total (the result screen uses the scorer's)
+
+
+@dataclass
+class Popup:
+    """A tier word that pops, floats up and fades."""
+
+    word: str
+    colour: tuple[int, int, int]
+    x_px: float
+    y_px: float
+    big: bool
+    age_s: float = 0.0
+
+    @property
+    def alive(self) -> bool:
+        return self.age_s < POPUP_LIFE_S
+
+
+class Hud:
+    """Running totals and pop-ups for the play scene.
+
+    ``popup_anchor`` is where tier words appear (above the child's camera view).
+    """
+
+    def __init__(self, size_px: tuple[int, int], popup_anchor: tuple[int, int]) -> None:
+        self.size_px = size_px
+        self.popup_anchor = popup_anchor
+        self.popups: list[Popup] = []
+        self.combo = 0
+        self.judged = 0
+        self._weighted_sum = 0.0
+        self._weights = 0.0
+        self.last: Judgement | None = None
+        self.shown_live_norm = 0.0  # eased live score, so the bar doesn't flicker per frame
+
+    # -- events --------------------------------------------------------------------------
+    def on_judgement(self, j: Judgement) -> None:
+        w = 2.0 if j.gold else 1.0  # gold moves weigh double, as in the score
+        self._weighted_sum += w * float(j.score)
+        self._weights += w
+        self.judged += 1
+        self.combo = j.combo if j.combo else (self.combo + 1 if j.tier >= Tier.GOOD else 0)
+        self.last = j
+        name = j.tier.name
+        word = theme.TIER_WORDS[name] + (" GOLD!" if j.gold and j.tier >= Tier.GREAT else "")
+        x, y = self.popup_anchor
+        self.popups.append(Popup(word, theme.TIER_COLOURS[name], x, y, big=j.tier == Tier.PERFECT or j.gold))
+
+    @property
+    def total(self) -> float:
+        """Running display total 0..100 (gold-weighted mean of judged moves)."""
+        return self._weighted_sum / self._weights if self._weights else 0.0
+
+    @property
+    def stars(self) -> int:
+        return int(min(5, self.total // STAR_STEP)) if self.judged else 0
+
+    def update(self, dt_s: float, live_score: float | None) -> None:
+        for p in self.popups:
+            p.age_s += dt_s
+        self.popups = [p for p in self.popups if p.alive]  # reap after the update loop
+        target = 0.0 if live_score is None else max(0.0, min(1.0, float(live_score)))
+        self.shown_live_norm += (target - self.shown_live_norm) * min(1.0, dt_s * 8)
+
+    # -- drawing -------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface, time_s: float) -> None:
+        w, h = surface.get_size()
+        self._draw_score(surface, pygame.Rect(w - 330, 16, 310, 110), time_s)
+        self._draw_live_bar(surface, pygame.Rect(w - 52, 150, 30, h - 300))
+        if self.combo >= 2:
+            pulse = 1.0 + 0.08 * math.sin(time_s * 8)
+            theme.text(surface, f"{self.combo} in a row!", int(44 * pulse), theme.SUN, (w - 175, 150), outline_px=2)
+        for p in self.popups:
+            self._draw_popup(surface, p)
+
+    def _draw_score(self, surface: pygame.Surface, rect: pygame.Rect, time_s: float) -> None:
+        theme.panel(surface, rect, alpha=60, border=theme.WHITE, border_px=3)
+        theme.text(surface, f"{self.total:5.1f}", 54, theme.WHITE, (rect.x + 80, rect.y + 38), outline_px=2)
+        for i in range(5):
+            theme.star(surface, (rect.x + 150 + i * 32, rect.y + 38), 14, filled=i < self.stars,
+                       spin_rad=0.15 * math.sin(time_s * 3 + i) if i < self.stars else 0.0)
+        bar = pygame.Rect(rect.x + 16, rect.y + 74, rect.width - 32, 20)
+        pygame.draw.rect(surface, theme.SHADOW, bar, border_radius=10)
+        fill = bar.copy()
+        fill.width = int(bar.width * self.total / 100.0)
+        if fill.width > 0:
+            pygame.draw.rect(surface, theme.MINT, fill, border_radius=10)
+        pygame.draw.rect(surface, theme.WHITE, bar, 2, border_radius=10)
+
+    def _draw_live_bar(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        """A tall 'dance meter' that fills while the child matches the coach right now."""
+        pygame.draw.rect(surface, theme.SHADOW, rect, border_radius=15)
+        v = self.shown_live_norm
+        fill = rect.copy()
+        fill.height = int(rect.height * v)
+        fill.bottom = rect.bottom
+        colour = theme.GREEN if v >= 0.6 else theme.SUN if v >= 0.35 else theme.PINK
+        if fill.height > 0:
+            pygame.draw.rect(surface, colour, fill, border_radius=15)
+        pygame.draw.rect(surface, theme.WHITE, rect, 3, border_radius=15)
+        theme.star(surface, (rect.centerx, rect.y - 18), 16, filled=v >= 0.6)
+
+    def _draw_popup(self, surface: pygame.Surface, p: Popup) -> None:
+        k = p.age_s / POPUP_LIFE_S
+        # Overshoot pop in the first 15 %, then float up and fade.
+        scale = (0.4 + 1.0 * (k / 0.15)) if k < 0.15 else 1.4 - 0.4 * min(1.0, (k - 0.15) / 0.2)
+        size = int((96 if p.big else 72) * scale)
+        img = theme.font(max(8, size)).render(p.word, True, p.colour)
+        edge = theme.font(max(8, size)).render(p.word, True, theme.INK)
+        alpha = 255 if k < 0.7 else int(255 * (1 - (k - 0.7) / 0.3))
+        y = p.y_px - 60 * k
+        rect = img.get_rect(center=(int(p.x_px), int(y)))
+        for dx, dy in ((-3, 0), (3, 0), (0, -3), (0, 3), (3, 4)):
+            e = edge.copy()
+            e.set_alpha(alpha)
+            surface.blit(e, rect.move(dx, dy))
+        img.set_alpha(alpha)
+        surface.blit(img, rect)
+
+
+def draw_prompt(surface: pygame.Surface, message: str, sub: str, time_s: float, colour=theme.PINK,
+                centre: tuple[int, int] | None = None) -> None:
+    """A big bouncing banner (nobody in frame, camera lost...)."""
+    w, h = surface.get_size()
+    cx, cy = centre or (w // 2, h // 2)
+    bounce = 6 * math.sin(time_s * 5)
+    rect = pygame.Rect(0, 0, min(w - 40, 720), 130)
+    rect.center = (cx, int(cy + bounce))
+    pygame.draw.rect(surface, theme.SHADOW, rect.move(0, 8), border_radius=40)
+    pygame.draw.rect(surface, colour, rect, border_radius=40)
+    pygame.draw.rect(surface, theme.WHITE, rect, 5, border_radius=40)
+    theme.text(surface, message, 58, theme.WHITE, (rect.centerx, rect.y + 45), outline_px=2)
+    theme.text(surface, sub, 34, theme.WHITE, (rect.centerx, rect.y + 98), shadow=True)

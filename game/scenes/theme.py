@@ -1,0 +1,160 @@
+"""The look shared by every scene: a bright, friendly palette, big round type, buttons.
+
+Everything here draws on a pygame Surface; nothing holds game state. Fonts are cached
+per size because creating a pygame Font costs milliseconds.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pygame
+
+# A kid-friendly palette: saturated, high-contrast on a deep purple night sky.
+SKY_TOP = (58, 28, 120)
+SKY_BOTTOM = (20, 110, 170)
+WHITE = (255, 255, 255)
+INK = (40, 20, 70)
+SUN = (255, 214, 64)
+GOLD = (255, 190, 30)
+PINK = (255, 92, 170)
+MINT = (70, 230, 160)
+SKY = (90, 200, 255)
+ORANGE = (255, 140, 50)
+RED = (255, 80, 80)
+GREEN = (80, 225, 110)
+LILAC = (190, 150, 255)
+SHADOW = (20, 8, 40)
+
+TIER_COLOURS = {
+    "PERFECT": (255, 214, 64),
+    "GREAT": (80, 225, 110),
+    "GOOD": (90, 200, 255),
+    "OK": (255, 140, 50),
+    "MISS": (200, 190, 220),
+}
+TIER_WORDS = {  # what a six-year-old reads: encouraging, never "fail"
+    "PERFECT": "PERFECT!",
+    "GREAT": "GREAT!",
+    "GOOD": "GOOD!",
+    "OK": "OK!",
+    "MISS": "Keep going!",
+}
+
+
+@lru_cache(maxsize=64)
+def font(size_px: int, bold: bool = True) -> pygame.font.Font:
+    """pygame's bundled font (no download); bold reads better for young children."""
+    f = pygame.font.Font(None, size_px)
+    f.set_bold(bold)
+    return f
+
+
+def text(
+    surface: pygame.Surface,
+    msg: str,
+    size_px: int,
+    colour: tuple[int, int, int],
+    centre: tuple[float, float] | None = None,
+    *,
+    topleft: tuple[float, float] | None = None,
+    shadow: bool = True,
+    outline_px: int = 0,
+) -> pygame.Rect:
+    """Draw text with a soft drop shadow (and an optional outline); returns its rect."""
+    f = font(size_px)
+    img = f.render(msg, True, colour)
+    rect = img.get_rect()
+    if centre is not None:
+        rect.center = (int(centre[0]), int(centre[1]))
+    elif topleft is not None:
+        rect.topleft = (int(topleft[0]), int(topleft[1]))
+    if outline_px:
+        edge = f.render(msg, True, INK)
+        for dx in (-outline_px, 0, outline_px):
+            for dy in (-outline_px, 0, outline_px):
+                if dx or dy:
+                    surface.blit(edge, rect.move(dx, dy))
+    elif shadow:
+        sh = f.render(msg, True, SHADOW)
+        surface.blit(sh, rect.move(max(2, size_px // 20), max(2, size_px // 20)))
+    surface.blit(img, rect)
+    return rect
+
+
+@lru_cache(maxsize=8)
+def _sky(size: tuple[int, int]) -> pygame.Surface:
+    w, h = size
+    surf = pygame.Surface(size)
+    for y in range(h):
+        a = y / max(1, h - 1)
+        c = tuple(int(SKY_TOP[i] * (1 - a) + SKY_BOTTOM[i] * a) for i in range(3))
+        pygame.draw.line(surf, c, (0, y), (w, y))
+    # Soft polka dots make the background playful without competing with the dancer.
+    rng = [(int((i * 7919) % w), int((i * 104729) % h), 6 + (i * 31) % 22) for i in range(40)]
+    dots = pygame.Surface(size, pygame.SRCALPHA)
+    for x, y, r in rng:
+        pygame.draw.circle(dots, (255, 255, 255, 22), (x, y), r)
+    surf.blit(dots, (0, 0))
+    return surf.convert() if pygame.display.get_surface() else surf
+
+
+def background(surface: pygame.Surface, time_s: float = 0.0) -> None:
+    """The night-sky gradient with drifting twinkles; cheap (one blit plus a few circles)."""
+    surface.blit(_sky(surface.get_size()), (0, 0))
+    w, h = surface.get_size()
+    for i in range(14):
+        phase = time_s * (0.6 + 0.1 * i) + i
+        x = (i * 97 + time_s * 12 * (1 + i % 3)) % w
+        y = (i * 53) % (h // 2) + 20
+        r = 2 + 2 * (0.5 + 0.5 * math.sin(phase * 2))
+        pygame.draw.circle(surface, SUN if i % 3 == 0 else WHITE, (int(x), int(y)), int(r))
+
+
+def panel(surface: pygame.Surface, rect: pygame.Rect, colour=(255, 255, 255), alpha: int = 40,
+          radius_px: int = 24, border: tuple[int, int, int] | None = None, border_px: int = 0) -> None:
+    """A translucent rounded card."""
+    card = pygame.Surface(rect.size, pygame.SRCALPHA)
+    pygame.draw.rect(card, (*colour, alpha), card.get_rect(), border_radius=radius_px)
+    if border is not None and border_px:
+        pygame.draw.rect(card, (*border, 255), card.get_rect(), border_px, border_radius=radius_px)
+    surface.blit(card, rect)
+
+
+def star(surface: pygame.Surface, centre: tuple[float, float], radius_px: float,
+         colour=SUN, filled: bool = True, spin_rad: float = 0.0) -> None:
+    """A five-pointed star (outlined when not earned)."""
+    cx, cy = centre
+    pts = []
+    for k in range(10):
+        r = radius_px if k % 2 == 0 else radius_px * 0.45
+        a = -math.pi / 2 + spin_rad + k * math.pi / 5
+        pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
+    if filled:
+        pygame.draw.polygon(surface, colour, pts)
+        pygame.draw.polygon(surface, INK, pts, max(2, int(radius_px / 10)))
+    else:
+        pygame.draw.polygon(surface, (255, 255, 255), pts, max(2, int(radius_px / 10)))
+
+
+@dataclass
+class Button:
+    """A big rounded button a child can hit with a mouse; keyboard selects it via ``focused``."""
+
+    label: str
+    rect: pygame.Rect
+    colour: tuple[int, int, int] = PINK
+    focused: bool = False
+
+    def hit(self, pos: tuple[int, int]) -> bool:
+        return self.rect.collidepoint(pos)
+
+    def draw(self, surface: pygame.Surface, time_s: float = 0.0) -> None:
+        r = self.rect.copy()
+        if self.focused:  # a gentle bounce shows which button Enter will press
+            r = r.inflate(int(8 + 6 * math.sin(time_s * 6)), int(8 + 6 * math.sin(time_s * 6)))
+        pygame.draw.rect(surface, SHADOW, r.move(0, 6), border_radius=r.height // 2)
+        pygame.draw.rect(surface, self.colour, r, border_radius=r.height // 2)
+        pygame.draw.rect(surface, WHITE if self.focused else INK, r, 4, border_radius=r.height // 2)
+        text(surface, self.label, int(r.height * 0.55), WHITE, r.center, outline_px=2)
