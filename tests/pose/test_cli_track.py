@@ -1,0 +1,129 @@
+"""``dance track`` end to end: real sample video, real tracker, real track file."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from game.cli import main
+from pose.samples import sample_path
+from pose.track import PoseTrack
+
+CAM01 = "Demo_SinglePerson/cam01.mp4"
+
+
+@pytest.fixture(scope="module")
+def tracks(tmp_path_factory):
+    """Run `dance track` once smoothed and once with --no-smooth; keep outputs and stdout."""
+    out_dir = tmp_path_factory.mktemp("tracks")
+    video = sample_path(CAM01)
+    results = {}
+    for name, extra in (("smooth", []), ("raw", ["--no-smooth"])):
+        out = out_dir / "sub" / f"{name}.npz"  # a folder that does not exist yet
+        proc = subprocess.run(
+            [sys.executable, "-m", "game.cli", "track", str(video), "-o", str(out), *extra],
+            capture_output=True, text=True, timeout=300,
+        )
+        results[name] = (proc, out)
+    return results
+
+
+@pytest.mark.parametrize("name", ["smooth", "raw"])
+def test_track_file_is_valid(tracks, name):
+    proc, out = tracks[name]
+    assert proc.returncode == 0, proc.stderr
+    tr = PoseTrack.load(out)
+    assert len(tr) == 100 and tr.fps == 60 and tr.size == (1080, 1920)
+    assert tr.detection_rate > 0.9
+    assert np.allclose(tr.t, np.arange(100) / 60)
+    found = tr.found
+    assert np.isfinite(tr.landmarks[found]).all()
+    xy = tr.landmarks[found][:, :, :2]
+    assert 0.2 < np.median(xy[..., 0]) < 0.8 and 0.1 < np.median(xy[..., 1]) < 0.9
+    vis = tr.landmarks[found][:, :, 3]
+    assert vis.min() >= 0 and vis.max() <= 1
+
+
+def test_summary_line(tracks):
+    proc, out = tracks["smooth"]
+    line = proc.stdout.strip()
+    assert "\n" not in line
+    assert line.startswith(f"{out}: 100 frames (1080x1920 @ 60 fps")
+    assert "person found in" in line and "ms/frame" in line and "x real time" in line
+    assert "unsmoothed" in tracks["raw"][0].stdout
+
+
+def test_no_smooth_differs_from_smoothed(tracks):
+    a = PoseTrack.load(tracks["smooth"][1])
+    b = PoseTrack.load(tracks["raw"][1])
+    both = a.found & b.found
+    assert both.sum() > 90
+    d = np.abs(a.landmarks[both, :, :2] - b.landmarks[both, :, :2])
+    assert d.max() > 1e-3  # the filter did something
+    assert np.median(d) < 0.02  # and it is still the same person in the same place
+    # Smoothing lowers frame-to-frame jitter (second differences) on the same footage.
+    def jitter(tr):
+        xy = tr.landmarks[both, :, :2]
+        return np.nanmean(np.abs(np.diff(xy, n=2, axis=0)))
+    assert jitter(a) < jitter(b)
+
+
+def _run(argv, capsys):
+    code = main(argv)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "missing.mp4", "no such file"),
+        (lambda d: _write(d / "empty.mp4", b""), "empty (0 bytes)"),
+        (lambda d: _write(d / "notes.mp4", b"hello, I am text\n" * 50), "not a readable video"),
+        (lambda d: d, "is a directory"),
+    ],
+)
+def test_bad_video_is_one_line(tmp_path, capsys, make, message):
+    video = make(tmp_path)
+    code, out, err = _run(["track", str(video), "-o", str(tmp_path / "o.npz")], capsys)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("dance track: error: ") and message in err
+    assert not (tmp_path / "o.npz").exists()
+
+
+def test_truncated_video_is_one_line_and_writes_nothing(tmp_path, capsys):
+    data = sample_path("Demo_SinglePerson/cam02.mp4").read_bytes()
+    video = _write(tmp_path / "cut.mp4", data[: len(data) // 2])
+    code, out, err = _run(["track", str(video), "-o", str(tmp_path / "o.npz"), "-q"], capsys)
+    assert code == 1 and err.count("\n") == 1 and "truncated or corrupt" in err
+    assert list(tmp_path.iterdir()) == [video]  # no track, no temp file left behind
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        (lambda d: _write(d / "file", b"x") / "t.npz", "is not a directory"),
+        (lambda d: d, "is a directory"),
+    ],
+)
+def test_unwritable_output_is_one_line(tmp_path, capsys, out, message):
+    target = out(tmp_path)
+    code, _, err = _run(["track", str(sample_path(CAM01)), "-o", str(target)], capsys)
+    assert code == 1 and err.count("\n") == 1 and message in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["track", "video.mp4"])  # no -o
+    assert e.value.code == 2
+    with pytest.raises(SystemExit) as e:
+        main(["track", "video.mp4", "-o", "x.npz", "--threads", "0"])
+    assert e.value.code == 2
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
