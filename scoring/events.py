@@ -42,6 +42,10 @@ class Judgement:
     gold: bool = False
     combo: int = 0
     tip: str = ""
+    # Added by the scoring engine: a kind instruction for the weakest part of the child's
+    # body ("Lift your left arm higher!"; "" for a PERFECT) and which part that was.
+    hint: str = ""
+    weakest_part: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
@@ -60,4 +64,6 @@ class Judgement:
             "gold": self.gold,
             "combo": self.combo,
             "tip": self.tip,
+            "hint": self.hint,
+            "weakest_part": self.weakest_part,
         }

@@ -1,0 +1,305 @@
+"""Pose features for scoring: limb directions and joint angles in a yaw-free body frame.
+
+A pose becomes U "units", each belonging to one body part (scoring.parts.BODY_PARTS):
+  * limb direction unit vectors (upper arm, forearm, thigh, shin, spine, shoulder line, ...)
+  * joint angles normalised to [0, 1] (angle / pi): elbows, shoulders, hips, knees.
+
+Why these: angles and directions do not depend on body size or position in the frame.
+Why a body frame: the world landmarks are rotated into the camera's view, so the same
+movement filmed from another side is the same pose turned about the vertical axis. We turn
+every pose so that its left-right axis (shoulders + hips) lies along +x, keeping the
+vertical axis; a lean or a twist still counts, the camera's yaw does not.
+
+Without world landmarks (2D mode) the same units are computed in the image plane (pixels,
+so a portrait camera does not squash angles); 2D is not yaw-invariant, and 2D features are
+only ever compared with 2D features.
+
+Mirroring (a child facing the screen copies the coach like a mirror) swaps left and right
+landmarks and flips x *before* features are computed: an explicit, per-choreography
+decision, never a max over both readings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from pose.landmarks import INDEX, MIRROR, NUM_LANDMARKS
+from scoring.parts import BODY_PARTS
+
+Mode = Literal["3d", "2d"]
+
+# Visibility is a soft weight; a floor keeps an occluded-but-estimated limb in play (the
+# world model still guesses it well), NaN gives weight 0.
+_MIN_WEIGHT = 0.05
+
+
+def _ix(*names: str) -> tuple[int, ...]:
+    return tuple(INDEX[n] for n in names)
+
+
+@dataclass(frozen=True)
+class VectorUnit:
+    """Direction from the mean of ``tail`` landmarks to the mean of ``head`` landmarks."""
+
+    name: str
+    part: str
+    tail: tuple[int, ...]
+    head: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AngleUnit:
+    """Angle at landmark ``at`` between the rays to ``a`` and ``b``; 0 = folded, 1 = straight."""
+
+    name: str
+    part: str
+    a: int
+    at: int
+    b: int
+
+
+VECTOR_UNITS: tuple[VectorUnit, ...] = (
+    VectorUnit("left_upper_arm", "left_arm", _ix("left_shoulder"), _ix("left_elbow")),
+    VectorUnit("left_forearm", "left_arm", _ix("left_elbow"), _ix("left_wrist")),
+    VectorUnit("right_upper_arm", "right_arm", _ix("right_shoulder"), _ix("right_elbow")),
+    VectorUnit("right_forearm", "right_arm", _ix("right_elbow"), _ix("right_wrist")),
+    VectorUnit("left_thigh", "left_leg", _ix("left_hip"), _ix("left_knee")),
+    VectorUnit("left_shin", "left_leg", _ix("left_knee"), _ix("left_ankle")),
+    VectorUnit("right_thigh", "right_leg", _ix("right_hip"), _ix("right_knee")),
+    VectorUnit("right_shin", "right_leg", _ix("right_knee"), _ix("right_ankle")),
+    VectorUnit("spine", "torso", _ix("left_hip", "right_hip"), _ix("left_shoulder", "right_shoulder")),
+    VectorUnit("shoulder_line", "torso", _ix("right_shoulder"), _ix("left_shoulder")),
+    VectorUnit("hip_line", "torso", _ix("right_hip"), _ix("left_hip")),
+    VectorUnit("neck", "head", _ix("left_shoulder", "right_shoulder"), _ix("nose")),
+    VectorUnit("ear_line", "head", _ix("right_ear"), _ix("left_ear")),
+)
+
+ANGLE_UNITS: tuple[AngleUnit, ...] = tuple(
+    AngleUnit(f"{side}_{joint}", part, INDEX[f"{side}_{a}"], INDEX[f"{side}_{at}"], INDEX[f"{side}_{b}"])
+    for side in ("left", "right")
+    for joint, part, a, at, b in (
+        ("elbow", f"{side}_arm", "shoulder", "elbow", "wrist"),
+        ("shoulder", f"{side}_arm", "hip", "shoulder", "elbow"),
+        ("hip", f"{side}_leg", "shoulder", "hip", "knee"),
+        ("knee", f"{side}_leg", "hip", "knee", "ankle"),
+    )
+)
+
+NUM_VECTORS = len(VECTOR_UNITS)
+NUM_ANGLES = len(ANGLE_UNITS)
+NUM_UNITS = NUM_VECTORS + NUM_ANGLES
+UNIT_NAMES: tuple[str, ...] = tuple(u.name for u in VECTOR_UNITS) + tuple(u.name for u in ANGLE_UNITS)
+UNIT_PART: np.ndarray = np.array(
+    [BODY_PARTS.index(u.part) for u in VECTOR_UNITS] + [BODY_PARTS.index(u.part) for u in ANGLE_UNITS],
+    dtype=np.intp,
+)
+"""(U,) index into BODY_PARTS of each unit."""
+
+# (P, U) 0/1 membership, for per-part weighted means by one matrix product.
+PART_MEMBERSHIP: np.ndarray = (UNIT_PART[None, :] == np.arange(len(BODY_PARTS))[:, None]).astype(np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """Scoring features of T poses.
+
+    vectors: (T, V, 3) float64 unit vectors in the body frame (x = the body's left,
+        y = up, z = the third axis); NaN where unknown.
+    angles: (T, A) float64 joint angles / pi in [0, 1]; NaN where unknown.
+    weights: (T, U) float64 in [0, 1], U = V + A; 0 where the unit is unknown.
+    mode: "3d" (world landmarks) or "2d" (image plane).
+    """
+
+    vectors: np.ndarray
+    angles: np.ndarray
+    weights: np.ndarray
+    mode: Mode
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+    @property
+    def present(self) -> np.ndarray:
+        """(T,) bool: the pose has any usable unit (somebody was there)."""
+        return self.weights.sum(axis=1) > 0
+
+    def take(self, idx: np.ndarray | slice) -> "Features":
+        return Features(self.vectors[idx], self.angles[idx], self.weights[idx], self.mode)
+
+    def flat(self) -> np.ndarray:
+        """(T, 3V + A) one Euclidean-comparable vector per frame (angles in radians).
+
+        Unknown values become 0; used by whole-track DTW and the fastdtw baseline.
+        """
+        v = np.nan_to_num(self.vectors.reshape(len(self), -1))
+        a = np.nan_to_num(self.angles) * np.pi
+        return np.concatenate([v, a], axis=1)
+
+
+def mirror_points(points: np.ndarray) -> np.ndarray:
+    """(..., 33, C) -> the mirror image: left/right landmarks swapped and x negated.
+
+    Works for world coordinates (hip-centred) and for any coordinates we only take
+    differences of; the first column is x.
+    """
+    out = np.asarray(points)[..., MIRROR, :].copy()
+    out[..., 0] = -out[..., 0]
+    return out
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = v / n
+    u[~np.isfinite(u).all(axis=-1) | (n[..., 0] < 1e-9)] = np.nan
+    return u
+
+
+def _yaw_frame(p: np.ndarray) -> np.ndarray:
+    """(T, 33, 3) up-is-+y points -> (T, 3, 3) rotations whose rows are (left, up, third).
+
+    The left axis is the horizontal part of (shoulder line + hip line); rotating by it removes
+    the camera's yaw around the vertical and nothing else.
+    """
+    ls, rs, lh, rh = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+    lateral = (p[:, ls] - p[:, rs]) + (p[:, lh] - p[:, rh])
+    lateral[:, 1] = 0.0
+    lat = _unit(lateral)
+    bad = ~np.isfinite(lat).all(axis=1)
+    lat[bad] = (1.0, 0.0, 0.0)
+    up = np.broadcast_to(np.array([0.0, 1.0, 0.0]), lat.shape)
+    third = np.cross(lat, up)
+    return np.stack([lat, up, third], axis=1)
+
+
+def compute(
+    points: np.ndarray,
+    visibility: np.ndarray,
+    mode: Mode,
+    mirror: bool = False,
+) -> Features:
+    """Features of T poses.
+
+    points: (T, 33, 3) — world metres (y down, as the pose model gives them) for "3d", or
+        image pixels (x right, y down, z ignored) for "2d". NaN/inf = unknown.
+    visibility: (T, 33) in [0, 1]; NaN/inf = unknown.
+    mirror: compare as a mirror image (swap left/right, flip x) — see the module docstring.
+    """
+    p = np.array(points, dtype=np.float64, copy=True)
+    if p.ndim != 3 or p.shape[1:] != (NUM_LANDMARKS, 3):
+        raise ValueError(f"points must be (T, 33, 3), got {p.shape}")
+    vis = np.array(visibility, dtype=np.float64, copy=True)
+    if vis.shape != p.shape[:2]:
+        raise ValueError(f"visibility must be {p.shape[:2]}, got {vis.shape}")
+    if mode not in ("3d", "2d"):
+        raise ValueError(f"mode must be '3d' or '2d', got {mode!r}")
+    bad = ~np.isfinite(p).all(axis=2) | ~np.isfinite(vis)
+    p[bad] = np.nan
+    vis[bad] = 0.0
+    vis = np.clip(vis, 0.0, 1.0)
+    if mirror:
+        p = mirror_points(p)
+        vis = vis[:, MIRROR]
+    p[..., 1] = -p[..., 1]  # y up: "higher" reads as a larger y in both modes
+    if mode == "2d":
+        p[..., 2] = 0.0
+    T = p.shape[0]
+
+    heads = np.stack([p[:, list(u.head)].mean(axis=1) for u in VECTOR_UNITS], axis=1)
+    tails = np.stack([p[:, list(u.tail)].mean(axis=1) for u in VECTOR_UNITS], axis=1)
+    vec = _unit(heads - tails)  # (T, V, 3)
+    if mode == "3d":
+        rot = _yaw_frame(p)
+        vec = np.einsum("tij,tvj->tvi", rot, vec)
+    # In 2D the third axis is meaningless (0); rotation is skipped: a 2D view has no yaw to undo.
+
+    a = p[:, [u.a for u in ANGLE_UNITS]]
+    at = p[:, [u.at for u in ANGLE_UNITS]]
+    b = p[:, [u.b for u in ANGLE_UNITS]]
+    ua, ub = _unit(a - at), _unit(b - at)
+    cos = np.clip(np.einsum("tad,tad->ta", ua, ub), -1.0, 1.0)
+    ang = np.arccos(cos) / np.pi  # (T, A)
+
+    def unit_vis(groups: list[tuple[int, ...]]) -> np.ndarray:
+        return np.stack([vis[:, list(g)].min(axis=1) for g in groups], axis=1)
+
+    w_vec = unit_vis([u.tail + u.head for u in VECTOR_UNITS])
+    w_ang = unit_vis([(u.a, u.at, u.b) for u in ANGLE_UNITS])
+    weights = np.concatenate([w_vec, w_ang], axis=1)
+    weights = np.maximum(weights, _MIN_WEIGHT)
+    known = np.concatenate([np.isfinite(vec).all(axis=2), np.isfinite(ang)], axis=1)
+    weights[~known] = 0.0
+    vec[~known[:, :NUM_VECTORS]] = np.nan
+    ang[~known[:, NUM_VECTORS:]] = np.nan
+    return Features(vec.reshape(T, NUM_VECTORS, 3), ang, weights, mode)
+
+
+def from_track(track, mode: Mode | None = None, mirror: bool = False) -> Features:
+    """Features of every frame of a pose.track.PoseTrack; NaN rows (nobody) get weight 0.
+
+    mode None: "3d" if the track has world landmarks in most found frames, else "2d".
+    """
+    if mode is None:
+        mode = track_mode(track)
+    if mode == "3d":
+        pts = track.world
+    else:
+        pts = image_points(track.landmarks, track.size)
+    return compute(pts, track.landmarks[:, :, 3], mode, mirror)
+
+
+def track_mode(track) -> Mode:
+    """"3d" when most found frames of the track carry world landmarks."""
+    found = track.found
+    if not found.any():
+        return "3d"
+    has_world = np.isfinite(track.world[found]).all(axis=(1, 2))
+    return "3d" if has_world.mean() >= 0.5 else "2d"
+
+
+def image_points(landmarks: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(..., 33, 4) normalised landmarks -> (..., 33, 3) pixels (x, y, 0)."""
+    w, h = size
+    lm = np.asarray(landmarks, dtype=np.float64)
+    out = np.zeros(lm.shape[:-1] + (3,))
+    out[..., 0] = lm[..., 0] * w
+    out[..., 1] = lm[..., 1] * h
+    out[np.isnan(lm[..., 0])] = np.nan
+    return out
+
+
+def from_frame(frame, mode: Mode, mirror: bool = False) -> Features:
+    """Features of one pose.frame.PoseFrame (T = 1); None (nobody) -> an all-unknown row.
+
+    A frame without world landmarks asked for "3d" is all-unknown too: the processor picks
+    the mode once, from the player's first frames, and never mixes the two.
+    """
+    if frame is None or (mode == "3d" and frame.world is None):
+        return empty(1, mode)
+    if mode == "3d":
+        pts = frame.world[None]
+    else:
+        pts = image_points(frame.landmarks[None], frame.image_size)
+    return compute(pts, frame.landmarks[None, :, 3], mode, mirror)
+
+
+def empty(n: int, mode: Mode) -> Features:
+    """n all-unknown poses."""
+    return Features(
+        np.full((n, NUM_VECTORS, 3), np.nan),
+        np.full((n, NUM_ANGLES), np.nan),
+        np.zeros((n, NUM_UNITS)),
+        mode,
+    )
+
+
+def concat(parts: list[Features]) -> Features:
+    mode = parts[0].mode
+    return Features(
+        np.concatenate([f.vectors for f in parts]),
+        np.concatenate([f.angles for f in parts]),
+        np.concatenate([f.weights for f in parts]),
+        mode,
+    )

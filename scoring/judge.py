@@ -1,0 +1,135 @@
+"""Judgement policy as data: tier thresholds and stars per difficulty, combo, kind hints.
+
+Everything a designer may want to tune lives in the tables below (plain dicts, so a test or
+a future settings file can swap them); the functions only read them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from scoring.events import Tier
+
+DIFFICULTIES: tuple[str, ...] = ("easy", "normal", "hard")
+
+# Lowest move score (0-100) that earns each tier; below the OK line a move is a MISS.
+TIER_THRESHOLDS: dict[str, dict[Tier, float]] = {
+    "easy": {Tier.PERFECT: 85.0, Tier.GREAT: 70.0, Tier.GOOD: 50.0, Tier.OK: 30.0},
+    "normal": {Tier.PERFECT: 90.0, Tier.GREAT: 78.0, Tier.GOOD: 60.0, Tier.OK: 40.0},
+    "hard": {Tier.PERFECT: 94.0, Tier.GREAT: 85.0, Tier.GOOD: 70.0, Tier.OK: 50.0},
+}
+
+# Lowest session total (0-100) for 1..5 stars.
+STAR_THRESHOLDS: dict[str, tuple[float, ...]] = {
+    "easy": (15.0, 35.0, 55.0, 70.0, 85.0),
+    "normal": (20.0, 40.0, 60.0, 75.0, 88.0),
+    "hard": (25.0, 45.0, 65.0, 80.0, 92.0),
+}
+
+# A gold move counts this many times in the session total.
+GOLD_WEIGHT = 2.0
+
+# A judgement at or above this tier keeps the combo going.
+COMBO_MIN_TIER = Tier.GOOD
+
+# Signed differences (player - coach) smaller than these are not worth a hint.
+_MIN_LIFT = 0.12  # difference of a limb's up-component (unit vectors, -1..1)
+_MIN_BEND_RAD = 0.25  # difference of a joint angle
+
+PRAISE: dict[Tier, str] = {
+    Tier.PERFECT: "Perfect! You're a star!",
+    Tier.GREAT: "Great moves!",
+    Tier.GOOD: "Good job, keep going!",
+    Tier.OK: "Nice try, you can do it!",
+    Tier.MISS: "Let's try that one again together!",
+}
+
+
+def check_difficulty(difficulty: str) -> str:
+    if difficulty not in TIER_THRESHOLDS:
+        raise ValueError(f"difficulty must be one of {', '.join(DIFFICULTIES)}, got {difficulty!r}")
+    return difficulty
+
+
+def tier_for(score: float, difficulty: str = "normal") -> Tier:
+    """Move score 0-100 -> tier by the difficulty's table (NaN -> MISS)."""
+    table = TIER_THRESHOLDS[check_difficulty(difficulty)]
+    if not np.isfinite(score):
+        return Tier.MISS
+    for tier in sorted(table, reverse=True):
+        if score >= table[tier]:
+            return tier
+    return Tier.MISS
+
+
+def stars_for(total: float, difficulty: str = "normal") -> int:
+    """Session total 0-100 -> 0..5 stars."""
+    if not np.isfinite(total):
+        return 0
+    return int(sum(total >= t for t in STAR_THRESHOLDS[check_difficulty(difficulty)]))
+
+
+def next_combo(combo: int, tier: Tier) -> int:
+    return combo + 1 if tier >= COMBO_MIN_TIER else 0
+
+
+def session_total(scores: list[float], gold: list[bool]) -> float:
+    """Weighted mean of move scores, gold moves counting GOLD_WEIGHT times; no moves -> 0."""
+    if not scores:
+        return 0.0
+    w = np.array([GOLD_WEIGHT if g else 1.0 for g in gold])
+    return float(np.dot(np.nan_to_num(np.asarray(scores, dtype=np.float64)), w) / w.sum())
+
+
+@dataclass(frozen=True)
+class PartDiff:
+    """How the player's body part differed from the coach's, averaged over a move.
+
+    lift: player - coach up-component of the part's end (wrist, ankle, nose; -2..2);
+        negative = the player's limb was lower.
+    bend_rad: player - coach angle of the part's middle joint (elbow, knee; radians);
+        negative = the player bent it more (an angle of pi is straight).
+    lean: player - coach up-component of the spine (torso only); negative = leaning more.
+    """
+
+    lift: float = 0.0
+    bend_rad: float = 0.0
+    lean: float = 0.0
+
+
+def _side_words(part: str) -> tuple[str, str]:
+    side, _, limb = part.partition("_")
+    return side, limb
+
+
+def hint_for(part: str, diff: PartDiff | None) -> str:
+    """A short, kind, specific instruction for the child's weakest part."""
+    if part in ("left_arm", "right_arm"):
+        side, _ = _side_words(part)
+        if diff is not None and abs(diff.lift) >= _MIN_LIFT and abs(diff.lift) * 2.0 >= abs(diff.bend_rad):
+            return f"Lift your {side} arm higher!" if diff.lift < 0 else f"Bring your {side} arm down a little!"
+        if diff is not None and abs(diff.bend_rad) >= _MIN_BEND_RAD:
+            return f"Stretch your {side} arm out straight!" if diff.bend_rad < 0 else f"Bend your {side} elbow more!"
+        return f"Watch the coach's {side} arm and copy it!"
+    if part in ("left_leg", "right_leg"):
+        side, _ = _side_words(part)
+        if diff is not None and abs(diff.bend_rad) >= _MIN_BEND_RAD:
+            return f"Straighten your {side} leg!" if diff.bend_rad < 0 else "Bend your knees more!"
+        if diff is not None and abs(diff.lift) >= _MIN_LIFT:
+            return f"Lift your {side} knee higher!" if diff.lift < 0 else f"Keep your {side} foot nearer the floor!"
+        return f"Step with your {side} leg like the coach!"
+    if part == "torso":
+        if diff is not None and abs(diff.lean) >= _MIN_LIFT:
+            return "Lean your body more, like the coach!" if diff.lean > 0 else "Stand up tall!"
+        return "Turn your body like the coach!"
+    if part == "head":
+        return "Keep your head up and look at the screen!" if diff is not None and diff.lift < -_MIN_LIFT else "Move your head like the coach!"
+    return "Keep dancing!"
+
+
+def weakest_part(parts: Mapping[str, float]) -> str | None:
+    if not parts:
+        return None
+    return min(parts, key=lambda p: parts[p])

@@ -1,0 +1,491 @@
+"""The one stateful scorer: player poses in on the song clock, judgement events out.
+
+    proc = ScoreProcessor(choreo, ref_track, latency_s=0.12)
+    proc.subscribe(hud.on_judgement)
+    for frame, t in camera:               # frame: PoseFrame | None (nobody in view)
+        proc.push(frame, t)               # -> new Judgements, also sent to subscribers
+        bar = proc.live_score             # 0..1 or None
+    result = proc.finish()                # SessionResult; to_json() = `dance score --json`
+
+The live game and the offline scorer (`dance score`) drive exactly this class.
+
+How a move is judged
+  * Player poses are resampled onto a fixed grid (``rate_hz``, 30 Hz) of the song clock
+    shifted by the calibrated ``latency_s`` (camera + inference delay), so camera frame
+    rate, jitter and dropped frames do not change a score. A gap longer than ``MAX_GAP_S``
+    counts as nobody.
+  * A move [start_s, end_s) is judged once the player's clock passes end_s + max_late_s:
+    its reference samples are aligned (scoring.align.subsequence_dtw) to the player's samples
+    in [start_s - max_early_s, end_s + max_late_s]; a constant delay up to max_late_s and a
+    tempo off by up to a factor 2 cost nothing by themselves.
+  * Along that path each body part's mean angular error maps to a part score
+    (scoring.similarity.curve) times the fraction of the move the player was seen; the move
+    score is the mean of part scores weighted by the move's ``parts``. Parts the coach does
+    not show (hidden in most of the move's reference frames) are not judged. A move where
+    the reference has no pose at all is judged on presence alone.
+  * Nobody seen during a move -> score 0, MISS. Never an exception.
+
+Body-part names in judgements, ``live_parts`` and hints are the *player's own* body parts.
+With ``choreo.mirror`` the child mirrors the coach, so the coach's left arm (as authored in
+the move's ``parts``) is the child's right arm: features compare the mirrored player with
+the coach, and names are swapped back before they leave this class.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from pose.errors import TrackError
+from pose.frame import PoseFrame
+from pose.landmarks import SKELETON
+from pose.track import PoseTrack
+from scoring import features as feat
+from scoring import judge
+from scoring.align import subsequence_dtw
+from scoring.events import Judgement, Tier
+from scoring.parts import BODY_PARTS
+from scoring.similarity import MISSING_COST_RAD, combine, curve, part_errors, part_weight_vector
+
+# A player sample farther than this from every camera frame is "nobody" (a dropped camera).
+MAX_GAP_S = 0.25
+# A part the coach hides in more than this fraction of a move's frames is not judged.
+_REF_PART_MIN_KNOWN = 0.5
+# Live feedback compares the latest pose with the reference within this much of the
+# expected time (the player's current timing offset), so the bar forgives a little timing.
+_LIVE_SEARCH_S = 0.2
+
+_MIRROR_PART = {p: p.replace("left", "@").replace("right", "left").replace("@", "right") for p in BODY_PARTS}
+_U = {name: i for i, name in enumerate(feat.UNIT_NAMES)}
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """A finished session. total 0-100; stars 0-5; tier_counts: tier name -> count (all tiers);
+    best_moves: names of up to three best-scored moves (GOOD or better);
+    tips: up to three kind, specific hints from the weakest moves (no duplicates)."""
+
+    total: float
+    stars: int
+    judgements: tuple[Judgement, ...]
+    tier_counts: dict[str, int]
+    max_combo: int
+    best_moves: tuple[str, ...]
+    tips: tuple[str, ...]
+    difficulty: str = "normal"
+    title: str = ""
+    player_mode: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The score JSON of architecture.md (total, stars, moves[...]) plus a few extras."""
+        return {
+            "title": self.title,
+            "total": round(float(self.total), 2),
+            "stars": int(self.stars),
+            "difficulty": self.difficulty,
+            "max_combo": int(self.max_combo),
+            "tier_counts": dict(self.tier_counts),
+            "best_moves": list(self.best_moves),
+            "tips": list(self.tips),
+            "moves": [j.to_dict() for j in self.judgements],
+        }
+
+
+@dataclass
+class _PlayerBuffer:
+    """Growable per-grid-sample player features (coach-slot order, mirrored if needed)."""
+
+    mode: str
+    vectors: np.ndarray = field(init=False)
+    angles: np.ndarray = field(init=False)
+    weights: np.ndarray = field(init=False)
+    n: int = 0
+
+    def __post_init__(self) -> None:
+        self.vectors = np.full((256, feat.NUM_VECTORS, 3), np.nan)
+        self.angles = np.full((256, feat.NUM_ANGLES), np.nan)
+        self.weights = np.zeros((256, feat.NUM_UNITS))
+
+    def append(self, f: feat.Features) -> None:
+        if self.n == len(self.weights):
+            self.vectors = np.concatenate([self.vectors, np.full_like(self.vectors, np.nan)])
+            self.angles = np.concatenate([self.angles, np.full_like(self.angles, np.nan)])
+            self.weights = np.concatenate([self.weights, np.zeros_like(self.weights)])
+        self.vectors[self.n] = f.vectors[0]
+        self.angles[self.n] = f.angles[0]
+        self.weights[self.n] = f.weights[0]
+        self.n += 1
+
+    def window(self, lo: int, hi: int) -> feat.Features:
+        """Samples [lo, hi); indices outside [0, n) are nobody (padding)."""
+        out = feat.empty(hi - lo, self.mode)
+        a, b = max(lo, 0), min(hi, self.n)
+        if b > a:
+            out.vectors[a - lo : b - lo] = self.vectors[a:b]
+            out.angles[a - lo : b - lo] = self.angles[a:b]
+            out.weights[a - lo : b - lo] = self.weights[a:b]
+        return out
+
+
+class ScoreProcessor:
+    """Scores one play of a choreography. See the module docstring for the method."""
+
+    def __init__(
+        self,
+        choreo: Any,
+        ref_track: PoseTrack,
+        latency_s: float = 0.0,
+        difficulty: str | None = None,
+        *,
+        rate_hz: float = 30.0,
+        max_late_s: float = 0.5,
+        max_early_s: float = 0.3,
+    ) -> None:
+        _check_reference(ref_track)
+        if not (math.isfinite(latency_s) and math.isfinite(rate_hz) and rate_hz > 0):
+            raise ValueError("latency_s and rate_hz must be finite, rate_hz > 0")
+        self.choreo = choreo
+        self.moves: tuple = tuple(sorted(choreo.moves, key=lambda m: m.start_s))
+        self.difficulty = judge.check_difficulty(difficulty or getattr(choreo, "difficulty", "normal") or "normal")
+        self.mirror = bool(getattr(choreo, "mirror", False))
+        self.latency_s = float(latency_s)
+        self.rate_hz = float(rate_hz)
+        self.max_late_s = float(max_late_s)
+        self.max_early_s = float(max_early_s)
+        self._ref_track = ref_track
+        end_s = max([ref_track.t[-1] + 1.0 / ref_track.fps] + [m.end_s for m in self.moves])
+        self._n_ref = int(math.ceil(end_s * self.rate_hz)) + 1
+        self._ref_index = _nearest_frames(ref_track, np.arange(self._n_ref) / self.rate_hz)
+        self._ref_mode = feat.track_mode(ref_track)
+        self._ref_feats: dict[str, feat.Features] = {}
+        self._move_w = [part_weight_vector(m.parts) for m in self.moves]
+
+        self._subscribers: list[Callable[[Judgement], None]] = []
+        self._player: _PlayerBuffer | None = None
+        self._prev: tuple[float, feat.Features] | None = None
+        self._last_t: float = -math.inf
+        self._song_time_s: float | None = None
+        self._next_move = 0
+        self._combo = 0
+        self._max_combo = 0
+        self._judgements: list[Judgement] = []
+        self._offsets: list[float] = []
+        self._live_score: float | None = None
+        self._live_parts: dict[str, float] = {}
+        self._result: SessionResult | None = None
+
+    # ------------------------------------------------------------------ public API
+    def subscribe(self, callback: Callable[[Judgement], None]) -> None:
+        """callback(Judgement) for every judgement, in order."""
+        self._subscribers.append(callback)
+
+    @property
+    def live_score(self) -> float | None:
+        """Similarity 0..1 of the latest pose (None before a pose or while nobody is seen)."""
+        return self._live_score
+
+    @property
+    def live_parts(self) -> dict[str, float]:
+        """Player's body part -> similarity 0..1 of the latest pose (for green/red limbs)."""
+        return dict(self._live_parts)
+
+    @property
+    def current_move(self):
+        """The move under the song clock of the latest push (None between moves)."""
+        t = self._song_time_s
+        if t is None:
+            return None
+        for m in self.moves:
+            if m.start_s <= t < m.end_s:
+                return m
+        return None
+
+    @property
+    def judgements(self) -> tuple[Judgement, ...]:
+        return tuple(self._judgements)
+
+    @property
+    def offset_s(self) -> float:
+        """The player's current timing offset estimate (+ = late), from recent moves."""
+        if not self._offsets:
+            return 0.0
+        return float(np.median(self._offsets[-3:]))
+
+    def push(self, frame: PoseFrame | None, song_time_s: float) -> list[Judgement]:
+        """Take the pose of the camera frame captured at ``song_time_s``; return new judgements.
+
+        Frames must come in time order; a frame not later than the previous one, or with a
+        non-finite time, is ignored. After ``finish`` nothing more is judged.
+        """
+        if frame is not None and not isinstance(frame, PoseFrame):
+            raise TypeError(f"frame must be a PoseFrame or None, got {type(frame).__name__}")
+        if self._result is not None or not math.isfinite(song_time_s):
+            return []
+        t = float(song_time_s) - self.latency_s
+        if t <= self._last_t:
+            return []
+        self._song_time_s = float(song_time_s)
+        if self._player is None:
+            if frame is None:
+                self._last_t = t  # nothing to remember until the first pose fixes the mode
+                self._prev = None
+                return []
+            self._player = _PlayerBuffer(self._choose_mode(frame))
+            # Grid samples before the first pose: nobody.
+            first_k = 0
+            while first_k / self.rate_hz <= self._last_t:
+                self._player.append(feat.empty(1, self._player.mode))
+                first_k += 1
+        f = feat.from_frame(frame, self._player.mode, self.mirror)
+        self._resample(t, f)
+        self._last_t = t
+        self._update_live(t, f)
+        return self._judge_due(t)
+
+    def finish(self, song_time_s: float | None = None) -> SessionResult:
+        """Judge every move not judged yet (nobody seen -> MISS) and return the result.
+
+        song_time_s: the song clock at the end (default: the last pushed time); poses are
+        not extrapolated, a move the player never reached is judged on what was seen.
+        Calling finish again returns the same result.
+        """
+        if self._result is not None:
+            return self._result
+        if song_time_s is not None and math.isfinite(song_time_s):
+            self._song_time_s = float(song_time_s)
+        new = self._judge_due(math.inf)
+        del new
+        self._result = self._make_result()
+        return self._result
+
+    # ------------------------------------------------------------------ internals
+    def _choose_mode(self, frame: PoseFrame) -> str:
+        """3D when both the coach's track and the player's poses have world landmarks."""
+        if self._ref_mode == "3d" and frame.world is not None and np.isfinite(frame.world).all():
+            return "3d"
+        return "2d"
+
+    def _ref(self, mode: str) -> feat.Features:
+        if mode not in self._ref_feats:
+            full = feat.from_track(self._ref_track, mode)  # type: ignore[arg-type]
+            rows = full.take(np.clip(self._ref_index, 0, len(full) - 1))
+            outside = self._ref_index < 0
+            rows.vectors[outside] = np.nan
+            rows.angles[outside] = np.nan
+            rows.weights[outside] = 0.0
+            self._ref_feats[mode] = rows
+        return self._ref_feats[mode]
+
+    def _resample(self, t: float, f: feat.Features) -> None:
+        """Emit grid samples up to time t: each takes the nearer of the previous and this pose."""
+        buf = self._player
+        assert buf is not None
+        while buf.n / self.rate_hz <= t:
+            g = buf.n / self.rate_hz
+            choice, dist = f, t - g
+            if self._prev is not None and (g - self._prev[0]) < dist:
+                choice, dist = self._prev[1], g - self._prev[0]
+            buf.append(choice if dist <= MAX_GAP_S else feat.empty(1, buf.mode))
+        self._prev = (t, f)
+
+    def _update_live(self, t: float, f: feat.Features) -> None:
+        if not f.present[0]:
+            self._live_score, self._live_parts = None, {}
+            return
+        ref = self._ref(f.mode)
+        centre = (t - self.offset_s) * self.rate_hz
+        lo = max(int(math.floor(centre - _LIVE_SEARCH_S * self.rate_hz)), 0)
+        hi = min(int(math.ceil(centre + _LIVE_SEARCH_S * self.rate_hz)) + 1, self._n_ref)
+        if hi <= lo:
+            self._live_score, self._live_parts = None, {}
+            return
+        move = self.current_move
+        w = self._move_w[self.moves.index(move)] if move is not None else np.ones(len(BODY_PARTS))
+        pe = part_errors(ref.take(slice(lo, hi)), f)[:, 0, :]  # (window, P)
+        cost = combine(pe, w, missing=MISSING_COST_RAD)
+        best = int(np.argmin(cost))
+        sims = curve(pe[best])
+        known = np.isfinite(sims)
+        if not known.any():
+            self._live_score, self._live_parts = None, {}
+            return
+        self._live_score = float(combine(sims[None], w, missing=0.0)[0])
+        self._live_parts = {self._player_part(p): float(s) for p, s, k in zip(BODY_PARTS, sims, known) if k}
+
+    def _player_part(self, coach_part: str) -> str:
+        return _MIRROR_PART[coach_part] if self.mirror else coach_part
+
+    def _judge_due(self, t: float) -> list[Judgement]:
+        out: list[Judgement] = []
+        while self._next_move < len(self.moves) and t >= self.moves[self._next_move].end_s + self.max_late_s:
+            j = self._judge(self._next_move, min(t, self._song_time_s or 0.0) if math.isfinite(t) else (self._song_time_s or 0.0))
+            self._next_move += 1
+            self._judgements.append(j)
+            out.append(j)
+            for cb in self._subscribers:
+                cb(j)
+        return out
+
+    def _judge(self, mi: int, time_s: float) -> Judgement:
+        move = self.moves[mi]
+        w_all = self._move_w[mi]
+        mode = self._player.mode if self._player is not None else self._ref_mode
+        ref_all = self._ref(mode)
+        r0 = max(int(math.ceil(move.start_s * self.rate_hz - 1e-9)), 0)
+        r1 = min(max(int(math.ceil(move.end_s * self.rate_hz - 1e-9)), r0 + 1), self._n_ref)
+        r0 = min(r0, r1 - 1)
+        ref = ref_all.take(slice(r0, r1))
+        n = len(ref)
+        c0 = int(math.floor((move.start_s - self.max_early_s) * self.rate_hz))
+        c1 = int(math.ceil((move.end_s + self.max_late_s) * self.rate_hz)) + 1
+        c1 = max(c1, c0 + (n + 1) // 2 + 1)
+        pl = self._player.window(c0, c1) if self._player is not None else feat.empty(c1 - c0, mode)
+
+        # The coach must show a part for it to be judged in this move.
+        ref_part_known = np.stack([
+            (ref.weights @ feat.PART_MEMBERSHIP.T)[:, p] > 0 for p in range(len(BODY_PARTS))
+        ], axis=1).mean(axis=0) >= _REF_PART_MIN_KNOWN
+        w = np.where(ref_part_known, w_all, 0.0)
+
+        present = pl.present
+        base = dict(move_index=move.index, move_name=move.name, time_s=float(time_s), start_s=float(move.start_s),
+                    end_s=float(move.end_s), gold=bool(move.gold), tip=str(getattr(move, "tip", "") or ""))
+        judged_parts = [p for p, wp in zip(BODY_PARTS, w) if wp > 0]
+        if not present.any():
+            return self._emit(base, 0.0, {p: 0.0 for p in judged_parts or BODY_PARTS if w_all[BODY_PARTS.index(p)] > 0},
+                              0.0, None, None, None, force_miss=True)
+        if w.sum() == 0:
+            # Nobody in the reference for this move: nothing to copy, judge presence only.
+            coverage = float(present[max(0, r0 - c0) : max(0, r0 - c0) + n].mean()) if n else 0.0
+            return self._emit(base, 100.0 * coverage, {}, 0.0, None, None, None)
+
+        pe = part_errors(ref, pl)  # (n, m, P)
+        cost = combine(pe, w, missing=MISSING_COST_RAD)
+        match = subsequence_dtw(cost)
+        rows = np.arange(n)
+        path_pe = pe[rows, match.cols]  # (n, P)
+        seen = present[match.cols]
+        coverage = float(seen.mean())
+        part_scores: dict[str, float] = {}
+        for p, part in enumerate(BODY_PARTS):
+            if w[p] <= 0:
+                continue
+            e = path_pe[seen, p]
+            e = e[np.isfinite(e)]
+            part_scores[part] = float(100.0 * curve(e.mean()) * coverage) if e.size else 0.0
+        score = float(sum(part_scores[p] * w[BODY_PARTS.index(p)] for p in part_scores) / w.sum())
+        offsets = (c0 + match.cols[seen] - (r0 + rows[seen])) / self.rate_hz
+        offset_s = float(np.median(offsets)) if offsets.size else 0.0
+        if seen.any():
+            self._offsets.append(offset_s)
+        return self._emit(base, score, part_scores, offset_s, ref.take(rows[seen]), pl.take(match.cols[seen]), w)
+
+    def _emit(self, base: dict, score: float, coach_parts: dict[str, float], offset_s: float,
+              ref_rows: feat.Features | None, pl_rows: feat.Features | None, w: np.ndarray | None,
+              force_miss: bool = False) -> Judgement:
+        score = float(np.clip(score, 0.0, 100.0))
+        tier = Tier.MISS if force_miss else judge.tier_for(score, self.difficulty)
+        self._combo = judge.next_combo(self._combo, tier)
+        self._max_combo = max(self._max_combo, self._combo)
+        hint, weakest = "", ""
+        if tier < Tier.PERFECT:
+            coach_weak = judge.weakest_part(coach_parts) if coach_parts else None
+            if coach_weak is not None:
+                weakest = self._player_part(coach_weak)
+                diff = _part_diff(coach_weak, ref_rows, pl_rows) if ref_rows is not None and len(ref_rows) else None
+                hint = judge.hint_for(weakest, diff)
+            elif force_miss:
+                hint = "Step into the picture so I can see you dance!"
+        return Judgement(
+            score=round(score, 2), tier=tier,
+            parts={self._player_part(p): round(s, 2) for p, s in coach_parts.items()},
+            offset_s=round(offset_s, 3), combo=self._combo, hint=hint, weakest_part=weakest, **base,
+        )
+
+    def _make_result(self) -> SessionResult:
+        js = self._judgements
+        total = judge.session_total([j.score for j in js], [j.gold for j in js])
+        counts = {t.name: 0 for t in sorted(Tier, reverse=True)}
+        for j in js:
+            counts[j.tier.name] += 1
+        ranked = sorted(js, key=lambda j: (-j.score, j.move_index))
+        best = tuple(j.move_name for j in ranked if j.tier >= Tier.GOOD)[:3]
+        tips: list[str] = []
+        for j in sorted(js, key=lambda j: (j.score, j.move_index)):
+            if j.hint and j.hint not in tips and j.tier < Tier.GREAT:
+                tips.append(j.hint)
+            if len(tips) == 3:
+                break
+        return SessionResult(
+            total=round(total, 2), stars=judge.stars_for(total, self.difficulty), judgements=tuple(js),
+            tier_counts=counts, max_combo=self._max_combo, best_moves=best, tips=tuple(tips),
+            difficulty=self.difficulty, title=str(getattr(self.choreo, "title", "")),
+            player_mode=self._player.mode if self._player is not None else "",
+        )
+
+
+def _part_diff(coach_part: str, ref: feat.Features, pl: feat.Features) -> judge.PartDiff:
+    """Mean signed player - coach differences of the part's interpretable quantities."""
+    def up(f: feat.Features, *names: str) -> np.ndarray:
+        return sum(f.vectors[:, _U[n], 1] for n in names)
+
+    def ang(f: feat.Features, name: str) -> np.ndarray:
+        return f.angles[:, _U[name] - feat.NUM_VECTORS] * np.pi
+
+    def mean(x: np.ndarray) -> float:
+        x = x[np.isfinite(x)]
+        return float(x.mean()) if x.size else 0.0
+
+    if coach_part.endswith("_arm"):
+        side = coach_part.split("_")[0]
+        return judge.PartDiff(
+            lift=mean(up(pl, f"{side}_upper_arm", f"{side}_forearm") - up(ref, f"{side}_upper_arm", f"{side}_forearm")),
+            bend_rad=mean(ang(pl, f"{side}_elbow") - ang(ref, f"{side}_elbow")),
+        )
+    if coach_part.endswith("_leg"):
+        side = coach_part.split("_")[0]
+        return judge.PartDiff(
+            lift=mean(up(pl, f"{side}_thigh") - up(ref, f"{side}_thigh")),
+            bend_rad=mean(ang(pl, f"{side}_knee") - ang(ref, f"{side}_knee")),
+        )
+    if coach_part == "torso":
+        return judge.PartDiff(lean=mean(up(pl, "spine") - up(ref, "spine")))
+    return judge.PartDiff(lift=mean(up(pl, "neck") - up(ref, "neck")))
+
+
+def _check_reference(track: Any) -> None:
+    if not isinstance(track, PoseTrack):
+        raise TrackError(f"reference must be a pose track, got {type(track).__name__}")
+    if track.skeleton != SKELETON:
+        raise TrackError(f"reference track skeleton {track.skeleton!r} is not {SKELETON!r}")
+    if len(track) == 0:
+        raise TrackError("reference pose track is empty")
+    if not track.found.any():
+        raise TrackError("reference pose track has nobody in it")
+
+
+def _nearest_frames(track: PoseTrack, times_s: np.ndarray) -> np.ndarray:
+    """Index of the track frame nearest each time; -1 beyond the track's ends."""
+    t = track.t
+    k = np.clip(np.searchsorted(t, times_s), 1, max(len(t) - 1, 1))
+    if len(t) == 1:
+        idx = np.zeros(len(times_s), dtype=np.intp)
+    else:
+        idx = np.where(np.abs(t[k - 1] - times_s) <= np.abs(t[k] - times_s), k - 1, k)
+    half = 0.5 / track.fps + 1e-9
+    outside = (times_s < t[0] - half) | (times_s > t[-1] + half)
+    return np.where(outside, -1, idx).astype(np.intp)
+
+
+def score_track(choreo: Any, ref_track: PoseTrack, player: PoseTrack, latency_s: float = 0.0,
+                difficulty: str | None = None, time_offset_s: float = 0.0, **kwargs: Any) -> SessionResult:
+    """Offline: push every frame of a player's pose track (its t + time_offset_s on the song clock)."""
+    proc = ScoreProcessor(choreo, ref_track, latency_s=latency_s, difficulty=difficulty, **kwargs)
+    for i in range(len(player)):
+        proc.push(player.frame(i), float(player.t[i]) + time_offset_s)
+    return proc.finish()
+
+
+__all__: Sequence[str] = ("ScoreProcessor", "SessionResult", "score_track")
