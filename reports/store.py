@@ -291,6 +291,7 @@ class SessionStore:
         Returns the session id."""
         name = clean_name(player)
         title = (choreography or "").strip() or "Untitled dance"
+        when = to_iso(started_at)
         db = self._db
         assert db is not None
         db.execute("BEGIN IMMEDIATE")
@@ -301,7 +302,7 @@ class SessionStore:
                 " difficulty, latency_s, completed) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
                 (secrets.token_hex(8), pid, title,
                  str(choreography_path) if choreography_path else None,
-                 to_iso(started_at), difficulty, _finite_or_none(latency_s)),
+                 when, difficulty, _finite_or_none(latency_s)),
             )
             db.execute("COMMIT")
         except BaseException:

@@ -1,0 +1,143 @@
+"""Render session, player and class reports as self-contained HTML files.
+
+Everything is inline (CSS, SVG charts, SVG figures): the file can be emailed, opened
+offline, printed, or read on a phone, and it loads nothing from the network.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from reports import analysis, plots
+from reports.analysis import PART_LABELS, TIER_WORDS, part_label
+from reports.pictogram import CoachPoses
+from reports.store import JudgementRow, SessionStore, StoreError
+from scoring.events import Tier
+
+MAX_STARS = 5
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # names and tips are typed by people: always escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        date=human_date, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
+        tier_order=sorted(Tier, reverse=True), tier_colours=plots.TIER_COLOURS,
+        timing=timing_words,
+    )
+    return env
+
+
+def human_date(iso: str | None) -> str:
+    """'Tue 3 Mar 2026, 10:00' in the recorded time zone."""
+    if not iso:
+        return ""
+    try:
+        d = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.strftime('%a')} {d.day} {d.strftime('%b %Y, %H:%M')}"
+
+
+def timing_words(offset_s: float | None) -> str:
+    """Timing offset in friendly words (+ = late)."""
+    if offset_s is None:
+        return ""
+    if abs(offset_s) < 0.15:
+        return "right on the beat"
+    return f"a bit {'late' if offset_s > 0 else 'early'} ({abs(offset_s):.1f} s)"
+
+
+def _generated() -> str:
+    return human_date(datetime.now(timezone.utc).astimezone().isoformat(timespec="minutes"))
+
+
+def session_html(store: SessionStore, ref: int | str = "latest") -> str:
+    summary = analysis.summarise_session(store, ref)
+    s = summary.session
+    coach = CoachPoses(s.choreography_path)
+
+    def pose(m: JudgementRow) -> str:
+        return coach.svg(m.start_s, m.end_s, m.parts.keys(), title=f"{m.move_name}: the coach's pose")
+
+    return _env().get_template("session.html.j2").render(
+        kind="session", generated=_generated(), s=s, summary=summary, max_stars=max(MAX_STARS, s.stars or 0),
+        timeline_chart=plots.timeline(summary.moves, summary.samples_t_s, summary.samples_similarity)
+        if summary.moves else "",
+        parts_chart=plots.part_bars(summary.parts, PART_LABELS) if summary.parts else "",
+        pose=pose,
+    )
+
+
+def player_html(store: SessionStore, name: str) -> str:
+    p = analysis.summarise_player(store, name)
+    return _env().get_template("player.html.j2").render(
+        kind="player", generated=_generated(), p=p,
+        max_stars=max([MAX_STARS] + [s.stars or 0 for s in p.sessions]),
+        progress_chart=plots.progress(p.finished) if p.finished else "",
+        parts_chart=plots.part_bars(p.part_averages, PART_LABELS, element_id="parts") if p.part_averages else "",
+    )
+
+
+def class_html(store: SessionStore, group: str | None = None) -> str:
+    c = analysis.summarise_class(store, group)
+    if group is not None and not c.rows:
+        known = ", ".join(store.groups()) or "none yet"
+        raise StoreError(f"no players in group {group!r} (groups: {known})")
+    days = list(c.sessions_by_day)
+    chart = plots.class_chart([r.name for r in c.rows], [r.latest_total for r in c.rows],
+                              [r.best_total for r in c.rows], [r.sessions for r in c.rows]) if c.rows else ""
+    return _env().get_template("class.html.j2").render(
+        kind="class", generated=_generated(), c=c, class_chart=chart,
+        max_stars=max([MAX_STARS] + [r.best_stars or 0 for r in c.rows] + [r.latest_stars or 0 for r in c.rows]),
+        title=f"{c.group or 'Our class'}: look at us dance!" if c.total_sessions else f"{c.group or 'Our class'}: ready to dance!",
+        first_day=days[0] + "T00:00" if days else None, last_day=days[-1] + "T00:00" if days else None,
+    )
+
+
+CLASS_CSV_COLUMNS = ("name", "group", "sessions", "days_active", "last_played", "latest_choreography",
+                     "latest_total", "latest_stars", "best_total", "best_stars", "best_choreography",
+                     "first_total", "improvement")
+
+
+def class_csv(store: SessionStore, group: str | None = None) -> str:
+    c = analysis.summarise_class(store, group)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CLASS_CSV_COLUMNS)
+    for r in c.rows:
+        row = [getattr(r, k) for k in CLASS_CSV_COLUMNS]
+        w.writerow(["" if v is None else round(v, 2) if isinstance(v, float) else v for v in row])
+    return buf.getvalue()
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write text so that a crash never leaves a half-written report at ``path``."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    except OSError as e:
+        raise StoreError(f"{p}: cannot write ({e.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise StoreError(f"{p}: cannot write ({e.strerror})") from None
+    return p

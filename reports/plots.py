@@ -1,0 +1,182 @@
+"""Report charts drawn with matplotlib and returned as inline SVG text.
+
+SVG (not PNG) because it stays sharp when printed or zoomed on a phone and is small; text
+is kept as <text> elements (``svg.fonttype = none``) so the page's own font is used and
+labels can be found in the page. The width/height attributes are dropped so the chart
+scales to its container (the viewBox keeps its shape).
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from datetime import datetime
+from typing import Mapping, Sequence
+
+from reports.store import JudgementRow, SessionRow
+from scoring.events import Tier
+
+INK = "#3d2c4e"
+MUTED = "#8a7a96"
+GRID = "#f1e4d8"
+PALETTE = ["#ff7a59", "#2ec4b6", "#8e7dff", "#ffb400", "#ff6f91", "#4da8ff", "#6bcb77"]
+TIER_COLOURS = {
+    Tier.PERFECT: "#8e7dff",
+    Tier.GREAT: "#2ec4b6",
+    Tier.GOOD: "#4da8ff",
+    Tier.OK: "#ffc845",
+    Tier.MISS: "#ff9a8b",
+}
+GOLD = "#e0a100"
+FONT = ["DejaVu Sans"]  # ships with matplotlib, so layout never depends on system fonts
+
+
+def _figure(width_in: float, height_in: float):
+    # Imported here: matplotlib costs ~0.3 s to import and `dance --help` must stay fast.
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "svg.fonttype": "none",
+        "font.family": FONT,
+        "font.size": 11,
+        "axes.edgecolor": GRID,
+        "axes.labelcolor": INK,
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=96)
+    fig.patch.set_alpha(0.0)
+    ax.set_facecolor("none")
+    ax.grid(True, axis="y", color=GRID, linewidth=1.0)
+    ax.set_axisbelow(True)
+    return plt, fig, ax
+
+
+def _svg(plt, fig, element_id: str, title: str) -> str:
+    buf = io.StringIO()
+    # A fixed salt per chart keeps the output deterministic and ids distinct between charts.
+    with plt.rc_context({"svg.hashsalt": element_id}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: it is inline HTML
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+                 rf'<svg\1 id="{element_id}" class="chart" role="img" aria-label="{_attr(title)}"'
+                 r' preserveAspectRatio="xMidYMid meet"',
+                 svg, count=1)
+    return svg
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def timeline(
+    moves: Sequence[JudgementRow],
+    samples_t_s: Sequence[float] = (),
+    samples_similarity: Sequence[float] = (),
+    element_id: str = "timeline",
+) -> str:
+    """Similarity across the song: each move a bar over its [start_s, end_s] as high as its
+    score, coloured by tier (gold moves outlined), with the per-frame similarity line on top
+    when samples were recorded. Moves without times are spaced evenly."""
+    plt, fig, ax = _figure(10.0, 3.4)
+    spans = []
+    for k, m in enumerate(moves):
+        if m.start_s is not None and m.end_s is not None and m.end_s > m.start_s:
+            spans.append((m.start_s, m.end_s))
+        else:
+            spans.append((2.0 * k, 2.0 * k + 1.8))
+    label_names = len(moves) <= 10
+    for (a, b), m in zip(spans, moves):
+        ax.bar(a, max(m.score, 1.5), width=(b - a) * 0.94, align="edge",
+               color=TIER_COLOURS.get(m.tier, PALETTE[0]), alpha=0.9,
+               edgecolor=GOLD if m.gold else "none", linewidth=2.2 if m.gold else 0)
+        label = m.move_name if label_names else str(m.move_index + 1)
+        ax.text((a + b) / 2, max(m.score, 1.5) + 2.5, label, ha="center", va="bottom",
+                fontsize=9 if label_names else 8, color=INK, rotation=0 if not label_names or len(label) < 9 else 25)
+    if len(samples_t_s) >= 2:
+        ax.plot(samples_t_s, samples_similarity, color=INK, linewidth=1.4, alpha=0.75,
+                label="how close you were")
+        ax.legend(loc="lower right", frameon=False, fontsize=9)
+    if spans:
+        ax.set_xlim(min(a for a, _ in spans) - 0.5, max(b for _, b in spans) + 0.5)
+    ax.set_ylim(0, 118)
+    ax.set_yticks([0, 25, 50, 75, 100])
+    ax.set_xlabel("time in the song (seconds)" if not label_names or moves else "")
+    ax.set_ylabel("score")
+    return _svg(plt, fig, element_id, "Scores across the song")
+
+
+def part_bars(parts: Mapping[str, float], labels: Mapping[str, str], element_id: str = "parts") -> str:
+    """Horizontal bars: body part -> 0–100, best at the top, warm colours."""
+    plt, fig, ax = _figure(5.2, 0.42 * max(len(parts), 1) + 0.7)
+    items = sorted(parts.items(), key=lambda kv: kv[1])
+    names = [labels.get(k, k) for k, _ in items]
+    values = [v for _, v in items]
+    colours = [TIER_COLOURS[Tier.GREAT] if v >= 75 else TIER_COLOURS[Tier.OK] if v >= 60 else PALETTE[0]
+               for v in values]
+    ax.barh(names, values, color=colours, height=0.62)
+    for y, v in enumerate(values):
+        ax.text(min(v + 1.5, 92), y, f"{v:.0f}", va="center", fontsize=10, color=INK)
+    ax.set_xlim(0, 100)
+    ax.grid(True, axis="x", color=GRID)
+    ax.grid(False, axis="y")
+    ax.tick_params(axis="y", colors=INK, length=0)
+    return _svg(plt, fig, element_id, "Body parts")
+
+
+def progress(sessions: Sequence[SessionRow], element_id: str = "progress") -> str:
+    """Total score per finished session over time, one colour per choreography."""
+    plt, fig, ax = _figure(9.0, 3.4)
+    titles = sorted({s.choreography for s in sessions}, key=str.lower)
+    colour = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(titles)}
+    xs = list(range(1, len(sessions) + 1))
+    ax.plot(xs, [s.total for s in sessions], color=GRID, linewidth=2.0, zorder=1)
+    for t in titles:
+        pts = [(x, s.total) for x, s in zip(xs, sessions) if s.choreography == t]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=70, color=colour[t], label=t,
+                   zorder=2, edgecolors="white", linewidths=1.5)
+    ax.set_xticks(xs, [_short_date(s.started_at) for s in sessions],
+                  rotation=30 if len(xs) > 6 else 0, ha="right" if len(xs) > 6 else "center")
+    if len(xs) > 14:  # keep dates legible: every k-th
+        k = math.ceil(len(xs) / 14)
+        for i, lab in enumerate(ax.get_xticklabels()):
+            lab.set_visible(i % k == 0 or i == len(xs) - 1)
+    ax.set_ylim(0, 105)
+    ax.set_xlim(0.5, len(xs) + 0.5)
+    ax.set_ylabel("total score")
+    if titles:
+        ax.legend(loc="lower right", frameon=False, fontsize=9, ncol=min(3, len(titles)))
+    return _svg(plt, fig, element_id, "Progress over sessions")
+
+
+def class_chart(names: Sequence[str], latest: Sequence[float | None], best: Sequence[float | None],
+                sessions: Sequence[int], element_id: str = "class-chart") -> str:
+    """Per child: best (light) and latest (strong) total side by side, and sessions played."""
+    plt, fig, ax = _figure(max(6.0, 0.55 * len(names) + 2.0), 3.6)
+    xs = list(range(len(names)))
+    w = 0.38
+    ax.bar([x - w / 2 for x in xs], [b or 0 for b in best], width=w, color="#ffd9a8", label="best")
+    ax.bar([x + w / 2 for x in xs], [v or 0 for v in latest], width=w, color=PALETTE[0], label="latest")
+    for x, n in zip(xs, sessions):
+        ax.text(x, 102, f"{n}×", ha="center", fontsize=8, color=MUTED)
+    ax.set_xticks(xs, names, rotation=30 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
+    ax.tick_params(axis="x", colors=INK)
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("total score")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, 1.16), frameon=False, ncol=2, fontsize=9)
+    return _svg(plt, fig, element_id, "Latest and best scores")
+
+
+def _short_date(iso: str) -> str:
+    try:
+        d = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:10]
+    return f"{d.day} {d.strftime('%b')}"
