@@ -1,0 +1,217 @@
+"""``dance preview``: the reference video with the chart drawn on it, to check timing by eye.
+
+One output frame per video frame (or per track frame when the choreography has no video):
+the coach's skeleton from the pose track, a beat ticker that flashes on every beat, a
+scrolling timeline of moves (boundaries, gold moves in gold) with the beat grid, and the
+current move's name, beats and tip.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pose.errors import DanceError, VideoError
+from pose.landmarks import LIMBS
+
+# BGR colours
+GOLD = (0, 200, 255)
+MOVE = (220, 140, 40)
+WHITE = (255, 255, 255)
+GREY = (150, 150, 150)
+DARK = (25, 25, 25)
+LEFT = (60, 180, 255)   # the coach's left side
+RIGHT = (255, 200, 60)
+# The timeline shows this many beats, a third of them before the playhead (capped in seconds).
+TIMELINE_BEATS = 8
+TIMELINE_MAX_S = 8.0
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    path: Path
+    frames: int
+    fps: float
+    size: tuple[int, int]
+
+
+def _ascii(text: str) -> str:
+    # cv2's Hershey fonts draw ASCII only; keep accented letters readable.
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color, thick: int = 2) -> None:
+    import cv2
+
+    text = _ascii(text)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, DARK, thick + 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, color, thick, cv2.LINE_AA)
+
+
+def _fit_text(img: np.ndarray, text: str, x0: int, x1: int, y: int, scale: float) -> None:
+    """Text clipped to [x0, x1] (ellipsis), so neighbouring move names never overlap."""
+    import cv2
+
+    text = _ascii(text)
+    while text:
+        (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        if tw <= x1 - x0:
+            break
+        text = text[:-2] + "." if len(text) > 2 else ""
+    if text:
+        _text(img, text, (x0, y), scale, WHITE, 1)
+
+
+def draw_skeleton(img: np.ndarray, landmarks: np.ndarray, unit: float) -> None:
+    """Draw a (33, 4) normalised pose on a BGR image; faint where visibility < 0.5."""
+    import cv2
+
+    if np.isnan(landmarks[0, 0]):
+        return
+    h, w = img.shape[:2]
+    pts = np.round(landmarks[:, :2] * [w, h]).astype(int)
+    vis = landmarks[:, 3]
+    thick = max(2, int(unit * 0.6))
+    for a, b in LIMBS:
+        side = LEFT if a % 2 == 1 and a >= 11 else RIGHT if a >= 11 else WHITE
+        color = side if min(vis[a], vis[b]) >= 0.5 else GREY
+        cv2.line(img, tuple(pts[a]), tuple(pts[b]), color, thick, cv2.LINE_AA)
+    for i in range(11, 33):
+        cv2.circle(img, tuple(pts[i]), thick + 1, WHITE if vis[i] >= 0.5 else GREY, -1, cv2.LINE_AA)
+
+
+def draw_overlay(img: np.ndarray, choreo, t_s: float) -> None:
+    """Beat ticker, timeline with moves and beat grid, current move (in place, BGR)."""
+    import cv2
+
+    h, w = img.shape[:2]
+    unit = h / 100.0  # layout in hundredths of the frame height
+    beat = choreo.s_to_beat(t_s)
+
+    # Timeline strip at the bottom: [t + window[0], t + window[1]] mapped to the width.
+    top, bottom = int(h - 14 * unit), int(h - 8 * unit)
+    span_s = min(TIMELINE_BEATS * 60.0 / choreo.bpm, TIMELINE_MAX_S)
+    lo_s, hi_s = t_s - span_s / 3, t_s + 2 * span_s / 3
+
+    def x_of(ts: float) -> int:
+        return int(round((ts - lo_s) / (hi_s - lo_s) * w))
+
+    overlay = img.copy()
+    cv2.rectangle(overlay, (0, top), (w, bottom), DARK, -1)
+    for m in choreo.moves:
+        if m.end_s < lo_s or m.start_s > hi_s:
+            continue
+        x0, x1 = x_of(m.start_s), x_of(m.end_s)
+        cv2.rectangle(overlay, (x0, top), (x1, bottom), GOLD if m.gold else MOVE, -1)
+    cv2.addWeighted(overlay, 0.6, img, 0.4, 0, dst=img)
+    for m in choreo.moves:
+        if m.end_s < lo_s or m.start_s > hi_s:
+            continue
+        for edge in (m.start_s, m.end_s):
+            x = x_of(edge)
+            cv2.line(img, (x, top - int(unit)), (x, bottom + int(unit)), WHITE, max(1, int(unit / 3)))
+        _fit_text(img, m.name, x_of(m.start_s) + int(unit / 2), x_of(m.end_s) - int(unit / 2),
+                  top + int(3.8 * unit), unit / 30)
+    # Beat grid: a tick per beat, taller every 4th (a bar of 4/4).
+    for b in range(math.floor(choreo.s_to_beat(lo_s)), math.ceil(choreo.s_to_beat(hi_s)) + 1):
+        x = x_of(choreo.beat_to_s(b))
+        tall = b % 4 == 0
+        cv2.line(img, (x, bottom), (x, bottom + int((2.5 if tall else 1.2) * unit)), WHITE, max(1, int(unit / 4)))
+    xp = x_of(t_s)
+    cv2.line(img, (xp, top - int(2 * unit)), (xp, bottom + int(3 * unit)), (0, 0, 255), max(2, int(unit / 2)))
+
+    # Beat ticker: a dot that flashes on each beat and fades over the beat.
+    phase = beat - math.floor(beat)
+    level = max(0.0, 1.0 - phase * 2.5) if beat >= 0 else 0.0
+    centre = (int(6 * unit), int(6 * unit))
+    cv2.circle(img, centre, int(3.5 * unit), GREY, max(1, int(unit / 3)), cv2.LINE_AA)
+    if level > 0:
+        col = tuple(int(c * level + 60 * (1 - level)) for c in WHITE)
+        cv2.circle(img, centre, int(3 * unit), col, -1, cv2.LINE_AA)
+    beat_no = math.floor(beat)
+    bar_txt = f"beat {beat_no}" + (f"  (bar {beat_no // 4 + 1}.{beat_no % 4 + 1})" if beat_no >= 0 else "")
+    _text(img, bar_txt, (int(11 * unit), int(5 * unit)), unit / 22, WHITE, 2)
+    _text(img, f"{t_s:.2f} s   {choreo.bpm:g} bpm", (int(11 * unit), int(9 * unit)), unit / 28, WHITE, 1)
+
+    move = choreo.move_at(t_s)
+    if move is not None:
+        colour = GOLD if move.gold else WHITE
+        label = ("GOLD  " if move.gold else "") + move.name
+        _text(img, label, (int(2 * unit), int(h - 20 * unit)), unit / 18, colour, max(2, int(unit / 4)))
+        left = move.end_s - t_s
+        parts = ", ".join(p for p, wgt in move.parts.items() if wgt > 0)
+        _text(img, f"{parts}   ends in {left:.1f} s", (int(2 * unit), int(h - 17 * unit)), unit / 30, WHITE, 1)
+        if move.tip:
+            _text(img, move.tip, (int(2 * unit), int(h - 15.2 * unit)), unit / 30, WHITE, 1)
+        if move.gold:
+            cv2.rectangle(img, (0, 0), (w - 1, h - 1), GOLD, max(4, int(unit)))
+
+
+def render_preview(choreo_path: str | Path, out_path: str | Path, *, progress: bool | None = None) -> PreviewResult:
+    """Write the preview mp4 (mp4v); returns the number of frames written."""
+    import cv2
+    from tqdm import tqdm
+
+    from scoring.choreography import load_choreography
+
+    choreo = load_choreography(choreo_path)
+    track = choreo.load_track()
+    out_path = Path(out_path)
+    if out_path.is_dir():
+        raise DanceError(f"{out_path}: is a folder; give a file name such as {out_path / 'preview.mp4'}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+
+    cap = None
+    if choreo.video is not None:
+        cap = cv2.VideoCapture(str(choreo.video))
+        if not cap.isOpened():
+            raise VideoError(f"{choreo.video}: cannot be read as a video")
+        fps = float(cap.get(cv2.CAP_PROP_FPS))
+        total = int(round(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+        size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    else:
+        fps, total, size = track.fps, len(track), track.size
+
+    tmp = out_path.with_name(f".{out_path.stem}.tmp{out_path.suffix or '.mp4'}")
+    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise DanceError(f"cannot write {out_path} (mp4v)")
+    written = 0
+    bar = tqdm(total=total, unit="frame", desc=out_path.name, disable=(not progress) if progress is not None else None,
+               leave=False, file=sys.stderr)
+    try:
+        i = 0
+        while True:
+            if cap is not None:
+                ok, img = cap.read()
+                if not ok:
+                    break
+                if (img.shape[1], img.shape[0]) != size:
+                    img = cv2.resize(img, size)
+            else:
+                if i >= total:
+                    break
+                img = np.full((size[1], size[0], 3), 40, np.uint8)
+            # Frame i of the video is at i / fps; the track has one row per video frame.
+            t_s = i / fps
+            if i < len(track):
+                draw_skeleton(img, track.landmarks[i], size[1] / 100.0)
+            draw_overlay(img, choreo, t_s)
+            writer.write(img)
+            written += 1
+            i += 1
+            bar.update(1)
+    finally:
+        bar.close()
+        writer.release()
+        if cap is not None:
+            cap.release()
+    if written == 0:
+        tmp.unlink(missing_ok=True)
+        raise VideoError(f"{choreo.video}: no frame could be decoded")
+    tmp.replace(out_path)
+    return PreviewResult(out_path, written, fps, size)
