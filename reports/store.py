@@ -163,6 +163,17 @@ class JudgementRow:
     tip: str
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def hint(self) -> str:
+        """The scoring engine's kind instruction for the weakest part ("" if none)."""
+        v = self.extra.get("hint")
+        return v if isinstance(v, str) else ""
+
+    @property
+    def weakest_part(self) -> str:
+        v = self.extra.get("weakest_part")
+        return v if isinstance(v, str) else ""
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -408,6 +419,21 @@ class SessionStore:
         if row is None:
             raise StoreError(f"no player named {n!r} in {self.path}")
         return PlayerRow(*row)
+
+    @_guarded
+    def add_player(self, name: str, group: str | None = None) -> str:
+        """Create a player if new (setting the group if given); returns the stored name."""
+        db = self._db
+        assert db is not None
+        n = clean_name(name)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._player_id(n, group, create=True)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return n
 
     @_guarded
     def set_group(self, name: str, group: str | None) -> None:

@@ -57,7 +57,11 @@ def test_unknown_judgement_fields_are_kept(store: SessionStore) -> None:
     base = {f.name: getattr(j0, f.name) for f in dataclasses.fields(j0)}
     store.record_judgement(sid, RicherJudgement(**base, similarity_curve=(0.5, 0.75), worst_joint=Tier.GOOD))
     (row,) = store.judgements(sid)
-    assert row.extra == {"similarity_curve": [0.5, 0.75], "worst_joint": "GOOD"}
+    assert row.extra["similarity_curve"] == [0.5, 0.75] and row.extra["worst_joint"] == "GOOD"
+    # Every field the judgement has is kept: a column of its own or a key in extra.
+    stored = set(row.extra) | {"move_index", "move_name", "score", "tier", "parts", "offset_s", "time_s",
+                               "start_s", "end_s", "gold", "combo", "tip"}
+    assert {f.name for f in dataclasses.fields(RicherJudgement)} <= stored
 
 
 def test_nan_values_give_a_defined_result(store: SessionStore) -> None:

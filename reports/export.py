@@ -1,0 +1,323 @@
+"""Export the session store to JSON or CSV, and import it back.
+
+JSON keeps everything (players without sessions, judgement extras, similarity samples).
+CSV is for spreadsheets: one row per judgement with the session's fields repeated (a
+session with no judgements is one row with the move columns empty) and one column per
+body part. Both round-trip through ``import_file``; sessions are matched by their uid, so
+importing the same file twice adds nothing the second time.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from reports.store import (JudgementRow, SessionRow, SessionStore, StoreError, clean_name,
+                           judgement_values)
+from scoring.events import Tier
+from scoring.parts import BODY_PARTS
+
+FORMAT = "dancestudio-sessions"
+FORMAT_VERSION = 1
+
+_NUM = {"type": ["number", "null"]}
+_STR = {"type": ["string", "null"]}
+JSON_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["format", "version", "sessions"],
+    "properties": {
+        "format": {"const": FORMAT},
+        "version": {"type": "integer", "minimum": 1, "maximum": FORMAT_VERSION},
+        "players": {"type": "array", "items": {
+            "type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string", "minLength": 1}, "group": _STR, "created_at": _STR},
+        }},
+        "sessions": {"type": "array", "items": {
+            "type": "object",
+            "required": ["uid", "player", "choreography", "started_at", "judgements"],
+            "properties": {
+                "uid": {"type": "string", "minLength": 1}, "player": {"type": "string", "minLength": 1},
+                "group": _STR, "choreography": {"type": "string"}, "choreography_path": _STR,
+                "started_at": {"type": "string"}, "finished_at": _STR, "difficulty": _STR,
+                "latency_s": _NUM, "total": _NUM, "stars": {"type": ["integer", "null"]},
+                "completed": {"type": "boolean"},
+                "judgements": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["move_index", "move_name", "score", "tier"],
+                    "properties": {
+                        "move_index": {"type": "integer"}, "move_name": {"type": "string"},
+                        "score": {"type": "number"}, "tier": {"enum": [t.name for t in Tier]},
+                        "parts": {"type": "object", "additionalProperties": {"type": "number"}},
+                        "offset_s": _NUM, "time_s": _NUM, "start_s": _NUM, "end_s": _NUM,
+                        "gold": {"type": "boolean"}, "combo": {"type": "integer"}, "tip": {"type": "string"},
+                        "extra": {"type": "object"},
+                    },
+                }},
+                "samples": {"type": "array", "items": {
+                    "type": "array", "prefixItems": [{"type": "number"}, {"type": "number"}],
+                    "minItems": 2, "maxItems": 2,
+                }},
+            },
+        }},
+    },
+}
+
+SESSION_COLUMNS = ("session_uid", "player", "group", "choreography", "choreography_path", "started_at",
+                   "finished_at", "difficulty", "latency_s", "total", "stars", "completed")
+MOVE_COLUMNS = ("move_index", "move_name", "score", "tier", "offset_s", "time_s", "start_s", "end_s",
+                "gold", "combo", "tip", "extra_json")
+PART_PREFIX = "part_"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    sessions_added: int
+    sessions_skipped: int  # already in the store (same uid)
+    players_seen: int
+
+
+def _select(store: SessionStore, player: str | None, group: str | None) -> list[SessionRow]:
+    return store.sessions(player=player, group=group)
+
+
+def _judgement_dict(j: JudgementRow) -> dict[str, Any]:
+    return {
+        "move_index": j.move_index, "move_name": j.move_name, "score": j.score, "tier": j.tier.name,
+        "parts": j.parts, "offset_s": j.offset_s, "time_s": j.time_s, "start_s": j.start_s,
+        "end_s": j.end_s, "gold": j.gold, "combo": j.combo, "tip": j.tip, "extra": j.extra,
+    }
+
+
+def export_json(store: SessionStore, player: str | None = None, group: str | None = None) -> str:
+    sessions = _select(store, player, group)
+    if player is not None:
+        players = [store.player(player)]
+    else:
+        players = store.players(group=group)
+    doc = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "players": [{"name": p.name, "group": p.group, "created_at": p.created_at} for p in players],
+        "sessions": [],
+    }
+    for s in sessions:
+        t, sim = store.samples(s.id)
+        doc["sessions"].append({
+            "uid": s.uid, "player": s.player, "group": s.group, "choreography": s.choreography,
+            "choreography_path": s.choreography_path, "started_at": s.started_at,
+            "finished_at": s.finished_at, "difficulty": s.difficulty, "latency_s": s.latency_s,
+            "total": s.total, "stars": s.stars, "completed": s.completed,
+            "judgements": [_judgement_dict(j) for j in store.judgements(s.id)],
+            "samples": [[a, b] for a, b in zip(t, sim)],
+        })
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def export_csv(store: SessionStore, player: str | None = None, group: str | None = None) -> str:
+    sessions = _select(store, player, group)
+    per_session = [(s, store.judgements(s.id)) for s in sessions]
+    seen_parts = {p for _, js in per_session for j in js for p in j.parts}
+    parts = [p for p in BODY_PARTS] + sorted(seen_parts - set(BODY_PARTS))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*SESSION_COLUMNS, *MOVE_COLUMNS, *(PART_PREFIX + p for p in parts)])
+    for s, js in per_session:
+        head = [s.uid, s.player, s.group, s.choreography, s.choreography_path, s.started_at,
+                s.finished_at, s.difficulty, s.latency_s, s.total, s.stars, int(s.completed)]
+        if not js:
+            w.writerow(_cells(head) + [""] * (len(MOVE_COLUMNS) + len(parts)))
+        for j in js:
+            move = [j.move_index, j.move_name, j.score, j.tier.name, j.offset_s, j.time_s, j.start_s,
+                    j.end_s, int(j.gold), j.combo, j.tip, json.dumps(j.extra, sort_keys=True) if j.extra else ""]
+            w.writerow(_cells(head + move + [j.parts.get(p) for p in parts]))
+    return buf.getvalue()
+
+
+def _cells(values: Iterable[Any]) -> list[str]:
+    return ["" if v is None else repr(v) if isinstance(v, float) else str(v) for v in values]
+
+
+def export_file(store: SessionStore, path: str | Path, player: str | None = None,
+                group: str | None = None) -> int:
+    """Write JSON or CSV by the file's extension; returns the number of sessions."""
+    from reports.html import write_atomic
+
+    p = Path(path)
+    fmt = p.suffix.lower()
+    if fmt not in (".json", ".csv"):
+        raise StoreError(f"{p}: export format is chosen by extension: .json or .csv")
+    text = export_json(store, player, group) if fmt == ".json" else export_csv(store, player, group)
+    write_atomic(p, text)
+    return len(_select(store, player, group))
+
+
+# ---- import ----------------------------------------------------------------------------
+
+def import_file(store: SessionStore, path: str | Path) -> ImportResult:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise StoreError(f"{p}: file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise StoreError(f"{p}: cannot read ({e})") from None
+    if text.lstrip().startswith("{"):
+        return _import_json(store, p, text)
+    return _import_csv(store, p, text)
+
+
+def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
+    import jsonschema
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise StoreError(f"{p}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+    validator = jsonschema.Draft202012Validator(JSON_SCHEMA)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is not None:
+        where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in error.absolute_path).lstrip(".")
+        raise StoreError(f"{p}: {where or '(top level)'}: {error.message}")
+    added = skipped = 0
+    names: set[str] = set()
+    for pl in doc.get("players", []):
+        names.add(store.add_player(pl["name"], pl.get("group")))
+    for i, s in enumerate(doc["sessions"]):
+        try:
+            judgements = [judgement_values(_row_from_dict(j)) for j in s["judgements"]]
+            ok = store.import_session(
+                uid=s["uid"], player=s["player"], group=s.get("group"), choreography=s["choreography"],
+                choreography_path=s.get("choreography_path"), started_at=s["started_at"],
+                finished_at=s.get("finished_at"), difficulty=s.get("difficulty"),
+                latency_s=s.get("latency_s"), total=s.get("total"), stars=s.get("stars"),
+                completed=bool(s.get("completed", False)), judgements=judgements,
+                samples=[(a, b) for a, b in s.get("samples", [])],
+            )
+        except StoreError as e:
+            raise StoreError(f"{p}: sessions[{i}]: {e}") from None
+        names.add(clean_name(s["player"]))
+        added, skipped = added + ok, skipped + (not ok)
+    return ImportResult(added, skipped, len(names))
+
+
+def _row_from_dict(j: dict[str, Any]) -> JudgementRow:
+    return JudgementRow(
+        move_index=j["move_index"], move_name=j["move_name"], score=j["score"], tier=Tier[j["tier"]],
+        parts=dict(j.get("parts") or {}), offset_s=j.get("offset_s"), time_s=j.get("time_s"),
+        start_s=j.get("start_s"), end_s=j.get("end_s"), gold=bool(j.get("gold", False)),
+        combo=int(j.get("combo", 0)), tip=j.get("tip", ""), extra=dict(j.get("extra") or {}),
+    )
+
+
+class _CsvRowError(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(f"{column}: {message}")
+
+
+def _num(row: dict[str, str], col: str, required: bool = False) -> float | None:
+    v = (row.get(col) or "").strip()
+    if not v:
+        if required:
+            raise _CsvRowError(col, "missing")
+        return None
+    try:
+        x = float(v)
+    except ValueError:
+        raise _CsvRowError(col, f"not a number: {v!r}") from None
+    if not math.isfinite(x):
+        raise _CsvRowError(col, f"not a finite number: {v!r}")
+    return x
+
+
+def _int(row: dict[str, str], col: str, required: bool = False) -> int | None:
+    x = _num(row, col, required)
+    if x is None:
+        return None
+    if x != int(x):
+        raise _CsvRowError(col, f"not a whole number: {row[col]!r}")
+    return int(x)
+
+
+def _bool(row: dict[str, str], col: str) -> bool:
+    v = (row.get(col) or "").strip().lower()
+    if v in ("1", "true", "yes"):
+        return True
+    if v in ("", "0", "false", "no"):
+        return False
+    raise _CsvRowError(col, f"not 0/1: {v!r}")
+
+
+def _import_csv(store: SessionStore, p: Path, text: str) -> ImportResult:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in (*SESSION_COLUMNS, *MOVE_COLUMNS) if c not in header]
+    if missing:
+        shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        raise StoreError(f"{p}:1: not a DanceStudio sessions export (JSON or CSV; missing columns: {shown})")
+    part_cols = [c for c in header if c.startswith(PART_PREFIX)]
+    # Group rows by session, keeping file order; validate every row before writing any.
+    sessions: dict[str, dict[str, Any]] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            try:
+                uid = (row["session_uid"] or "").strip()
+                if not uid:
+                    raise _CsvRowError("session_uid", "missing")
+                s = sessions.get(uid)
+                if s is None:
+                    player = (row["player"] or "").strip()
+                    if not player:
+                        raise _CsvRowError("player", "missing")
+                    stars = _int(row, "stars")
+                    s = sessions[uid] = dict(
+                        uid=uid, player=player, group=row["group"] or None,
+                        choreography=row["choreography"] or "", choreography_path=row["choreography_path"] or None,
+                        started_at=row["started_at"], finished_at=row["finished_at"] or None,
+                        difficulty=row["difficulty"] or None, latency_s=_num(row, "latency_s"),
+                        total=_num(row, "total"), stars=stars, completed=_bool(row, "completed"),
+                        judgements=[], line=line,
+                    )
+                if (row["move_name"] or "").strip() == "" and (row["move_index"] or "").strip() == "":
+                    continue  # a session without judgements
+                tier_name = (row["tier"] or "").strip().upper()
+                if tier_name not in Tier.__members__:
+                    raise _CsvRowError("tier", f"not one of {', '.join(t.name for t in Tier)}: {row['tier']!r}")
+                extra_text = (row["extra_json"] or "").strip()
+                try:
+                    extra = json.loads(extra_text) if extra_text else {}
+                except json.JSONDecodeError as e:
+                    raise _CsvRowError("extra_json", f"not JSON ({e.msg})") from None
+                if not isinstance(extra, dict):
+                    raise _CsvRowError("extra_json", "must be a JSON object")
+                parts = {c[len(PART_PREFIX):]: v for c in part_cols if (v := _num(row, c)) is not None}
+                j = JudgementRow(
+                    move_index=_int(row, "move_index", True) or 0, move_name=row["move_name"],
+                    score=_num(row, "score", True) or 0.0, tier=Tier[tier_name], parts=parts,
+                    offset_s=_num(row, "offset_s"), time_s=_num(row, "time_s"), start_s=_num(row, "start_s"),
+                    end_s=_num(row, "end_s"), gold=_bool(row, "gold"), combo=_int(row, "combo") or 0,
+                    tip=row["tip"] or "", extra=extra,
+                )
+                s["judgements"].append(judgement_values(j))
+            except _CsvRowError as e:
+                raise StoreError(f"{p}:{line}: {e}") from None
+    except csv.Error as e:
+        raise StoreError(f"{p}:{reader.line_num}: malformed CSV ({e})") from None
+    added = skipped = 0
+    names: set[str] = set()
+    for s in sessions.values():
+        line = s.pop("line")
+        try:
+            ok = store.import_session(**s)
+        except StoreError as e:
+            raise StoreError(f"{p}:{line}: {e}") from None
+        names.add(clean_name(s["player"]))
+        added, skipped = added + ok, skipped + (not ok)
+    return ImportResult(added, skipped, len(names))
