@@ -20,6 +20,7 @@ decision, never a max over both readings.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -303,3 +304,43 @@ def concat(parts: list[Features]) -> Features:
         np.concatenate([f.weights for f in parts]),
         mode,
     )
+
+
+def best_rotation(player: Features, ref: Features) -> np.ndarray:
+    """(3, 3) rotation that best turns the player's limb directions onto the coach's.
+
+    Weighted Kabsch on all vector units of all rows (player and ref rows are paired by
+    index: equal length), used once per move so a camera that looks down or from the side
+    stops mattering while a turn *within* the move still costs points. 2D -> identity.
+    """
+    if player.mode != "3d" or len(player) != len(ref):
+        return np.eye(3)
+    w = player.weights[:, :NUM_VECTORS] * ref.weights[:, :NUM_VECTORS]
+    p = np.nan_to_num(player.vectors)
+    r = np.nan_to_num(ref.vectors)
+    H = np.einsum("tu,tui,tuj->ij", w, p, r)
+    if not np.isfinite(H).all() or np.abs(H).sum() < 1e-9:
+        return np.eye(3)
+    U, _, Vt = np.linalg.svd(H)
+    d = np.sign(np.linalg.det(Vt.T @ U.T)) or 1.0
+    return Vt.T @ np.diag([1.0, 1.0, d]) @ U.T
+
+
+def rotate(f: Features, rotation: np.ndarray) -> Features:
+    """Features with every limb direction turned by ``rotation`` (3, 3); angles unchanged."""
+    v = np.einsum("ij,tuj->tui", rotation, f.vectors)
+    return Features(v, f.angles, f.weights, f.mode)
+
+
+def spread(f: Features) -> np.ndarray:
+    """(U,) how much each unit moves over the rows: RMS angular deviation from its mean (rad)."""
+    v = f.vectors
+    out = np.zeros(NUM_UNITS)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a unit unknown in every row
+        mv = np.nanmean(v, axis=0)
+        dv = np.sqrt(np.nanmean(np.sum((v - mv) ** 2, axis=2), axis=0))
+        da = np.sqrt(np.nanmean((f.angles - np.nanmean(f.angles, axis=0)) ** 2, axis=0)) * np.pi
+    out[:NUM_VECTORS] = dv
+    out[NUM_VECTORS:] = da
+    return np.nan_to_num(out)

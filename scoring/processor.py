@@ -175,6 +175,7 @@ class ScoreProcessor:
         self._live_score: float | None = None
         self._live_parts: dict[str, float] = {}
         self._result: SessionResult | None = None
+        self._rotation = np.eye(3)  # player -> coach limb-direction rotation of the last move
 
     # ------------------------------------------------------------------ public API
     def subscribe(self, callback: Callable[[Judgement], None]) -> None:
@@ -303,7 +304,7 @@ class ScoreProcessor:
             return
         move = self.current_move
         w = self._move_w[self.moves.index(move)] if move is not None else np.ones(len(BODY_PARTS))
-        pe = part_errors(ref.take(slice(lo, hi)), f)[:, 0, :]  # (window, P)
+        pe = part_errors(ref.take(slice(lo, hi)), feat.rotate(f, self._rotation))[:, 0, :]  # (window, P)
         cost = combine(pe, w, missing=MISSING_COST_RAD)
         best = int(np.argmin(cost))
         sims = curve(pe[best])
@@ -361,20 +362,32 @@ class ScoreProcessor:
             coverage = float(present[max(0, r0 - c0) : max(0, r0 - c0) + n].mean()) if n else 0.0
             return self._emit(base, 100.0 * coverage, {}, 0.0, None, None, None)
 
-        pe = part_errors(ref, pl)  # (n, m, P)
-        cost = combine(pe, w, missing=MISSING_COST_RAD)
-        match = subsequence_dtw(cost)
+        # Turn the player onto the coach (camera pitch/yaw): first from the whole window's mean
+        # limb directions, then again from the rows the alignment paired, and re-align.
+        rotation = features_rotation_window(pl, ref)
+        match = None
+        for _ in range(2):
+            pl_rot = feat.rotate(pl, rotation)
+            pe = part_errors(ref, pl_rot)  # (n, m, P)
+            match = subsequence_dtw(combine(pe, w, missing=MISSING_COST_RAD))
+            rotation = feat.best_rotation(pl.take(match.cols), ref)
+        assert match is not None
+        self._rotation = rotation
         rows = np.arange(n)
         path_pe = pe[rows, match.cols]  # (n, P)
         seen = present[match.cols]
         coverage = float(seen.mean())
+        # A coach who moves a part and a player who holds it still: the poses may be close
+        # (a frozen pose from the middle of the move), the dance is not. Scale by how much
+        # of the coach's movement the player shows.
+        motion = _motion_factor(ref, pl_rot.take(match.cols[seen]))
         part_scores: dict[str, float] = {}
         for p, part in enumerate(BODY_PARTS):
             if w[p] <= 0:
                 continue
             e = path_pe[seen, p]
             e = e[np.isfinite(e)]
-            part_scores[part] = float(100.0 * curve(e.mean()) * coverage) if e.size else 0.0
+            part_scores[part] = float(100.0 * curve(e.mean()) * coverage * motion[p]) if e.size else 0.0
         score = float(sum(part_scores[p] * w[BODY_PARTS.index(p)] for p in part_scores) / w.sum())
         offsets = (c0 + match.cols[seen] - (r0 + rows[seen])) / self.rate_hz
         offset_s = float(np.median(offsets)) if offsets.size else 0.0
@@ -453,6 +466,37 @@ def _part_diff(coach_part: str, ref: feat.Features, pl: feat.Features) -> judge.
     if coach_part == "torso":
         return judge.PartDiff(lean=mean(up(pl, "spine") - up(ref, "spine")))
     return judge.PartDiff(lift=mean(up(pl, "neck") - up(ref, "neck")))
+
+
+def features_rotation_window(pl: feat.Features, ref: feat.Features) -> np.ndarray:
+    """Rotation from mean limb directions of a player window and a reference segment."""
+    if pl.mode != "3d" or not pl.present.any():
+        return np.eye(3)
+
+    def mean_rows(f: feat.Features) -> feat.Features:
+        w = f.weights[:, :feat.NUM_VECTORS, None]
+        v = (np.nan_to_num(f.vectors) * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
+        return feat.Features(v[None], np.nanmean(f.angles, axis=0)[None] if False else f.angles[:1] * 0,
+                             np.concatenate([(w[..., 0].sum(axis=0) > 0).astype(float),
+                                             np.zeros(feat.NUM_ANGLES)])[None], f.mode)
+
+    return feat.best_rotation(mean_rows(pl), mean_rows(ref))
+
+
+# Coach movement (RMS angular deviation over a move, radians) below which a part counts as
+# held still, so the player's own stillness is not penalised there.
+_STILL_RAD = 0.12
+
+
+def _motion_factor(ref: feat.Features, pl: feat.Features) -> np.ndarray:
+    """(P,) in [0, 1]: per part, the player's movement relative to half the coach's (capped at 1)."""
+    if len(pl) < 2:
+        return np.ones(len(BODY_PARTS))
+    s_ref = feat.PART_MEMBERSHIP @ feat.spread(ref) / feat.PART_MEMBERSHIP.sum(axis=1)
+    s_pl = feat.PART_MEMBERSHIP @ feat.spread(pl) / feat.PART_MEMBERSHIP.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.clip(s_pl / (0.5 * s_ref), 0.0, 1.0)
+    return np.where(s_ref > _STILL_RAD, f, 1.0)
 
 
 def _check_reference(track: Any) -> None:
