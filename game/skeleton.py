@@ -69,7 +69,7 @@ def draw_skeleton(
     lm = np.asarray(landmarks, dtype=np.float32)
     if lm.shape[0] != 33 or not np.isfinite(lm[:, :2]).all():
         return 0
-    pts = to_screen(lm[:, :2], rect, mirror=mirror)
+    pts = to_screen(lm[:, :2], rect, mirror=mirror).tolist()  # pygame wants plain floats
     vis = lm[:, 3] if lm.shape[1] > 3 else np.ones(33, np.float32)
     drawn = 0
     for (a, b), part in zip(LIMBS, LIMB_PARTS):
@@ -124,7 +124,8 @@ def draw_figure(
     xy = lm[:, :2].copy()
     if mirror:
         xy[:, 0] = 1.0 - xy[:, 0]
-    pts = fit_pose(xy, rect, aspect=aspect)
+    pts_np = fit_pose(xy, rect, aspect=aspect)
+    pts = pts_np.tolist()  # pygame wants plain floats
     scored = set(highlight or ())
     for (a, b), part in zip(LIMBS, LIMB_PARTS):
         if part == "head":
@@ -132,8 +133,8 @@ def draw_figure(
         colour = glow_colour if part in scored else body_colour
         pygame.draw.line(surface, colour, pts[a], pts[b], width_px + (2 if part in scored else 0))
         pygame.draw.circle(surface, colour, pts[b], (width_px + 1) // 2)
-    head_r = max(4.0, float(np.linalg.norm(pts[11] - pts[12])) * 0.45)
-    neck = (pts[11] + pts[12]) / 2
-    head = pts[0] if np.linalg.norm(pts[0] - neck) > head_r else neck - np.array([0, head_r * 1.4])
-    pygame.draw.circle(surface, glow_colour if "head" in scored else body_colour, head, head_r)
+    head_r = max(4.0, float(np.linalg.norm(pts_np[11] - pts_np[12])) * 0.45)
+    neck = (pts_np[11] + pts_np[12]) / 2
+    head = pts_np[0] if np.linalg.norm(pts_np[0] - neck) > head_r else neck - np.array([0, head_r * 1.4])
+    pygame.draw.circle(surface, glow_colour if "head" in scored else body_colour, head.tolist(), head_r)
     return True

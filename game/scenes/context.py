@@ -37,6 +37,7 @@ class Game:
     """Mutable state shared by scenes."""
 
     config: GameConfig
+    app: Any = None  # the game.app.App running the scenes
     camera: Any = None  # game.camera.Camera once opened
     camera_error: str | None = None
     body_height_norm: float | None = None  # measured in the step-in scene

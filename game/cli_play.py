@@ -1,0 +1,153 @@
+"""``dance play`` (the game) and ``dance calibrate`` (latency calibration, game/calibration.py)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pose.errors import DanceError
+
+DIFFICULTIES = ("easy", "normal", "hard")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, got {text!r}") from None
+    if not (320 <= w <= 7680 and 240 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (320x240 .. 7680x4320)")
+    return w, h
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return v
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("play", help="play the dance game (default: the bundled demo)",
+                       description="Play a choreography with the camera (or a video as the camera).")
+    p.add_argument("choreo", nargs="?", help="choreography .yaml (or its folder); default: the picker")
+    p.add_argument("--camera", metavar="INDEX|VIDEO", help="camera index or a video file to use as the camera")
+    p.add_argument("--headless", action="store_true", help="no window: play the whole song off-screen, as fast as possible")
+    p.add_argument("--record", metavar="OUT.mp4", type=Path, help="write what the screen showed to a video")
+    p.add_argument("--player", default="Player", help="player name for the session record")
+    p.add_argument("--difficulty", choices=DIFFICULTIES, help="override the choreography's difficulty")
+    p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size (default 1280x720)")
+    p.add_argument("--latency", type=float, metavar="S", help="camera+inference latency in seconds (default: calibrated)")
+    p.add_argument("--stop-after", type=_positive, metavar="S", help="end the song after S seconds")
+    p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
+    p.set_defaults(func=run_play)
+
+    c = sub.add_parser("calibrate", help="measure camera + inference latency (stored per machine)")
+    c.add_argument("--camera", metavar="INDEX|VIDEO", help="camera index or a video file")
+    c.add_argument("--headless", action="store_true", help="no window")
+    c.set_defaults(func=run_calibrate)
+
+
+def _latency_s(explicit: float | None) -> float:
+    if explicit is not None:
+        return float(explicit)
+    try:
+        from game import calibration
+    except ImportError:
+        return 0.0
+    load = getattr(calibration, "load_latency", None) or getattr(calibration, "stored_latency_s", None)
+    if load is None:
+        return 0.0
+    try:
+        value = load()
+    except DanceError:
+        return 0.0
+    return float(getattr(value, "latency_s", value) or 0.0)
+
+
+def run_play(args: argparse.Namespace) -> int:
+    from game.scenes.context import GameConfig, find_choreographies, resolve_choreography
+
+    extra = [resolve_choreography(args.choreo)] if args.choreo else []
+    choreos = find_choreographies(extra)
+    if not choreos:
+        raise DanceError("no choreography found: pass one (dance play DIR/dance.yaml) or run `make setup`")
+    if args.headless and args.camera is None:
+        print("dance play: error: no camera in headless mode; pass a video as the camera: --camera FILE",
+              file=sys.stderr)
+        return 2
+    cfg = GameConfig(
+        choreographies=choreos,
+        selected=0,
+        player=args.player,
+        difficulty=args.difficulty,
+        camera_source=args.camera,
+        headless=args.headless,
+        stop_after_s=args.stop_after,
+        latency_s=_latency_s(args.latency),
+        shots_dir=args.shots,
+    )
+    if args.choreo is None:
+        demo = [i for i, p in enumerate(choreos) if p.parent.name == "demo"]
+        cfg.selected = demo[0] if demo else 0
+    game, code = play(cfg, size_px=args.size, record=args.record)
+    if args.headless:
+        print(summary(game, args.record))
+    return code
+
+
+def play(cfg, *, size_px: tuple[int, int] = (1280, 720), record: Path | None = None, max_frames: int | None = None):
+    """Run the game with ``cfg``; returns (Game, exit code). Used by the CLI, tests and the benchmark."""
+    from game.app import App
+    from game.recorder import ScreenRecorder
+    from game.scenes.context import Game
+    from game.scenes.title import TitleScene
+
+    frame_rate = 30.0 if cfg.headless else 60.0  # headless draws at the recording rate
+    sink = ScreenRecorder(record, size_px, fps=30.0, source_fps=frame_rate) if record else None
+    app = App(size_px, headless=cfg.headless, frame_rate_hz=frame_rate, sink=sink)
+    game = Game(cfg)
+    game.app = app
+    code = 0
+    try:
+        code = app.run(TitleScene(app, game), max_frames=max_frames)
+    finally:
+        if game.play_scene is not None and game.play_scene.state != "done":
+            game.play_scene.state = "done"
+            game.play_scene._close_media()
+        if game.camera is not None:
+            game.camera.stop()
+        if sink is not None:
+            sink.close()
+        app.close()
+    return game, code
+
+
+def summary(game, record: Path | None) -> str:
+    r = game.last_result
+    if r is None:
+        return "dance play: the song did not finish" + (f"; camera: {game.camera_error}" if game.camera_error else "")
+    tiers = ", ".join(f"{n} {c}" for n, c in r.tier_counts.items() if c)
+    scene = game.play_scene
+    extra = ""
+    if scene is not None:
+        extra = f"; particles peak {scene.stats['max_particles']}"
+    rec = ""
+    if record is not None and game.app.sink is not None:
+        rec = f"; recording {record} ({game.app.sink.frames_written} frames)"
+    return (f"dance play: {r.title or 'dance'}: {r.total:.1f} points, {r.stars} stars, "
+            f"{len(r.judgements)} moves ({tiers}){extra}; session {game.last_session_path}{rec}")
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    try:
+        from game import calibration
+    except ImportError:
+        raise DanceError("latency calibration is not available in this build") from None
+    run = getattr(calibration, "run_calibrate", None) or getattr(calibration, "main", None)
+    if run is None:
+        raise DanceError("latency calibration is not available in this build")
+    return int(run(args) or 0)

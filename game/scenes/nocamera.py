@@ -1,0 +1,84 @@
+"""No camera: a clear, friendly screen saying what to do — plug one in, or use a video file
+as the camera (``dance play --camera FILE``). Enter retries, Esc goes back."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pygame
+
+from game.app import Scene
+from game.scenes import theme
+
+
+class NoCameraScene(Scene):
+    def __init__(self, app, game, choreo_path: Path, reason: str) -> None:
+        super().__init__(app)
+        self.game = game
+        self.choreo_path = choreo_path
+        self.reason = reason
+        self.time_s = 0.0
+        w, h = app.size_px
+        self.retry = theme.Button("Try again", pygame.Rect(w // 2 - 300, h - 150, 280, 86), theme.MINT, focused=True)
+        self.back = theme.Button("Back", pygame.Rect(w // 2 + 20, h - 150, 280, 86), theme.LILAC)
+
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE:
+                self.app.pop()
+            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
+                self.try_again()
+            elif event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
+                self.retry.focused, self.back.focused = self.back.focused, self.retry.focused
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            if self.retry.hit(event.pos):
+                self.try_again()
+            elif self.back.hit(event.pos):
+                self.app.pop()
+
+    def try_again(self) -> None:
+        if self.back.focused:
+            self.app.pop()
+            return
+        from game.scenes.stepin import open_camera_scene
+
+        self.app.replace(open_camera_scene(self.app, self.game, self.choreo_path))
+
+    def update(self, dt_s: float) -> None:
+        self.time_s += dt_s
+
+    def draw(self, screen, alpha: float) -> None:
+        t = self.time_s
+        w, h = screen.get_size()
+        theme.background(screen, t)
+        self._camera_icon(screen, (w // 2, 200), t)
+        theme.text(screen, "Oops! No camera", 84, theme.SUN, (w // 2, 350), outline_px=4)
+        theme.text(screen, "Ask a grown-up to plug in a camera and press Try again.", 36, theme.WHITE, (w // 2, 420))
+        theme.text(screen, "Or play a video as the camera:", 32, theme.WHITE, (w // 2, 480))
+        code = pygame.Rect(0, 0, 620, 54)
+        code.center = (w // 2, 530)
+        pygame.draw.rect(screen, theme.INK, code, border_radius=14)
+        theme.text(screen, "dance play --camera FILE", 38, theme.MINT, code.center, shadow=False)
+        theme.text(screen, self.reason[:90], 24, (220, 210, 240), (w // 2, 585), shadow=False)
+        self.retry.draw(screen, t)
+        self.back.draw(screen, t)
+        self.game.shot(self.app, "0_no_camera")
+
+    @staticmethod
+    def _camera_icon(screen, centre, t) -> None:
+        cx, cy = centre
+        wob = 6 * math.sin(t * 3)
+        body = pygame.Rect(0, 0, 220, 140)
+        body.center = (cx, cy + wob)
+        pygame.draw.rect(screen, theme.SHADOW, body.move(0, 8), border_radius=30)
+        pygame.draw.rect(screen, theme.PINK, body, border_radius=30)
+        pygame.draw.rect(screen, theme.WHITE, body, 5, border_radius=30)
+        pygame.draw.rect(screen, theme.PINK, pygame.Rect(body.x + 30, body.y - 24, 60, 30), border_radius=10)
+        pygame.draw.circle(screen, theme.WHITE, body.center, 48)
+        pygame.draw.circle(screen, theme.SKY, body.center, 36)
+        # sleepy eyes on the lens: the camera is "asleep", not broken
+        for dx in (-14, 14):
+            pygame.draw.arc(screen, theme.INK, pygame.Rect(body.centerx + dx - 9, body.centery - 10, 18, 14),
+                            math.pi, 2 * math.pi, 4)
+        theme.text(screen, "z", 40, theme.WHITE, (body.right + 20, body.y - 10 + wob))
+        theme.text(screen, "z", 30, theme.WHITE, (body.right + 44, body.y - 40 + wob))

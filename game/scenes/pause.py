@@ -1,0 +1,59 @@
+"""Pause overlay: the song and its clock stop; Resume (Enter/Space/P), or Leave (Esc)."""
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from game.app import Scene
+from game.scenes import theme
+
+
+class PauseScene(Scene):
+    transparent = True
+
+    def __init__(self, app, game, play) -> None:
+        super().__init__(app)
+        self.game = game
+        self.play = play
+        self.time_s = 0.0
+        w, h = app.size_px
+        self.resume = theme.Button("Keep dancing", pygame.Rect(w // 2 - 220, h // 2 + 10, 440, 90), theme.MINT, True)
+        self.leave_button = theme.Button("Stop", pygame.Rect(w // 2 - 140, h // 2 + 130, 280, 80), theme.LILAC)
+
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE:
+                self.play.quit_song()
+            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_p, pygame.K_KP_ENTER):
+                self.choose()
+            elif event.key in (pygame.K_UP, pygame.K_DOWN, pygame.K_TAB):
+                self.resume.focused, self.leave_button.focused = self.leave_button.focused, self.resume.focused
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            if self.resume.hit(event.pos):
+                self.app.pop()
+            elif self.leave_button.hit(event.pos):
+                self.play.quit_song()
+
+    def choose(self) -> None:
+        if self.leave_button.focused:
+            self.play.quit_song()
+        else:
+            self.app.pop()  # the play scene's enter() resumes the song
+
+    def update(self, dt_s: float) -> None:
+        self.time_s += dt_s
+
+    def draw(self, screen, alpha: float) -> None:
+        w, h = screen.get_size()
+        veil = pygame.Surface((w, h), pygame.SRCALPHA)
+        veil.fill((30, 10, 60, 170))
+        screen.blit(veil, (0, 0))
+        theme.text(screen, "Pause", 120, theme.SUN, (w // 2, h // 2 - 130 + 6 * math.sin(self.time_s * 3)),
+                   outline_px=5)
+        theme.text(screen, "Take a breath!", 40, theme.WHITE, (w // 2, h // 2 - 50))
+        self.resume.draw(screen, self.time_s)
+        self.leave_button.draw(screen, self.time_s)
+        theme.text(screen, "Enter  keep dancing      Esc  stop", 26, (230, 220, 255), (w // 2, h - 24), shadow=False)
+        if self.time_s > 0.3:
+            self.game.shot(self.app, "5_pause")

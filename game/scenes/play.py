@@ -1,0 +1,297 @@
+"""The play screen: coach video on the song clock, the child's mirrored camera with a
+green/red skeleton, upcoming-move cards, score bar and stars, tier pop-ups, combo, effects.
+
+Each update: read the song clock; hand every new camera pose to the scorer at the song
+time of its capture; judgements fan out to the HUD, particles and the session recorder.
+The render never waits for pose inference. Nobody in frame -> a prompt while the song goes
+on (those moves become MISS). A camera that disappears -> a message; the song continues.
+Esc / P / Space pause (Esc in the pause menu leaves).
+"""
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pygame
+
+from game.app import Scene
+from game.cards import CardStrip, pose_at
+from game.hud import Hud, draw_prompt
+from game.media import VideoPlayer, make_clock
+from game.scenes import theme
+from game.skeleton import draw_figure, draw_skeleton
+from scoring.events import Judgement
+
+NOBODY_PROMPT_AFTER_S = 0.6  # nobody seen for this long -> "step into the picture!"
+LOST_PUSH_PERIOD_S = 1 / 30  # with no camera, the scorer still hears "nobody" this often
+
+
+class PlayScene(Scene):
+    """One play of one choreography. Counters for tests/benchmarks: ``stats``."""
+
+    def __init__(self, app, game, choreo_path: Path) -> None:
+        super().__init__(app)
+        from game.particles import ParticleSystem
+        from game.recorder import SessionRecorder
+        from scoring.choreography import load_choreography
+        from scoring.processor import ScoreProcessor
+
+        self.game = game
+        cfg = game.config
+        game.play_scene = self
+        self.choreo = load_choreography(choreo_path)
+        self.ref_track = self.choreo.load_track()
+        self.difficulty = cfg.difficulty or self.choreo.difficulty
+        self.proc = ScoreProcessor(self.choreo, self.ref_track, latency_s=cfg.latency_s, difficulty=self.difficulty)
+        w, h = app.size_px
+        self.coach_box = pygame.Rect(16, 16, int(w * 0.31), h - 32)
+        self.cam_box = pygame.Rect(self.coach_box.right + 16, 16, int(w * 0.40), int(h * 0.62))
+        self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40))
+        self.fx = ParticleSystem(max_particles=12_000, seed=7 if app.headless else None)
+        self.cards = CardStrip(self.choreo.moves, self.ref_track, beat_s=self.choreo.seconds_per_beat)
+        self.coach: VideoPlayer | None = None
+        if self.choreo.video is not None:
+            self.coach = VideoPlayer(self.choreo.video, self.coach_box.size, threaded=not app.headless)
+        self.duration_s = float(self.choreo.duration_s)
+        if cfg.stop_after_s is not None:
+            self.duration_s = min(self.duration_s, float(cfg.stop_after_s))
+        self.clock = make_clock(self.choreo.audio, self.choreo.video, self.duration_s, headless=app.headless,
+                                now_fn=app.now_s if app.headless else time.perf_counter)
+        self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
+                                       cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store)
+        game.last_session_path = self.session.path
+        self.proc.subscribe(self.session.record)
+        self.proc.subscribe(self.hud.on_judgement)
+        self.proc.subscribe(self._celebrate)
+        self.state = "ready"  # ready -> counting -> playing -> done
+        self.time_s = 0.0
+        self.song_s = 0.0
+        self.pose = None
+        self.last_seen_song_s = 0.0
+        self._last_lost_push_s = -1.0
+        self.result = None
+        self.stats = {"poses_pushed": 0, "judgements": 0, "max_particles": 0, "bursts": 0,
+                      "frames_nobody": 0, "push_latency_ms": []}
+
+    # -- lifetime ------------------------------------------------------------------------
+    def enter(self) -> None:
+        from game.scenes.countdown import CountdownScene
+
+        if self.state == "ready":
+            self.state = "counting"
+            self.app.push(CountdownScene(self.app, self.game, self))
+        elif self.state == "counting":
+            self.start_song()
+        elif self.state == "playing" and self.clock.paused:
+            self.clock.resume()
+
+    def start_song(self) -> None:
+        cam = self.game.camera
+        if cam is not None and cam.is_file:
+            # A video used as the camera starts with the song, paced by the song clock.
+            try:
+                cam.start(song_clock=self.clock.position_s, loop=False)
+            except Exception as e:  # noqa: BLE001 — a camera problem must not stop the song
+                self.game.camera_error = str(e)
+        self.clock.start(0.0)
+        self.state = "playing"
+
+    def leave(self) -> None:
+        if self.state == "done":
+            self._close_media()
+
+    def _close_media(self) -> None:
+        if self.coach is not None:
+            self.coach.close()
+            self.coach = None
+        self.clock.stop()
+        self.session.close()
+
+    def pause(self) -> None:
+        from game.scenes.pause import PauseScene
+
+        if self.state == "playing":
+            self.clock.pause()
+            self.app.push(PauseScene(self.app, self.game, self))
+
+    def quit_before_start(self) -> None:
+        """Esc during the countdown: back to the title."""
+        self.quit_song()
+
+    def quit_song(self) -> None:
+        """Leave mid-song (pause menu / countdown): the moves so far stay recorded, unfinished."""
+        self.state = "done"
+        self._close_media()
+        while self.app.top is not None and self.app.top is not self:
+            self.app.pop()  # overlays above us
+        self.app.pop()
+
+    # -- input ---------------------------------------------------------------------------
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_p, pygame.K_SPACE):
+            self.pause()
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            self.pause()
+        elif event.type in (pygame.WINDOWFOCUSLOST,) and not self.app.headless:
+            self.pause()
+
+    # -- update --------------------------------------------------------------------------
+    def _celebrate(self, j: Judgement) -> None:
+        self.stats["judgements"] += 1
+        h = self.app.size_px[1]
+        self.fx.burst(j.tier, j.gold, self.hud.popup_anchor, scale=h / 720)
+        self.stats["bursts"] = self.fx.bursts
+
+    def update(self, dt_s: float) -> None:
+        self.time_s += dt_s
+        self.hud.update(dt_s, self.proc.live_score)
+        self.fx.update(dt_s)
+        self.stats["max_particles"] = max(self.stats["max_particles"], self.fx.live_count)
+        if self.state != "playing":
+            return
+        self.song_s = self.clock.position_s()
+        cam = self.game.camera
+        if cam is not None and cam.worker is not None:
+            poses = cam.drain(self.song_s if self.app.headless else None)
+            for latest in poses:
+                t = latest.timestamp_s if cam.song_clocked else self.clock.time_at_s(latest.captured_at_s)
+                self.proc.push(latest.pose, t)
+                self.stats["poses_pushed"] += 1
+                self.stats["push_latency_ms"].append((time.perf_counter() - latest.captured_at_s) * 1000.0)
+                self.pose = latest.pose
+                if latest.pose is not None:
+                    self.last_seen_song_s = t
+                else:
+                    self.stats["frames_nobody"] += 1
+        if self.camera_gone and self.song_s - self._last_lost_push_s >= LOST_PUSH_PERIOD_S:
+            # No camera any more: the scorer still hears "nobody" so moves end as MISS.
+            self.proc.push(None, self.song_s)
+            self._last_lost_push_s = self.song_s
+            self.pose = None
+        if self.song_s >= self.duration_s or self.clock.finished:
+            self.finish()
+
+    @property
+    def camera_gone(self) -> bool:
+        cam = self.game.camera
+        return cam is None or cam.worker is None or cam.lost or cam.ended
+
+    def finish(self) -> None:
+        from game.scenes.results import ResultsScene
+
+        self.result = self.proc.finish(self.song_s)
+        self.session.finish(self.result.total, self.result.stars)
+        self.game.last_result = self.result
+        self.state = "done"
+        self._close_media()
+        self.app.replace(ResultsScene(self.app, self.game, self.result, self.choreo))
+
+    # -- drawing -------------------------------------------------------------------------
+    def draw(self, screen, alpha: float) -> None:
+        t = self.time_s
+        w, h = screen.get_size()
+        theme.background(screen, t)
+        song = self.clock.position_s() if self.state == "playing" else self.song_s
+        self._draw_coach(screen, song, t)
+        self._draw_camera(screen, song, t)
+        self.cards.draw(screen, (self.cam_box.x, self.cam_box.bottom + 12), song, t)
+        self._draw_tip(screen, song)
+        self._draw_progress(screen, song)
+        self.hud.draw(screen, t)
+        self.fx.draw(screen)
+        if self.state == "playing" and self.hud.judged >= 1:
+            self.game.shot(self.app, "4_play")
+
+    def _draw_coach(self, screen, song: float, t: float) -> None:
+        box = self.coach_box
+        frame = self.coach.frame_at(song) if self.coach is not None else None
+        if frame is not None:
+            r = frame.get_rect(center=box.center)
+            pygame.draw.rect(screen, theme.WHITE, r.inflate(12, 12), border_radius=20)
+            screen.blit(frame, r)
+            label_y = r.y + 26
+        else:
+            # No coach video: the coach is drawn from the reference pose track.
+            theme.panel(screen, box, colour=(255, 255, 255), alpha=35, border=theme.WHITE, border_px=4)
+            pose = pose_at(self.ref_track, song)
+            if pose is not None:
+                aspect = self.ref_track.size[0] / max(1, self.ref_track.size[1])
+                parts = self.proc.current_move.parts if self.proc.current_move is not None else {}
+                draw_figure(screen, pose, box.inflate(-30, -60), highlight=parts, aspect=aspect,
+                            body_colour=theme.WHITE, glow_colour=theme.SUN, width_px=16)
+            label_y = box.y + 26
+        tag = pygame.Rect(0, 0, 150, 40)
+        tag.center = (box.centerx, label_y)
+        pygame.draw.rect(screen, theme.PINK, tag, border_radius=20)
+        theme.text(screen, "Coach", 32, theme.WHITE, tag.center, outline_px=1)
+
+    def _draw_camera(self, screen, song: float, t: float) -> None:
+        box = self.cam_box
+        cam = self.game.camera
+        surf = cam.surface(box.size) if cam is not None else None
+        view = surf.get_rect(center=box.center) if surf is not None else box
+        pygame.draw.rect(screen, theme.SUN, view.inflate(12, 12), border_radius=20)
+        if surf is not None:
+            screen.blit(surf, view)
+        else:
+            pygame.draw.rect(screen, (40, 30, 80), view, border_radius=16)
+        if self.pose is not None and not self.camera_gone:
+            draw_skeleton(screen, self.pose.landmarks, view, self.proc.live_parts, mirror=True, width_px=9)
+        tag = pygame.Rect(0, 0, 110, 40)
+        tag.center = (view.centerx, view.y + 26)
+        pygame.draw.rect(screen, theme.SKY, tag, border_radius=20)
+        theme.text(screen, "You", 32, theme.WHITE, tag.center, outline_px=1)
+        if self.state != "playing":
+            return
+        if self.camera_gone:
+            if cam is not None and cam.ended and cam.is_file:
+                draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center)
+            else:
+                draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center)
+            self.game.shot(self.app, "4_play_camera_lost")
+        elif self.pose is None and self.song_s - self.last_seen_song_s > NOBODY_PROMPT_AFTER_S:
+            draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center)
+            self.game.shot(self.app, "4_play_nobody")
+
+    def _draw_tip(self, screen, song: float) -> None:
+        w, _ = screen.get_size()
+        move = self.choreo.move_at(song)
+        if move is None:
+            return
+        rect = pygame.Rect(self.cam_box.right + 16, 300, w - self.cam_box.right - 84, 150)
+        theme.panel(screen, rect, alpha=235, colour=(255, 255, 255), radius_px=26)
+        theme.text(screen, move.name, 38, theme.PINK, (rect.centerx, rect.y + 32), shadow=False)
+        words = (move.tip or "Copy the coach!").split()
+        lines, line = [], ""
+        for word in words:
+            cand = (line + " " + word).strip()
+            if theme.font(28).size(cand)[0] > rect.width - 30 and line:
+                lines.append(line)
+                line = word
+            else:
+                line = cand
+        lines.append(line)
+        for i, ln in enumerate(lines[:3]):
+            theme.text(screen, ln, 28, theme.INK, (rect.centerx, rect.y + 72 + i * 28), shadow=False)
+
+    def _draw_progress(self, screen, song: float) -> None:
+        """A thin song-progress ribbon with gold markers where gold moves sit."""
+        w, h = screen.get_size()
+        bar = pygame.Rect(self.cam_box.right + 16, 140, w - self.cam_box.right - 84, 16)
+        pygame.draw.rect(screen, theme.SHADOW, bar, border_radius=8)
+        k = min(1.0, song / self.duration_s) if self.duration_s > 0 else 0.0
+        fill = bar.copy()
+        fill.width = int(bar.width * k)
+        if fill.width:
+            pygame.draw.rect(screen, theme.SKY, fill, border_radius=8)
+        for m in self.choreo.moves:
+            if m.gold and m.start_s < self.duration_s:
+                x = bar.x + bar.width * m.start_s / self.duration_s
+                theme.star(screen, (x, bar.centery), 10, theme.GOLD)
+        theme.text(screen, theme_clock(song), 26, theme.WHITE, (bar.x + 34, bar.bottom + 18))
+
+
+def theme_clock(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"

@@ -1,0 +1,114 @@
+"""Results: stars (popping in one by one), the total, tier counts, best moves and one kind,
+specific tip. Enter / Esc / a click go back to the title; headless runs end here."""
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from game.app import Scene
+from game.scenes import theme
+
+STAR_EVERY_S = 0.35
+HEADLESS_SHOW_S = 2.5
+TIER_ORDER = ("PERFECT", "GREAT", "GOOD", "OK", "MISS")
+CHEERS = ("Nice try!", "Good job!", "Great dancing!", "Super star!", "Amazing!", "Dance champion!")
+
+
+class ResultsScene(Scene):
+    def __init__(self, app, game, result, choreo) -> None:
+        super().__init__(app)
+        self.game = game
+        self.result = result
+        self.choreo = choreo
+        self.time_s = 0.0
+        self.fx = None
+        w, h = app.size_px
+        self.done = theme.Button("Yay! Again", pygame.Rect(w // 2 - 200, h - 120, 400, 88), theme.PINK, True)
+        self._fired = 0
+
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_SPACE,
+                                                          pygame.K_KP_ENTER):
+            self.app.pop()
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.done.hit(event.pos):
+            self.app.pop()
+
+    def update(self, dt_s: float) -> None:
+        from game.particles import ParticleSystem
+        from scoring.events import Tier
+
+        self.time_s += dt_s
+        if self.fx is None:
+            self.fx = ParticleSystem(seed=3 if self.app.headless else None)
+        # Each star that lands throws a little confetti.
+        landed = min(self.result.stars, int(self.time_s / STAR_EVERY_S))
+        w, _ = self.app.size_px
+        while self._fired < landed:
+            x = w // 2 - 2 * 90 + self._fired * 90
+            self.fx.burst(Tier.PERFECT if self._fired == 4 else Tier.GREAT, False, (x, 170))
+            self._fired += 1
+        self.fx.update(dt_s)
+        if self.app.headless and self.time_s >= HEADLESS_SHOW_S:
+            self.app.quit(0)
+
+    def draw(self, screen, alpha: float) -> None:
+        r = self.result
+        t = self.time_s
+        w, h = screen.get_size()
+        theme.background(screen, t)
+        cheer = CHEERS[max(0, min(len(CHEERS) - 1, int(r.stars)))]
+        theme.text(screen, cheer, 88, theme.SUN, (w // 2, 70 + 5 * math.sin(t * 3)), outline_px=4)
+        for i in range(5):
+            landed = i < r.stars and t >= (i + 1) * STAR_EVERY_S
+            k = min(1.0, (t - (i + 1) * STAR_EVERY_S) / 0.25) if landed else 1.0
+            radius = 44 * (1.6 - 0.6 * k) if landed else 40
+            theme.star(screen, (w // 2 - 180 + i * 90, 170), radius, theme.SUN if landed else (120, 100, 170),
+                       filled=True, spin_rad=(1 - k) * 2.0)
+        theme.text(screen, f"{r.total:.0f} points", 60, theme.WHITE, (w // 2, 255), outline_px=3)
+        self._tiers(screen, pygame.Rect(60, 300, 380, 280))
+        self._best(screen, pygame.Rect(w // 2 - 190, 300, 380, 280))
+        self._tip(screen, pygame.Rect(w - 440, 300, 380, 280))
+        self.done.draw(screen, t)
+        if self.fx is not None:
+            self.fx.draw(screen)
+        if t >= min(HEADLESS_SHOW_S - 0.2, (r.stars + 1) * STAR_EVERY_S + 0.3):
+            self.game.shot(self.app, "6_results")
+
+    def _tiers(self, screen, rect) -> None:
+        theme.panel(screen, rect, alpha=230, radius_px=28)
+        theme.text(screen, "Your moves", 36, theme.PINK, (rect.centerx, rect.y + 30), shadow=False)
+        counts = self.result.tier_counts
+        for i, name in enumerate(TIER_ORDER):
+            y = rect.y + 72 + i * 40
+            pill = pygame.Rect(rect.x + 24, y - 16, 170, 32)
+            pygame.draw.rect(screen, theme.TIER_COLOURS[name], pill, border_radius=16)
+            theme.text(screen, name if name != "MISS" else "missed", 26, theme.INK, pill.center, shadow=False)
+            theme.text(screen, str(counts.get(name, 0)), 36, theme.INK, (rect.right - 60, y), shadow=False)
+        theme.text(screen, f"best combo {self.result.max_combo}", 26, theme.INK, (rect.centerx, rect.bottom - 20),
+                   shadow=False)
+
+    def _best(self, screen, rect) -> None:
+        theme.panel(screen, rect, alpha=230, radius_px=28)
+        theme.text(screen, "Best moves", 36, theme.PINK, (rect.centerx, rect.y + 30), shadow=False)
+        best = list(self.result.best_moves) or ["Keep practising!"]
+        for i, name in enumerate(best[:3]):
+            y = rect.y + 90 + i * 60
+            theme.star(screen, (rect.x + 40, y), 16, theme.SUN)
+            theme.text(screen, name[:20], 34, theme.INK, (rect.centerx + 10, y), shadow=False)
+
+    def _tip(self, screen, rect) -> None:
+        theme.panel(screen, rect, alpha=230, radius_px=28, border=theme.MINT, border_px=5)
+        theme.text(screen, "Next time", 36, theme.PINK, (rect.centerx, rect.y + 30), shadow=False)
+        tip = self.result.tips[0] if self.result.tips else "You did it! Try a harder dance next."
+        lines, line = [], ""
+        for word in tip.split():
+            cand = (line + " " + word).strip()
+            if theme.font(30).size(cand)[0] > rect.width - 40 and line:
+                lines.append(line)
+                line = word
+            else:
+                line = cand
+        lines.append(line)
+        for i, ln in enumerate(lines[:6]):
+            theme.text(screen, ln, 30, theme.INK, (rect.centerx, rect.y + 80 + i * 32), shadow=False)

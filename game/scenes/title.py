@@ -1,0 +1,193 @@
+"""Title screen and choreography picker.
+
+Left/right (or a click on a card) picks a dance, Enter / Space / the big button starts it,
+Esc quits. Each card shows the cover (or a dancing star), title, difficulty, length and the
+best stars earned so far. Headless runs pick the preselected dance by themselves.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from game.app import Scene
+from game.scenes import theme
+
+AUTO_START_S = 0.8  # headless: how long the title shows before the dance is picked
+DIFFICULTY_COLOURS = {"easy": theme.MINT, "normal": theme.SKY, "hard": theme.ORANGE}
+
+
+@dataclass
+class Entry:
+    """One dance on the picker (or the reason it can't be played)."""
+
+    path: Path
+    title: str
+    difficulty: str = "easy"
+    length_s: float = 0.0
+    moves: int = 0
+    cover: pygame.Surface | None = None
+    best_stars: int = 0
+    error: str | None = None
+
+
+def load_entries(paths: list[Path]) -> list[Entry]:
+    from game.recorder import best_stars
+    from pose.errors import DanceError
+    from scoring.choreography import load_choreography
+
+    best = best_stars([str(p) for p in paths])
+    entries = []
+    for p in paths:
+        try:
+            c = load_choreography(p)
+        except DanceError as e:
+            entries.append(Entry(p, p.parent.name, error=str(e).splitlines()[0][:80]))
+            continue
+        cover = None
+        if c.cover is not None and Path(c.cover).is_file():
+            try:
+                cover = pygame.image.load(str(c.cover))
+            except pygame.error:
+                cover = None  # a broken cover image just shows the default art
+        entries.append(Entry(p, c.title, c.difficulty, c.duration_s, len(c.moves), cover,
+                             best.get(str(p), best.get(str(c.path), 0))))
+    return entries
+
+
+def _length(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class TitleScene(Scene):
+    def __init__(self, app, game) -> None:
+        super().__init__(app)
+        self.game = game
+        self.entries = load_entries(game.config.choreographies)
+        self.selected = min(game.config.selected, max(0, len(self.entries) - 1))
+        self.time_s = 0.0
+        self.card_rects: list[pygame.Rect] = []
+        w, h = app.size_px
+        self.play_button = theme.Button("Let's dance!", pygame.Rect(w // 2 - 190, h - 130, 380, 92),
+                                        theme.PINK, focused=True)
+
+    def handle(self, event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE:
+                self.app.quit(0)
+            elif event.key in (pygame.K_LEFT, pygame.K_a):
+                self.selected = (self.selected - 1) % max(1, len(self.entries))
+            elif event.key in (pygame.K_RIGHT, pygame.K_d):
+                self.selected = (self.selected + 1) % max(1, len(self.entries))
+            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
+                self.start()
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            if self.play_button.hit(event.pos):
+                self.start()
+            for i, r in enumerate(self.card_rects):
+                if r.collidepoint(event.pos):
+                    if i == self.selected:
+                        self.start()
+                    self.selected = i
+
+    def start(self) -> None:
+        if not self.entries or self.entries[self.selected].error:
+            return
+        from game.scenes.stepin import open_camera_scene
+
+        self.game.config.selected = self.selected
+        self.app.push(open_camera_scene(self.app, self.game, self.entries[self.selected].path))
+
+    def update(self, dt_s: float) -> None:
+        self.time_s += dt_s
+        if self.app.headless and self.time_s >= AUTO_START_S and self.app.top is self:
+            self.game.shot(self.app, "1_title")
+            if self.entries and not self.entries[self.selected].error:
+                self.start()
+            else:
+                self.app.quit(2)
+
+    def draw(self, screen, alpha: float) -> None:
+        t = self.time_s
+        w, h = screen.get_size()
+        theme.background(screen, t)
+        self._logo(screen, (w // 2, 82), t)
+        theme.text(screen, "Pick a dance and copy the dancer!", 36, theme.WHITE, (w // 2, 150))
+        if not self.entries:
+            theme.text(screen, "No dances found - add one with: dance author VIDEO -o DIR --bpm N",
+                       30, theme.SUN, (w // 2, h // 2))
+        self.card_rects = self._cards(screen, t)
+        self.play_button.draw(screen, t)
+        theme.text(screen, "<  >  choose     Enter  dance     Esc  quit", 26, (230, 220, 255), (w // 2, h - 22),
+                   shadow=False)
+
+    def _logo(self, screen, centre, t) -> None:
+        word = "DanceStudio"
+        colours = (theme.PINK, theme.SUN, theme.MINT, theme.SKY, theme.ORANGE, theme.LILAC)
+        f = theme.font(100)
+        widths = [f.size(ch)[0] for ch in word]
+        x = centre[0] - sum(widths) / 2
+        for i, ch in enumerate(word):
+            dy = 10 * math.sin(t * 4 + i * 0.6)  # letters bob like they are dancing
+            theme.text(screen, ch, 100, colours[i % len(colours)], (x + widths[i] / 2, centre[1] + dy), outline_px=4)
+            x += widths[i]
+
+    def _cards(self, screen, t) -> list[pygame.Rect]:
+        w, h = screen.get_size()
+        n = len(self.entries)
+        if n == 0:
+            return []
+        card_w, card_h, gap = 300, 360, 36
+        shown = min(n, 3)
+        first = min(max(0, self.selected - 1), max(0, n - shown))
+        total_w = shown * card_w + (shown - 1) * gap
+        x0 = (w - total_w) // 2
+        rects = [pygame.Rect(0, 0, 0, 0)] * n
+        for k in range(shown):
+            i = first + k
+            e = self.entries[i]
+            sel = i == self.selected
+            rect = pygame.Rect(x0 + k * (card_w + gap), 190, card_w, card_h)
+            if sel:
+                rect = rect.inflate(24, 24).move(0, int(-6 * abs(math.sin(t * 3))))
+            rects[i] = rect
+            self._card(screen, rect, e, sel, t)
+        if first > 0:
+            theme.text(screen, "<", 90, theme.WHITE, (x0 - 50, 370), outline_px=3)
+        if first + shown < n:
+            theme.text(screen, ">", 90, theme.WHITE, (x0 + total_w + 50, 370), outline_px=3)
+        return rects
+
+    def _card(self, screen, rect, e: Entry, sel: bool, t: float) -> None:
+        pygame.draw.rect(screen, theme.SHADOW, rect.move(0, 10), border_radius=30)
+        pygame.draw.rect(screen, (255, 250, 240), rect, border_radius=30)
+        pygame.draw.rect(screen, theme.SUN if sel else theme.LILAC, rect, 8 if sel else 4, border_radius=30)
+        art = pygame.Rect(rect.x + 16, rect.y + 16, rect.width - 32, int(rect.height * 0.46))
+        if e.cover is not None:
+            iw, ih = e.cover.get_size()
+            s = max(art.width / iw, art.height / ih)
+            img = pygame.transform.smoothscale(e.cover, (int(iw * s) + 1, int(ih * s) + 1))
+            clip = screen.get_clip()
+            screen.set_clip(art)
+            screen.blit(img, img.get_rect(center=art.center))
+            screen.set_clip(clip)
+        else:
+            pygame.draw.rect(screen, theme.PINK if not e.error else (160, 150, 170), art, border_radius=22)
+            theme.star(screen, art.center, art.height * 0.36, theme.SUN, spin_rad=0.3 * math.sin(t * 2))
+            theme.text(screen, "\u266a", 60, theme.WHITE, (art.x + 40, art.y + 40))
+        theme.text(screen, e.title if len(e.title) <= 18 else e.title[:17] + "…", 40, theme.INK,
+                   (rect.centerx, art.bottom + 34), shadow=False)
+        if e.error:
+            theme.text(screen, "can't open this one", 26, theme.RED, (rect.centerx, art.bottom + 76), shadow=False)
+            return
+        badge = pygame.Rect(0, 0, 120, 38)
+        badge.center = (rect.centerx - 62, art.bottom + 80)
+        pygame.draw.rect(screen, DIFFICULTY_COLOURS.get(e.difficulty, theme.SKY), badge, border_radius=19)
+        theme.text(screen, e.difficulty, 28, theme.WHITE, badge.center, outline_px=1)
+        theme.text(screen, _length(e.length_s), 34, theme.INK, (rect.centerx + 70, art.bottom + 80), shadow=False)
+        for i in range(5):
+            theme.star(screen, (rect.centerx - 88 + i * 44, rect.bottom - 36), 19,
+                       theme.SUN if i < e.best_stars else (220, 210, 235), filled=True)
