@@ -114,6 +114,22 @@ class Model:
         self._it.invoke()
         return {n: self._it.get_tensor(o["index"]) for n, o in self.outputs.items()}
 
+    # The step-wise API below lets a pipeline fill a reused input buffer and read only the
+    # outputs it needs (pose_landmark_full's mask and heatmap are 260 KB a frame together).
+
+    def set_input(self, x: np.ndarray, input_name: str | None = None) -> None:
+        """Copy ``x`` (exactly the input's shape and dtype) into the named (default: first) input."""
+        d = self.inputs[input_name] if input_name else next(iter(self.inputs.values()))
+        self._it.set_tensor(d["index"], x)
+
+    def invoke(self) -> None:
+        """Run the model on the inputs set so far."""
+        self._it.invoke()
+
+    def output(self, name: str) -> np.ndarray:
+        """One output by tensor name (a copy), after ``invoke``; e.g. output("Identity")."""
+        return self._it.get_tensor(self.outputs[name]["index"])
+
     def invoke_only(self) -> None:
         """Invoke with whatever input is set (for measuring the bare model time)."""
         self._it.invoke()

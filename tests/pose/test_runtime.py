@@ -46,6 +46,20 @@ def test_outputs_depend_on_the_input():
     assert a.shape == b.shape == (1, 195) and not np.allclose(a, b)
 
 
+def test_stepwise_api_matches_run():
+    m = runtime.Model("pose_detection")
+    x = np.random.default_rng(2).uniform(-1, 1, m.input_shape()).astype(np.float32)
+    whole = m.run(x)
+    m.set_input(np.zeros_like(x))
+    m.invoke()
+    zero_scores = m.output("Identity_1")
+    m.set_input(x)
+    m.invoke()
+    assert np.array_equal(m.output("Identity_1"), whole["Identity_1"])
+    assert np.array_equal(m.output("Identity"), whole["Identity"])
+    assert not np.array_equal(zero_scores, whole["Identity_1"])
+
+
 def test_wrong_input_shape_is_a_clear_error():
     m = runtime.Model("selfie_segmentation")
     with pytest.raises(ValueError, match=r"wants shape \(1, 256, 256, 3\), got \(256, 256, 3\)"):
