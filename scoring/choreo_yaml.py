@@ -77,6 +77,10 @@ def compose(text: str) -> tuple[Node | None, list[tuple[str, Pos]]]:
         what = e.problem or e.context or "invalid YAML"
         if "expected a single document" in str(e.context or ""):
             what = "only one YAML document is allowed (found a second '---')"
+        elif e.problem and e.context and e.context_mark is not None and mark is not None \
+                and e.context_mark.line != mark.line:
+            # Say where the unclosed thing began, not only where the parser gave up.
+            what += f" ({e.context} started at line {e.context_mark.line + 1})"
         raise YamlProblem(f"YAML syntax error: {what}", pos) from None
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
@@ -129,7 +133,7 @@ def describe(node: Node) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return node.value  # as written: yes, on, true...
     if isinstance(value, float) and not math.isfinite(value):
         return node.value
     if isinstance(value, (int, float)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -238,6 +239,8 @@ class _Parser:
         self.warnings: list[Diagnostic] = []
         # (yaml index, key nodes, move node) for each Move built, in Move order.
         self.move_nodes: list[tuple[int, dict[str, Node], Node]] = []
+        # id(mapping node) -> key names suggested for its misspelt keys.
+        self.suggested: dict[int, set[str]] = {}
 
     # -- reporting
     def error(self, at: Node | Pos | None, path: str, message: str) -> None:
@@ -347,6 +350,7 @@ class _Parser:
         known = {f.name: f for f in fields}
         seen: dict[str, Node] = {}
         out: dict[str, Node] = {}
+        suggested: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, path, f"keys must be plain names, got {describe(key_node)}")
@@ -365,10 +369,13 @@ class _Parser:
                 close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
                 self.error(key_node, kpath, f"unknown key '{key}'{hint}")
+                suggested.update(close)
                 continue
             out[key] = value_node
+        # A misspelt key was reported with its suggestion: not also as "missing".
+        self.suggested[id(node)] = suggested
         for f in fields:
-            if f.required and f.name not in seen:
+            if f.required and f.name not in seen and f.name not in suggested:
                 self.error(node, path, f"missing required key '{f.name}'")
         return out
 
@@ -555,7 +562,10 @@ class _Parser:
     def media(self, values: dict[str, Any], nodes: dict[str, Node]) -> _Media:
         media = _Media()
         track_path: Path | None = values.get("pose_track")
-        if track_path is not None:
+        if track_path is not None and not zipfile.is_zipfile(track_path):
+            self.error(nodes["pose_track"], "pose_track",
+                       "not a pose track (.npz from dance track); re-make it with dance track")
+        elif track_path is not None:
             try:
                 media.track = PoseTrack.load(track_path)
             except TrackError as e:
@@ -604,14 +614,15 @@ class _Parser:
             if beat_keys:
                 missing = [k for k in F.BEAT_TIMING if k not in keys]
                 for k in missing:
-                    self.error(node, mpath, f"missing required key '{k}' (beat timing needs start and beats)")
+                    if k not in self.suggested.get(id(node), ()):
+                        self.error(node, mpath, f"missing required key '{k}' (beat timing needs start and beats)")
                 if missing or vals["start"] is None or vals["beats"] is None or bpm is None or offset is None:
                     continue
                 start_s = offset + vals["start"] * 60.0 / bpm
                 end_s = start_s + vals["beats"] * 60.0 / bpm
                 start_key, end_key = "start", "beats"
             else:
-                if F.SECONDS_START not in keys:
+                if F.SECONDS_START not in keys and F.SECONDS_START not in self.suggested.get(id(node), ()):
                     self.error(node, mpath, f"missing required key '{F.SECONDS_START}'")
                 ends = [k for k in F.SECONDS_END if k in keys]
                 if len(ends) == 2:

@@ -95,3 +95,18 @@ def make_folder(folder: Path, text: str = VALID_YAML, name: str = "song.yaml", *
     make_track(folder / "clip.npz", **track_kw)
     (folder / name).write_text(text)
     return folder / name
+
+
+def make_corpus_folder(folder: Path) -> Path:
+    """The media the broken-choreography corpus refers to (each YAML names its problem)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    make_video(folder / "clip.mp4")                       # 40 frames at 20 fps: 2 s
+    make_track(folder / "clip.npz")                       # matches the video
+    make_track(folder / "short.npz", frames=30)           # 10 frames short
+    make_track(folder / "fast.npz", fps=25.0)             # same length, another rate
+    (folder / "notatrack.npz").write_text("not a zip file\n")
+    (folder / "notavideo.mp4").write_text("not a video\n")
+    make_png(folder.parent / "outside.png")
+    (folder / "escape.png").symlink_to(folder.parent / "outside.png")
+    (folder / "sub").mkdir()
+    return folder
