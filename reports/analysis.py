@@ -180,10 +180,11 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
                 if v < WEAK_PART:
                     weak_sessions[part] += 1
     averages = part_means(all_moves)
+    # At most two: a report that lists every part as "keep practising" says nothing.
     recurring = sorted(
         (part for part, n in weak_sessions.items() if judged and n * 2 >= judged),
         key=lambda part: averages.get(part, 0.0),
-    )
+    )[:2]
     if not recurring and weakest:
         # Nothing is weak: still name the part to polish, if one stands out.
         part, n = weakest.most_common(1)[0]

@@ -35,7 +35,7 @@ def _env():
         lstrip_blocks=True,
     )
     env.globals.update(
-        date=human_date, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
+        date=human_date, day=human_day, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
         tier_order=sorted(Tier, reverse=True), tier_colours=plots.TIER_COLOURS,
         timing=timing_words,
     )
@@ -51,6 +51,17 @@ def human_date(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{d.strftime('%a')} {d.day} {d.strftime('%b %Y, %H:%M')}"
+
+
+def human_day(iso: str | None) -> str:
+    """'Tue 3 Mar 2026'."""
+    if not iso:
+        return ""
+    try:
+        d = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.strftime('%a')} {d.day} {d.strftime('%b %Y')}"
 
 
 def timing_words(offset_s: float | None) -> str:
@@ -105,7 +116,7 @@ def class_html(store: SessionStore, group: str | None = None) -> str:
         kind="class", generated=_generated(), c=c, class_chart=chart,
         max_stars=max([MAX_STARS] + [r.best_stars or 0 for r in c.rows] + [r.latest_stars or 0 for r in c.rows]),
         title=f"{c.group or 'Our class'}: look at us dance!" if c.total_sessions else f"{c.group or 'Our class'}: ready to dance!",
-        first_day=days[0] + "T00:00" if days else None, last_day=days[-1] + "T00:00" if days else None,
+        first_day=days[0] if days else None, last_day=days[-1] if days else None,
     )
 
 

@@ -103,7 +103,7 @@ def timeline(
     if len(samples_t_s) >= 2:
         ax.plot(samples_t_s, samples_similarity, color=INK, linewidth=1.4, alpha=0.75,
                 label="how close you were")
-        ax.legend(loc="lower right", frameon=False, fontsize=9)
+        ax.legend(loc="lower right", frameon=False, fontsize=9, labelcolor=INK)
     if spans:
         ax.set_xlim(min(a for a, _ in spans) - 0.5, max(b for _, b in spans) + 0.5)
     ax.set_ylim(0, 118)
@@ -152,16 +152,16 @@ def progress(sessions: Sequence[SessionRow], element_id: str = "progress") -> st
     ax.set_xlim(0.5, len(xs) + 0.5)
     ax.set_ylabel("total score")
     if titles:
-        ax.legend(loc="lower right", frameon=False, fontsize=9, ncol=min(3, len(titles)))
+        ax.legend(loc="lower right", frameon=False, fontsize=9, ncol=min(3, len(titles)), labelcolor=INK)
     return _svg(plt, fig, element_id, "Progress over sessions")
 
 
 def class_chart(names: Sequence[str], latest: Sequence[float | None], best: Sequence[float | None],
                 sessions: Sequence[int], element_id: str = "class-chart") -> str:
     """Per child: best (light) and latest (strong) total side by side, and sessions played."""
-    plt, fig, ax = _figure(max(6.0, 0.55 * len(names) + 2.0), 3.6)
+    plt, fig, ax = _figure(9.0, 3.4)
     xs = list(range(len(names)))
-    w = 0.38
+    w = 0.38 if len(names) > 3 else 0.22  # slim bars for a small class, not a wall of colour
     ax.bar([x - w / 2 for x in xs], [b or 0 for b in best], width=w, color="#ffd9a8", label="best")
     ax.bar([x + w / 2 for x in xs], [v or 0 for v in latest], width=w, color=PALETTE[0], label="latest")
     for x, n in zip(xs, sessions):
@@ -170,7 +170,8 @@ def class_chart(names: Sequence[str], latest: Sequence[float | None], best: Sequ
     ax.tick_params(axis="x", colors=INK)
     ax.set_ylim(0, 110)
     ax.set_ylabel("total score")
-    ax.legend(loc="upper left", bbox_to_anchor=(0, 1.16), frameon=False, ncol=2, fontsize=9)
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, 1.16), frameon=False, ncol=2, fontsize=9, labelcolor=INK)
     return _svg(plt, fig, element_id, "Latest and best scores")
 
 
