@@ -51,6 +51,10 @@ from scoring.similarity import MISSING_COST_RAD, combine, curve, part_errors, pa
 
 # A player sample farther than this from every camera frame is "nobody" (a dropped camera).
 MAX_GAP_S = 0.25
+# Alignment prior: a path this far (s) from the player's running offset is free; beyond it
+# each second of extra timing difference costs like this much angular error (rad).
+TIMING_FREE_S = 0.15
+TIMING_RAD_PER_S = 0.5
 # A part the coach hides in more than this fraction of a move's frames is not judged.
 _REF_PART_MIN_KNOWN = 0.5
 # Live feedback compares the latest pose with the reference within this much of the
@@ -365,11 +369,15 @@ class ScoreProcessor:
         # Turn the player onto the coach (camera pitch/yaw): first from the whole window's mean
         # limb directions, then again from the rows the alignment paired, and re-align.
         rotation = features_rotation_window(pl, ref)
+        # Prefer paths near the player's usual timing: a child's delay is steady from move to
+        # move, and a path that needs a sudden jump is usually a look-alike pose elsewhere.
+        lag_s = (c0 + np.arange(len(pl)))[None, :] / self.rate_hz - (r0 + np.arange(n))[:, None] / self.rate_hz
+        timing_cost = TIMING_RAD_PER_S * np.maximum(np.abs(lag_s - self.offset_s) - TIMING_FREE_S, 0.0)
         match = None
         for _ in range(2):
             pl_rot = feat.rotate(pl, rotation)
             pe = part_errors(ref, pl_rot)  # (n, m, P)
-            match = subsequence_dtw(combine(pe, w, missing=MISSING_COST_RAD))
+            match = subsequence_dtw(combine(pe, w, missing=MISSING_COST_RAD) + timing_cost)
             rotation = feat.best_rotation(pl.take(match.cols), ref)
         assert match is not None
         self._rotation = rotation

@@ -22,7 +22,7 @@ from scoring.features import NUM_VECTORS, PART_MEMBERSHIP, Features
 from scoring.parts import BODY_PARTS
 
 E50_RAD = 0.42
-K = 3.0
+K = 5.0
 
 # Cost the aligner gives a pair where either side has no usable pose: worse than any
 # real mismatch of a present body, so alignment steers around gaps when it can.
