@@ -68,8 +68,9 @@ def compose(text: str) -> tuple[Node | None, list[tuple[str, Pos]]]:
     """
     if len(text) > MAX_TEXT_CHARS:
         raise YamlProblem(f"file is too large ({len(text)} characters; at most {MAX_TEXT_CHARS})", None)
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)  # the reader rejects unprintable characters right here
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -85,14 +86,15 @@ def compose(text: str) -> tuple[Node | None, list[tuple[str, Pos]]]:
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
-        raise YamlProblem(f"YAML syntax error: {e.reason} (character {e.character!r})",
-                          Pos(line, col)) from None
+        char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        raise YamlProblem(f"YAML syntax error: {e.reason} (character {char})", Pos(line, col)) from None
     except RecursionError:
         raise YamlProblem("YAML is nested too deeply", None) from None
     except yaml.YAMLError as e:
         raise YamlProblem(f"YAML error: {e}".replace("\n", " "), None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return node, loader.bad_tags
 
 
