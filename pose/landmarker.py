@@ -1,7 +1,7 @@
 """Body landmarks: BlazePose ``pose_landmark_full`` on a rotated 256x256 crop.
 
 preprocess (one warpAffine of the ROI, BORDER_REPLICATE, [0, 1]) → forward → postprocess
-(39 landmarks, heatmap refinement, projection back to the frame, world landmarks rotated
+(39 landmarks, heatmap refinement (9x9), projection back to the frame, world landmarks rotated
 into the image frame, optional segmentation mask warped back to the frame).
 """
 from __future__ import annotations
@@ -20,7 +20,9 @@ NUM_OUTPUT_LANDMARKS = 39  # 33 body + 2 auxiliary (ROI alignment) + 4 unused
 NUM_BODY = 33
 AUX = slice(33, 35)
 HEATMAP_SIZE = 64
-REFINE_KERNEL = 7
+# The graph text says kernel_size 7, but mediapipe 0.10.21's output is reproduced exactly
+# (0.000 px on identical model output) only with 9, the option's default; 7 leaves up to 2 px.
+REFINE_KERNEL = 9
 REFINE_MIN_CONFIDENCE = 0.5
 POSE_FLAG_THRESHOLD = 0.5
 

@@ -1,0 +1,135 @@
+"""Google's own pipeline on our sample videos: reference landmarks and per-frame time.
+
+Runs ONLY under the mediapipe virtualenv (mediapipe 0.10.21 needs numpy < 2), so it imports
+nothing from this project:
+
+    .venv-mediapipe/bin/python benchmarks/mediapipe_reference.py VIDEO... --out REF.npz
+    .venv-mediapipe/bin/python benchmarks/mediapipe_reference.py VIDEO... --json [--frames N]
+    ... | .venv-mediapipe/bin/python benchmarks/mediapipe_reference.py --stdin 1080x1920 --json
+
+With ``--stdin WxH`` the frames are raw RGB bytes (H*W*3 each) on stdin, one video: that
+is how bench_pose.py feeds mediapipe exactly the frames our decoder produced (OpenCV
+builds differ between the two virtualenvs and decode the same mp4 ~1 grey level apart).
+
+``--out`` writes, per video i: ``v{i}_landmarks`` float32 (T, 33, 4) (x, y, z, visibility,
+NaN rows where nobody), ``v{i}_world`` float32 (T, 33, 3), ``v{i}_name``, ``v{i}_size``
+(w, h). ``--lockstep`` (with ``--stdin``) answers every frame with a JSON line before reading the
+next, so a caller can time mediapipe and its own pipeline alternately on each frame.
+``--json`` prints one JSON object on stdout: per-frame process() times (ms) per video
+plus landmarks (−1 where nobody; see ``found``), for bench_pose.py to parse.
+
+Settings are the issue's: static_image_mode=False, model_complexity=1,
+smooth_landmarks=False, enable_segmentation=False. The solution feeds its own timestamps
+(+33333 us a frame), so we do nothing about time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+def video_frames(path: str):
+    """RGB frames (H, W, 3) uint8 decoded by this virtualenv's OpenCV."""
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        raise SystemExit(f"cannot open {path}")
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                return
+            yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    finally:
+        cap.release()
+
+
+def stdin_frames(width: int, height: int):
+    """RGB frames read as raw bytes from stdin until EOF."""
+    n = width * height * 3
+    buf = sys.stdin.buffer
+    while True:
+        data = buf.read(n)
+        if len(data) < n:
+            return
+        yield np.frombuffer(data, np.uint8).reshape(height, width, 3)
+
+
+def run_video(frames, max_frames: int | None, lockstep: bool = False) -> dict:
+    import mediapipe as mp
+
+    lms, worlds, times_ms = [], [], []
+    size = None
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+                                enable_segmentation=False) as pose:
+        for rgb in frames:
+            if max_frames is not None and len(lms) >= max_frames:
+                break
+            size = (rgb.shape[1], rgb.shape[0])
+            t0 = time.perf_counter()
+            res = pose.process(rgb)  # RGB frame in -> landmarks out
+            times_ms.append((time.perf_counter() - t0) * 1e3)
+            lm = np.full((33, 4), np.nan, np.float32)
+            world = np.full((33, 3), np.nan, np.float32)
+            if res.pose_landmarks is not None:
+                lm[:] = [(p.x, p.y, p.z, p.visibility) for p in res.pose_landmarks.landmark]
+            if res.pose_world_landmarks is not None:
+                world[:] = [(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark]
+            lms.append(lm)
+            worlds.append(world)
+            if lockstep:  # one line per frame, at once: the caller times us frame by frame
+                print(json.dumps({"t_ms": times_ms[-1], "found": res.pose_landmarks is not None,
+                                  "landmarks": lm.tolist() if res.pose_landmarks is not None else None,
+                                  "world": world.tolist() if res.pose_world_landmarks is not None else None}),
+                      flush=True)
+    return {"landmarks": np.stack(lms), "world": np.stack(worlds), "times_ms": times_ms, "size": size}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("videos", nargs="*")
+    ap.add_argument("--stdin", metavar="WxH", help="read raw RGB frames of this size from stdin")
+    ap.add_argument("--name", default="stdin", help="the video's name when reading stdin")
+    ap.add_argument("--out", help="write reference landmarks to this .npz")
+    ap.add_argument("--json", action="store_true", help="print timings and found flags as JSON")
+    ap.add_argument("--lockstep", action="store_true",
+                    help="with --stdin: answer each frame with a JSON line before reading the next")
+    ap.add_argument("--frames", type=int, default=None, help="at most this many frames a video")
+    args = ap.parse_args(argv)
+    if args.stdin:
+        w, h = (int(v) for v in args.stdin.lower().split("x"))
+        args.videos = [args.name]
+        results = [run_video(stdin_frames(w, h), args.frames, args.lockstep)]
+    elif args.videos:
+        results = [run_video(video_frames(v), args.frames) for v in args.videos]
+    else:
+        ap.error("give VIDEO paths or --stdin WxH")
+    if args.out:
+        arrays = {}
+        for i, (v, r) in enumerate(zip(args.videos, results)):
+            arrays[f"v{i}_landmarks"] = r["landmarks"]
+            arrays[f"v{i}_world"] = r["world"]
+            arrays[f"v{i}_name"] = np.str_("/".join(Path(v).parts[-2:]))
+            arrays[f"v{i}_size"] = np.asarray(r["size"], np.int64)
+        import mediapipe as mp
+
+        arrays["mediapipe_version"] = np.str_(mp.__version__)
+        np.savez_compressed(args.out, **arrays)
+        print(f"wrote {args.out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"videos": [
+            {"video": v, "size": list(r["size"] or (0, 0)), "times_ms": r["times_ms"],
+             "landmarks": np.where(np.isfinite(r["landmarks"]), r["landmarks"], -1.0).round(7).tolist(),
+             "world": np.where(np.isfinite(r["world"]), r["world"], 0.0).round(7).tolist(),
+             "found": [bool(np.isfinite(x[0, 0])) for x in r["landmarks"]]}
+            for v, r in zip(args.videos, results)]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
