@@ -113,7 +113,10 @@ class VideoSource:
         self._next_index = 0
         self._t0 = time.perf_counter()
         self._failed_reads = 0
-        self._pending: VideoFrame | None = None
+        self._pending: VideoFrame | None = None  # frame 0, decoded at the door by open_video
+        # The grabbed, not yet converted frame: a VideoFrame (the pending one) or
+        # (index, captured_at_s) for the decoder's current picture.
+        self._held: VideoFrame | tuple[int, float] | None = None
         self._closed = False
 
     # -- reading -----------------------------------------------------------------------
@@ -123,8 +126,13 @@ class VideoSource:
 
     @property
     def next_index(self) -> int:
-        """Index of the frame the next read() returns."""
+        """Index of the frame the next read()/grab() gives."""
         return self._pending.index if self._pending is not None else self._next_index
+
+    @property
+    def at_declared_end(self) -> bool:
+        """A file whose declared frames have all been grabbed (the next grab will fail)."""
+        return self.frame_count is not None and self.next_index >= self.frame_count
 
     def read(self) -> VideoFrame | None:
         """The next frame, or None at the end of a file.
@@ -132,17 +140,43 @@ class VideoSource:
         Raises VideoError when a file stops decoding well before its declared length, or a
         camera stops delivering frames.
         """
+        return self.retrieve() if self.grab() else None
+
+    def grab(self) -> bool:
+        """Advance to the next frame without converting it; False at the end of a file.
+
+        The decoder does its work here; ``retrieve()`` then converts the picture (about
+        3 of 4 ms at 1080p), so a frame that turns out stale can be dropped cheaply.
+        Raises like read().
+        """
+        self._held = None
         if self._pending is not None:
-            f, self._pending = self._pending, None
-            return f
-        if self._closed:
-            return None
-        ok, image = self._cap.read()
-        now = time.perf_counter()
+            self._held, self._pending = self._pending, None
+            return True
+        while not self._closed:
+            ok = self._cap.grab()
+            now = time.perf_counter()
+            if ok:
+                self._failed_reads = 0
+                self._held = (self._next_index, now)
+                self._next_index += 1
+                return True
+            if not self._grab_failed():
+                return False
+        return False
+
+    def retrieve(self) -> VideoFrame:
+        """The frame the last successful grab() advanced to, as RGB."""
+        held = self._held
+        if held is None:
+            raise VideoError(f"{self.name}: no frame grabbed")
+        if isinstance(held, VideoFrame):
+            return held
+        index, captured_at_s = held
+        ok, image = self._cap.retrieve()
         if not ok or image is None:
-            return self._read_failed()
-        self._failed_reads = 0
-        return self._make_frame(image, now)
+            raise VideoError(f"{self.name}: frame {index} could not be decoded (corrupt video?)")
+        return self._make_frame(image, index, captured_at_s)
 
     def skip(self, n: int) -> int:
         """Advance past up to n frames without converting them (cheaper than read()).
@@ -150,13 +184,7 @@ class VideoSource:
         Returns how many were skipped (fewer at the end of a file).
         """
         done = 0
-        if self._pending is not None and n > 0:
-            self._pending = None
-            done = 1
-        while done < n and not self._closed:
-            if not self._cap.grab():
-                break
-            self._next_index += 1
+        while done < n and self.grab():
             done += 1
         return done
 
@@ -166,35 +194,34 @@ class VideoSource:
 
         if self.is_camera:
             return
-        self._pending = None
+        self._pending = self._held = None
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
         self._next_index = 0
 
-    def _make_frame(self, image: np.ndarray, now: float) -> VideoFrame:
+    def _make_frame(self, image: np.ndarray, index: int, captured_at_s: float) -> VideoFrame:
         import cv2
 
         rgb = to_rgb(image)
         if self.mirror:
             rgb = np.ascontiguousarray(cv2.flip(rgb, 1))
-        i = self._next_index
-        self._next_index += 1
-        t = (now - self._t0) if self.is_camera else i / self.fps
-        return VideoFrame(rgb=rgb, index=i, timestamp_s=t, captured_at_s=now)
+        t = (captured_at_s - self._t0) if self.is_camera else index / self.fps
+        return VideoFrame(rgb=rgb, index=index, timestamp_s=t, captured_at_s=captured_at_s)
 
-    def _read_failed(self) -> VideoFrame | None:
+    def _grab_failed(self) -> bool:
+        """After a failed grab: True to try again (camera hiccup), False at a file's end."""
         if self.is_camera:
             self._failed_reads += 1
             if self._failed_reads >= _CAMERA_MAX_FAILED_READS:
                 raise VideoError(f"{self.name} stopped delivering frames (disconnected?)")
             time.sleep(0.01)
-            return self.read()
+            return True
         decoded = self._next_index
         if self.frame_count and decoded < self.frame_count * (1 - _TRUNCATION_SLACK) - 1:
             raise VideoError(
                 f"{self.name}: the video ended after {decoded} of {self.frame_count} frames "
                 "(truncated or corrupt)"
             )
-        return None
+        return False
 
     def __iter__(self) -> Iterator[VideoFrame]:
         while True:
@@ -267,7 +294,7 @@ def open_video(source: int | str | os.PathLike, *, mirror: bool = False) -> Vide
         raise VideoError(f"{name}: no decodable frames (corrupt, truncated or zero-length video)")
     if src.size != (first.rgb.shape[1], first.rgb.shape[0]):
         src.size = (first.rgb.shape[1], first.rgb.shape[0])  # trust pixels over metadata
-    src._pending = first
+    src._pending, src._held = first, None
     return src
 
 

@@ -332,76 +332,52 @@ class PoseWorker:
             self._error = message
         self._status = WorkerStatus.FAILED
 
-    def _read_item(self) -> _Item | None:
-        """Next frame of the source (handles looping); None at the end."""
+    def _advance(self) -> bool:
+        """Grab the next frame (restarting a looping file at its end); False at the end."""
         src = self._src
-        f = src.read()
-        if f is None and self.loop and not src.is_camera and src.next_index > 0:
+        if src.grab():
+            return True
+        if self.loop and not src.is_camera and src.next_index > 0:
             self._lap_base_s += src.next_index / src.fps
             self._lap_base_index += src.next_index
             self._lap += 1
             src.rewind()
-            f = src.read()
-        if f is None:
-            return None
+            return src.grab()
+        return False
+
+    def _take(self, captured_at_s: float | None = None) -> _Item:
+        """Convert the grabbed frame into an item (lap-adjusted index and time)."""
+        f = self._src.retrieve()
         with self._stats_lock:
             self._frames_read += 1
-        if self._lap:
+        if self._lap or captured_at_s is not None:
             f = dataclasses.replace(
-                f, index=self._lap_base_index + f.index, timestamp_s=self._lap_base_s + f.timestamp_s
+                f,
+                index=self._lap_base_index + f.index,
+                timestamp_s=self._lap_base_s + f.timestamp_s,
+                captured_at_s=f.captured_at_s if captured_at_s is None else captured_at_s,
             )
         return _Item(f, self._lap)
+
+    def _read_item(self) -> _Item | None:
+        """Next frame of the source, converted; None at the end."""
+        return self._take() if self._advance() else None
 
     def _media_now_s(self) -> float:
         return self._clock() if self._clock is not None else time.perf_counter() - self._wall_t0
 
-    def _wait_until_due(self) -> bool:
-        """Realtime files: sleep until the next frame is due, skip overdue ones.
-
-        Returns False if stopped while waiting.
-        """
-        src = self._src
-        while not self._stop.is_set():
-            now_s = self._media_now_s()
-            due_s = self._lap_base_s + src.next_index / src.fps
-            if now_s < due_s:
-                # An external clock may pause or jump, so nap briefly and look again.
-                nap = due_s - now_s if self._clock is None else min(due_s - now_s, 0.005)
-                self._stop.wait(max(nap, 0.0005))
-                continue
-            # The newest due frame is the one to decode; skip (grab only) the ones before it.
-            behind = int(math.floor((now_s - due_s) * src.fps + 1e-6))
-            if behind > 0:
-                skipped = src.skip(behind)
-                with self._stats_lock:
-                    self._frames_dropped += skipped
-            return True
-        return False
+    def _drop(self, n: int = 1) -> None:
+        if n:
+            with self._stats_lock:
+                self._frames_dropped += n
 
     def _reader_main(self) -> None:
         src = self._src
-        paced = not src.is_camera and self.realtime
         try:
-            while not self._stop.is_set():
-                if paced and not self._wait_until_due():
-                    break
-                mark = time.perf_counter()
-                item = self._read_item()
-                if item is None:
-                    break
-                if paced:
-                    # The frame existed from the moment it was due; decoding is our latency.
-                    item = _Item(dataclasses.replace(item.frame, captured_at_s=mark), item.lap)
-                with self._cond:
-                    if src.is_camera or self.realtime:
-                        if self._slot is not None:
-                            with self._stats_lock:
-                                self._frames_dropped += 1
-                    else:
-                        while self._slot is not None and not self._stop.is_set():
-                            self._cond.wait(0.1)
-                    self._slot = item
-                    self._cond.notify_all()
+            if not src.is_camera and self.realtime:
+                self._paced_reader()
+            else:
+                self._free_reader()
         except DanceError as e:
             self._error = str(e)
         except Exception as e:  # a driver/decoder fault must not kill the game
@@ -410,6 +386,69 @@ class PoseWorker:
             with self._cond:
                 self._source_done = True
                 self._cond.notify_all()
+
+    def _free_reader(self) -> None:
+        """Camera (newest frame wins) or a file as fast as possible (every frame)."""
+        drop_stale = self._src.is_camera or self.realtime
+        while not self._stop.is_set():
+            item = self._read_item()
+            if item is None:
+                return
+            with self._cond:
+                if drop_stale:
+                    if self._slot is not None:
+                        self._drop()
+                else:
+                    while self._slot is not None and not self._stop.is_set():
+                        self._cond.wait(0.1)
+                self._slot = item
+                self._cond.notify_all()
+
+    def _paced_reader(self) -> None:
+        """A file in real time: frame i becomes due at clock() = i / fps.
+
+        Every due frame is grabbed (the decoder needs them all), but only converted when
+        inference is ready for it, so a frame that a newer one overtakes costs a grab,
+        not a conversion. Overdue frames are grabbed and dropped straight away.
+        """
+        src = self._src
+        held_at: float | None = None  # capture time of a grabbed, unconverted frame
+        while not self._stop.is_set():
+            with self._cond:
+                free = self._slot is None
+            if held_at is not None and free:
+                item = self._take(held_at)
+                held_at = None
+                with self._cond:
+                    self._slot = item
+                    self._cond.notify_all()
+                continue
+            now_s = self._media_now_s()
+            due_s = self._lap_base_s + src.next_index / src.fps
+            # The last frame of a file is never overtaken: keep it until inference is ready.
+            last = held_at is not None and src.at_declared_end and not self.loop
+            if now_s >= due_s and not last:
+                if held_at is not None:
+                    self._drop()  # overtaken before inference got to it
+                    held_at = None
+                # The newest due frame is the one to keep; the ones before it are stale.
+                behind = int(math.floor((now_s - due_s) * src.fps + 1e-6))
+                if src.frame_count is not None and not self.loop:
+                    behind = min(behind, max(0, src.frame_count - src.next_index - 1))
+                self._drop(src.skip(behind) if behind > 0 else 0)
+                mark = time.perf_counter()
+                if not self._advance():
+                    return
+                held_at = mark  # the frame existed once due; decoding counts as latency
+                continue
+            if last or now_s >= due_s:
+                wait_s = 0.05  # only the slot emptying can move us on
+            else:
+                # An external clock may pause or jump, so nap briefly and look again.
+                wait_s = due_s - now_s if self._clock is None else min(due_s - now_s, 0.005)
+            with self._cond:
+                if held_at is None or self._slot is not None:
+                    self._cond.wait(max(wait_s, 0.0005))
 
     def _inference_main(self) -> None:
         while True:
