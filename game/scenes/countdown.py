@@ -45,6 +45,6 @@ class CountdownScene(Scene):
         pygame.draw.circle(screen, theme.WHITE, (w // 2, h // 2), r, 8)
         word = WORDS[i]
         theme.text(screen, word, size if len(word) == 1 else size // 2, theme.WHITE, (w // 2, h // 2), outline_px=5)
-        theme.text(screen, "Get ready to copy the coach!", 44, theme.WHITE, (w // 2, h - 60), outline_px=2)
+        theme.text(screen, "Get ready to copy the coach!", 44, theme.WHITE, (w // 2, h // 2 - 225), outline_px=2)
         if i == 1:
             self.game.shot(self.app, "3_countdown")

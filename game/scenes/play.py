@@ -72,7 +72,7 @@ class PlayScene(Scene):
         self._last_lost_push_s = -1.0
         self.result = None
         self.stats = {"poses_pushed": 0, "judgements": 0, "max_particles": 0, "bursts": 0,
-                      "frames_nobody": 0, "push_latency_ms": []}
+                      "frames_nobody": 0, "push_latency_ms": [], "camera_lost_at_s": None, "camera_error": None}
 
     # -- lifetime ------------------------------------------------------------------------
     def enter(self) -> None:
@@ -164,6 +164,9 @@ class PlayScene(Scene):
                     self.last_seen_song_s = t
                 else:
                     self.stats["frames_nobody"] += 1
+        if self.camera_gone and self.stats["camera_lost_at_s"] is None:
+            self.stats["camera_lost_at_s"] = self.song_s
+            self.stats["camera_error"] = cam.error if cam is not None else None
         if self.camera_gone and self.song_s - self._last_lost_push_s >= LOST_PUSH_PERIOD_S:
             # No camera any more: the scorer still hears "nobody" so moves end as MISS.
             self.proc.push(None, self.song_s)

@@ -18,7 +18,8 @@ from game.skeleton import draw_skeleton
 from pose.errors import DanceError
 
 HOLD_S = 1.5  # the body must stay well framed this long
-HEADLESS_GIVE_UP_S = 3.0
+HEADLESS_GIVE_UP_S = 1.5  # headless: move on by then even if the framing is not ideal
+HEADLESS_SEEN_S = 0.5  # headless: move on once a body has been seen this long
 TOO_SMALL = 0.45  # body height as a fraction of the frame height: below -> "come closer"
 TOO_BIG = 0.92  # above -> "step back"
 VISIBLE = 0.5
@@ -69,6 +70,7 @@ class StepInScene(Scene):
         self.choreo_path = choreo_path
         self.time_s = 0.0
         self.good_for_s = 0.0
+        self.seen_for_s = 0.0
         self.heights: list[float] = []
         self.pose = None
         self.whole = False
@@ -112,7 +114,10 @@ class StepInScene(Scene):
             self.heights.append(self.height_norm)
         else:
             self.good_for_s = max(0.0, self.good_for_s - 2 * dt_s)
-        if self.good_for_s >= HOLD_S or (self.app.headless and self.time_s >= HEADLESS_GIVE_UP_S):
+        if self.pose is not None:
+            self.seen_for_s += dt_s
+        headless_done = self.app.headless and (self.time_s >= HEADLESS_GIVE_UP_S or self.seen_for_s >= HEADLESS_SEEN_S)
+        if self.good_for_s >= HOLD_S or headless_done:
             self.go()
 
     def hint(self) -> tuple[str, tuple[int, int, int]]:
@@ -170,5 +175,5 @@ class StepInScene(Scene):
         theme.text(screen, "body size", 24, theme.WHITE, (centre[0], centre[1] + 78))
         self.skip_button.draw(screen, t)
         self.back_button.draw(screen, t)
-        if t > 0.7:
+        if t > 0.4:
             self.game.shot(self.app, "2_step_in")

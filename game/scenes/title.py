@@ -57,6 +57,14 @@ def load_entries(paths: list[Path]) -> list[Entry]:
     return entries
 
 
+def _note(screen, at: tuple[int, int]) -> None:
+    """A music note drawn with shapes (the bundled font has no note glyph)."""
+    x, y = at
+    pygame.draw.ellipse(screen, theme.WHITE, pygame.Rect(x - 14, y + 14, 22, 16))
+    pygame.draw.line(screen, theme.WHITE, (x + 6, y + 20), (x + 6, y - 18), 4)
+    pygame.draw.polygon(screen, theme.WHITE, [(x + 6, y - 18), (x + 22, y - 8), (x + 22, y), (x + 6, y - 10)])
+
+
 def _length(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 60}:{s % 60:02d}"
@@ -177,7 +185,7 @@ class TitleScene(Scene):
         else:
             pygame.draw.rect(screen, theme.PINK if not e.error else (160, 150, 170), art, border_radius=22)
             theme.star(screen, art.center, art.height * 0.36, theme.SUN, spin_rad=0.3 * math.sin(t * 2))
-            theme.text(screen, "\u266a", 60, theme.WHITE, (art.x + 40, art.y + 40))
+            _note(screen, (art.x + 44, art.y + 40))
         theme.text(screen, e.title if len(e.title) <= 18 else e.title[:17] + "…", 40, theme.INK,
                    (rect.centerx, art.bottom + 34), shadow=False)
         if e.error:

@@ -1,0 +1,194 @@
+"""The whole game, headless, on real footage: a choreography made from one pose2sim camera
+and played with another camera's video as the player's camera.
+
+Real parts throughout: the BlazePose tracker in the PoseWorker, the scorer, the particle
+system, SQLite session store, ffmpeg recording, pygame rendering on the dummy driver.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+from game.cli_play import play  # noqa: E402
+from game.scenes.context import GameConfig  # noqa: E402
+from pose.samples import sample_path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+YAML = """\
+format: 1
+title: Real Moves
+video: cam01.mp4
+pose_track: cam01.npz
+bpm: 120
+offset: 0.0
+mirror: false
+difficulty: easy
+moves:
+  - name: Reach
+    start: 0
+    beats: 1
+    tip: Stretch your arms out wide!
+  - name: Turn
+    start: 1
+    beats: 1
+    gold: true
+    parts: [left_arm, right_arm]
+    tip: Keep your arms up high!
+  - name: Step
+    start: 2
+    beats: 1.2
+    tip: Bend your knees a little!
+"""
+
+
+@pytest.fixture(scope="module")
+def real_choreo(tmp_path_factory) -> Path:
+    """A choreography folder over Demo_SinglePerson/cam01 with its real tracked pose track."""
+    from pose.cli_track import track_video
+
+    folder = tmp_path_factory.mktemp("real_choreo")
+    video = folder / "cam01.mp4"
+    shutil.copy(sample_path("Demo_SinglePerson/cam01.mp4"), video)
+    track, _ = track_video(video, progress=False)
+    track.save(folder / "cam01.npz")
+    (folder / "real.yaml").write_text(YAML)
+    return folder / "real.yaml"
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("DANCE_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def _config(choreo: Path, camera: Path, **kw) -> GameConfig:
+    return GameConfig(choreographies=[choreo], player="Mia", camera_source=str(camera), headless=True, **kw)
+
+
+def _count_frames(path: Path) -> int:
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    cap.release()
+    return n
+
+
+@pytest.mark.slow
+def test_real_footage_end_to_end(real_choreo, home, tmp_path):
+    from reports.store import SessionStore
+
+    out = tmp_path / "out.mp4"
+    shots = tmp_path / "shots"
+    game, code = play(_config(real_choreo, sample_path("Demo_SinglePerson/cam02.mp4"), shots_dir=shots),
+                      record=out)
+    assert code == 0
+    scene = game.play_scene
+    result = game.last_result
+    assert result is not None and len(result.judgements) == 3
+    # The same movement seen from another camera is recognised: not everything is a miss.
+    assert result.total > 20 and sum(n for t, n in result.tier_counts.items() if t != "MISS") >= 2
+    # Judgements were written to the store as they happened, and the session finished.
+    with SessionStore.open(home / "sessions.db") as store:
+        sess = store.session("latest")
+        assert sess.player == "Mia" and sess.completed and sess.moves == 3
+        rows = store.judgements(sess.id)
+        assert [r.move_name for r in rows] == ["Reach", "Turn", "Step"]
+        assert abs(sess.total - result.total) < 1e-6
+    # Effects fired: particles were alive at some point.
+    assert scene.stats["bursts"] >= 1 and scene.stats["max_particles"] > 0
+    # Every camera frame reached the scorer (100 frames at 60 fps over a 1.67 s song).
+    assert scene.stats["poses_pushed"] >= 95
+    # The recording holds what the screen showed: title .. results at 30 fps.
+    assert out.is_file() and game.app.sink.frames_written > 60
+    assert _count_frames(out) == game.app.sink.frames_written
+    for name in ("1_title", "2_step_in", "3_countdown", "4_play", "6_results"):
+        assert (shots / f"{name}.png").is_file(), name
+
+
+@pytest.mark.slow
+def test_nobody_in_frame_prompts_and_misses(real_choreo, home, tmp_path):
+    """An empty room as the camera: the song plays through, the prompt shows, moves are MISS."""
+    import cv2
+    import numpy as np
+
+    empty = tmp_path / "empty.mp4"
+    w = cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (320, 240))
+    for i in range(60):
+        w.write(np.full((240, 320, 3), 90 + i, np.uint8))
+    w.release()
+    shots = tmp_path / "shots"
+    game, code = play(_config(real_choreo, empty, shots_dir=shots, use_store=False))
+    assert code == 0
+    r = game.last_result
+    assert [j.tier.name for j in r.judgements] == ["MISS", "MISS", "MISS"]
+    assert (shots / "4_play_nobody.png").is_file()
+    # No store: one JSON line per judgement, plus start and finish.
+    lines = game.last_session_path.read_text().splitlines()
+    assert len(lines) == 5 and '"judgement": "MISS"' in lines[1]
+
+
+@pytest.mark.slow
+def test_camera_that_breaks_mid_song_does_not_stop_the_song(real_choreo, home, tmp_path):
+    data = sample_path("Demo_SinglePerson/cam02.mp4").read_bytes()
+    cut = tmp_path / "cam02_cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])  # index first: it opens, then breaks part-way
+    shots = tmp_path / "shots"
+    game, code = play(_config(real_choreo, cut, shots_dir=shots))
+    assert code == 0
+    assert game.last_result is not None and len(game.last_result.judgements) == 3
+    stats = game.play_scene.stats
+    # It broke part-way through the 1.67 s song, and the song still went to the end.
+    assert 0.2 < stats["camera_lost_at_s"] < 1.6 and "truncated or corrupt" in stats["camera_error"]
+    assert (shots / "4_play_camera_lost.png").is_file()
+
+
+def _dance(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "game.cli", *args], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=300)
+
+
+def test_headless_without_camera_is_one_line_exit_2(real_choreo, tmp_path):
+    p = _dance("play", str(real_choreo), "--headless", env_extra={"DANCE_HOME": str(tmp_path)})
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "--camera FILE" in p.stderr
+
+
+@pytest.mark.parametrize("camera, message", [
+    ("/no/such/video.mp4", "no such file"),
+    ("__DIR__", "is a directory"),
+])
+def test_bad_camera_is_one_line_error(real_choreo, tmp_path, camera, message):
+    camera = str(tmp_path) if camera == "__DIR__" else camera
+    p = _dance("play", str(real_choreo), "--headless", "--camera", camera, env_extra={"DANCE_HOME": str(tmp_path)})
+    assert p.returncode == 1, p.stderr
+    assert "Traceback" not in p.stderr and p.stderr.strip().count("\n") == 0 and message in p.stderr
+
+
+def test_bad_choreography_is_one_line_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: 1\ntitle: [unclosed\n")
+    p = _dance("play", str(bad), "--headless", "--camera", "x.mp4", env_extra={"DANCE_HOME": str(tmp_path)})
+    assert p.returncode != 0 and "Traceback" not in p.stderr
+
+
+@pytest.mark.slow
+def test_cli_headless_prints_one_line_summary(real_choreo, tmp_path):
+    out = tmp_path / "o.mp4"
+    p = _dance("play", str(real_choreo), "--headless", "--camera", str(sample_path("Demo_SinglePerson/cam03.mp4")),
+               "--record", str(out), "--player", "Leo", env_extra={"DANCE_HOME": str(tmp_path)})
+    assert p.returncode == 0, p.stderr
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("dance play:")]
+    assert len(lines) == 1 and "3 moves" in lines[0] and "stars" in lines[0] and str(out) in lines[0]
+    assert out.stat().st_size > 10_000
