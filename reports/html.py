@@ -90,7 +90,7 @@ def session_html(store: SessionStore, ref: int | str = "latest") -> str:
         timeline_chart=plots.timeline(summary.moves, summary.samples_t_s, summary.samples_similarity)
         if summary.moves else "",
         parts_chart=plots.part_bars(summary.parts, PART_LABELS) if summary.parts else "",
-        pose=pose,
+        pose=pose, strong=analysis.STRONG_PART,
     )
 
 
@@ -114,6 +114,7 @@ def class_html(store: SessionStore, group: str | None = None) -> str:
                               [r.best_total for r in c.rows], [r.sessions for r in c.rows]) if c.rows else ""
     return _env().get_template("class.html.j2").render(
         kind="class", generated=_generated(), c=c, class_chart=chart,
+        participation_chart=plots.participation(c.sessions_by_day) if c.sessions_by_day else "",
         max_stars=max([MAX_STARS] + [r.best_stars or 0 for r in c.rows] + [r.latest_stars or 0 for r in c.rows]),
         title=f"{c.group or 'Our class'}: look at us dance!" if c.total_sessions else f"{c.group or 'Our class'}: ready to dance!",
         first_day=days[0] if days else None, last_day=days[-1] if days else None,

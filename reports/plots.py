@@ -181,3 +181,20 @@ def _short_date(iso: str) -> str:
     except ValueError:
         return iso[:10]
     return f"{d.day} {d.strftime('%b')}"
+
+
+def participation(sessions_by_day: Mapping[str, int], element_id: str = "participation") -> str:
+    """Sessions danced per day (ISO date -> count)."""
+    plt, fig, ax = _figure(9.0, 2.4)
+    days = list(sessions_by_day)
+    xs = list(range(len(days)))
+    ax.bar(xs, [sessions_by_day[d] for d in days], width=0.6, color=PALETTE[1])
+    ax.set_xticks(xs, [_short_date(d) for d in days], rotation=30 if len(days) > 10 else 0,
+                  ha="right" if len(days) > 10 else "center")
+    if len(days) > 20:
+        k = math.ceil(len(days) / 20)
+        for i, lab in enumerate(ax.get_xticklabels()):
+            lab.set_visible(i % k == 0)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("dances")
+    return _svg(plt, fig, element_id, "Dances per day")

@@ -158,7 +158,7 @@ def test_class_report_and_csv_in_chromium(class_store) -> None:
     rows = text_of(re.search(r'<table id="class">.*?</table>', page, re.S).group(0))
     assert "Mia" in rows and "Leo" in rows and "Noah" in rows and "Ava" not in rows  # Ava is an Owl
     assert re.search(r'id="most-improved".*?<b>Leo</b>', page, re.S)
-    assert re.search(r'<svg[^>]*id="class-chart"', page)
+    assert re.search(r'<svg[^>]*id="class-chart"', page) and re.search(r'<svg[^>]*id="participation"', page)
     lines = table.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("name,group,sessions") and len(lines) == 4
     assert [ln.split(",")[0] for ln in lines[1:]] == ["Leo", "Mia", "Noah"]
