@@ -265,6 +265,8 @@ def open_video(source: int | str | os.PathLike, *, mirror: bool = False) -> Vide
         if not cap.isOpened():
             cap.release()
             raise VideoError(f"{name} could not be opened (no such camera, or it is in use)")
+        # The worker drains the camera continuously; a deep driver queue would only add lag.
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         src = VideoSource(cap, name, is_camera=True, mirror=mirror)
     else:
         path = Path(source)
