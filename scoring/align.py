@@ -104,8 +104,8 @@ def _band_limits(n: int, m: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
     centre = np.rint(np.arange(n) * ((m - 1) / max(n - 1, 1))).astype(np.int64)
     lo = np.clip(centre - radius, 0, m - 1)
     hi = np.clip(centre + radius + 1, 1, m)
-    # Consecutive windows must overlap by a column for a path to exist.
-    hi = np.maximum(hi, np.concatenate([lo[1:], [m - 1]]) + 1)
+    # A diagonal step must reach the next row's window: hi[i] >= lo[i+1].
+    hi = np.maximum(hi, np.concatenate([lo[1:], [m]]))
     lo[0], hi[-1] = 0, m
     return lo, hi
 
