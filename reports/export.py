@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from reports.store import (JudgementRow, SessionRow, SessionStore, StoreError, clean_name,
-                           judgement_values)
+                           judgement_values, to_iso)
 from scoring.events import Tier
 from scoring.parts import BODY_PARTS
 
@@ -185,24 +185,33 @@ def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
     if error is not None:
         where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in error.absolute_path).lstrip(".")
         raise StoreError(f"{p}: {where or '(top level)'}: {error.message}")
-    added = skipped = 0
-    names: set[str] = set()
-    for pl in doc.get("players", []):
-        names.add(store.add_player(pl["name"], pl.get("group")))
+    # Check every session before writing any, so a bad file imports nothing.
+    prepared: list[dict[str, Any]] = []
     for i, s in enumerate(doc["sessions"]):
         try:
-            judgements = [judgement_values(_row_from_dict(j)) for j in s["judgements"]]
-            ok = store.import_session(
-                uid=s["uid"], player=s["player"], group=s.get("group"), choreography=s["choreography"],
-                choreography_path=s.get("choreography_path"), started_at=s["started_at"],
-                finished_at=s.get("finished_at"), difficulty=s.get("difficulty"),
-                latency_s=s.get("latency_s"), total=s.get("total"), stars=s.get("stars"),
-                completed=bool(s.get("completed", False)), judgements=judgements,
+            prepared.append(dict(
+                uid=s["uid"], player=clean_name(s["player"]), group=s.get("group"),
+                choreography=s["choreography"], choreography_path=s.get("choreography_path"),
+                started_at=to_iso(s["started_at"]),
+                finished_at=to_iso(s["finished_at"]) if s.get("finished_at") else None,
+                difficulty=s.get("difficulty"), latency_s=s.get("latency_s"), total=s.get("total"),
+                stars=s.get("stars"), completed=bool(s.get("completed", False)),
+                judgements=[judgement_values(_row_from_dict(j)) for j in s["judgements"]],
                 samples=[(a, b) for a, b in s.get("samples", [])],
-            )
+            ))
         except StoreError as e:
             raise StoreError(f"{p}: sessions[{i}]: {e}") from None
-        names.add(clean_name(s["player"]))
+    players = []
+    for i, pl in enumerate(doc.get("players", [])):
+        try:
+            players.append((clean_name(pl["name"]), pl.get("group")))
+        except StoreError as e:
+            raise StoreError(f"{p}: players[{i}]: {e}") from None
+    names = {store.add_player(n, g) for n, g in players}
+    added = skipped = 0
+    for kw in prepared:
+        ok = store.import_session(**kw)
+        names.add(kw["player"])
         added, skipped = added + ok, skipped + (not ok)
     return ImportResult(added, skipped, len(names))
 
@@ -277,6 +286,14 @@ def _import_csv(store: SessionStore, p: Path, text: str) -> ImportResult:
                     if not player:
                         raise _CsvRowError("player", "missing")
                     stars = _int(row, "stars")
+                    for col in ("player", "started_at", "finished_at"):
+                        try:
+                            if col == "player":
+                                player = clean_name(player)
+                            elif row[col] or col == "started_at":
+                                row[col] = to_iso(row[col])
+                        except StoreError as e:
+                            raise _CsvRowError(col, str(e)) from None
                     s = sessions[uid] = dict(
                         uid=uid, player=player, group=row["group"] or None,
                         choreography=row["choreography"] or "", choreography_path=row["choreography_path"] or None,
