@@ -1,0 +1,132 @@
+"""What the reports say: practise picks, strengths, progress, most improved; edge cases
+render (no moves, no sessions, hostile names, a moved choreography)."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from reports import analysis, html
+from reports.pictogram import CoachPoses
+from reports.store import SessionStore, StoreError
+from scoring.events import Tier
+
+from reports_kit import make_choreography, make_judgement, play  # type: ignore[import-not-found]
+
+
+def record(store: SessionStore, player: str, moves: list[tuple[str, float, dict]], **kw) -> int:
+    sid = store.start_session(player=player, choreography=kw.get("choreography", "Bunny Hop"),
+                              started_at=kw.get("started_at"), group=kw.get("group"))
+    for i, (name, score, parts) in enumerate(moves):
+        j = dataclasses.replace(make_judgement(i, score), move_name=name, parts=parts,
+                                tier=Tier.PERFECT if score >= 90 else Tier.GOOD if score >= 50 else Tier.MISS)
+        store.record_judgement(sid, j)
+    if kw.get("finish", True):
+        store.finish_session(sid, total=kw.get("total", 50.0), stars=kw.get("stars", 2))
+    return sid
+
+
+def test_practise_is_three_weakest_distinct_moves(store: SessionStore) -> None:
+    sid = record(store, "Mia", [("Hop", 20, {}), ("Clap", 95, {}), ("Hop", 10, {}), ("Spin", 40, {}),
+                                ("Wave", 55, {}), ("Jump", 70, {}), ("Wave", 99, {})])
+    s = analysis.summarise_session(store, sid)
+    assert [m.move_name for m in s.practise] == ["Hop", "Spin", "Wave"]
+    assert s.practise[0].score == 10  # the weakest try of a repeated move
+    assert s.best_move is not None and s.best_move.move_name == "Wave" and s.best_move.score == 99
+
+
+def test_perfect_moves_are_never_to_practise(store: SessionStore) -> None:
+    sid = record(store, "Mia", [("Hop", 95, {}), ("Clap", 91, {}), ("Spin", 80, {})])
+    assert [m.move_name for m in analysis.summarise_session(store, sid).practise] == ["Spin"]
+
+
+def test_replayed_move_counts_once_by_its_last_judgement(store: SessionStore) -> None:
+    sid = store.start_session(player="Mia", choreography="x")
+    store.record_judgement(sid, make_judgement(0, 20.0))
+    store.record_judgement(sid, make_judgement(1, 60.0))
+    store.record_judgement(sid, make_judgement(0, 85.0))  # a "break it down" replay of move 0
+    s = analysis.summarise_session(store, sid)
+    assert [(m.move_index, m.score) for m in s.moves] == [(0, 85.0), (1, 60.0)]
+
+
+@pytest.mark.parametrize("parts, strengths, weaknesses", [
+    ({"left_arm": 90, "right_arm": 80, "left_leg": 40, "torso": 70}, ["left_arm", "right_arm"], ["left_leg"]),
+    ({"left_arm": 65, "head": 62}, ["left_arm"], []),  # nothing strong: still name the best part
+    ({"left_leg": 30, "right_leg": 20, "head": 50}, ["head"], ["right_leg", "left_leg"]),
+])
+def test_strengths_and_weaknesses(store: SessionStore, parts, strengths, weaknesses) -> None:
+    sid = record(store, "Mia", [("Hop", 60, parts)])
+    s = analysis.summarise_session(store, sid)
+    assert (s.strengths, s.weaknesses) == (strengths, weaknesses)
+
+
+def test_player_progress_bests_and_recurring_weak_parts(store: SessionStore) -> None:
+    weak_legs = {"left_arm": 85.0, "right_arm": 80.0, "left_leg": 35.0, "right_leg": 45.0, "head": 55.0}
+    for day, (title, total) in enumerate([("Bunny Hop", 40.0), ("Robot", 55.0), ("Bunny Hop", 70.0)], 1):
+        record(store, "Leo", [("Hop", 60, weak_legs)], choreography=title, total=total, stars=int(total // 20),
+               started_at=f"2026-03-0{day}T10:00:00Z")
+    record(store, "Leo", [("Hop", 60, weak_legs)], finish=False, started_at="2026-03-04T10:00:00Z")
+    p = analysis.summarise_player(store, "leo")
+    assert p.improvement == pytest.approx(30.0) and "improved by 30" in p.headline
+    assert [(b.choreography, b.plays, b.best_total) for b in p.bests] == [("Bunny Hop", 3, 70.0), ("Robot", 1, 55.0)]
+    assert p.recurring_weak == ["left_leg", "right_leg"]  # at most two, weakest first
+    assert len(p.sessions) == 4 and len(p.finished) == 3
+
+
+def test_class_most_improved_participation_and_ties(store: SessionStore) -> None:
+    for name, totals in (("Mia", [50, 70]), ("Leo", [30, 50]), ("Ava", [80, 75]), ("Noah", [60])):
+        for d, t in enumerate(totals, 1):
+            record(store, name, [("Hop", t, {})], total=float(t), group="Robins", started_at=f"2026-03-0{d}T10:00:00Z")
+    store.add_player("Zoe", "Robins")
+    c = analysis.summarise_class(store, "Robins")
+    assert sorted(r.name for r in c.most_improved) == ["Leo", "Mia"]  # both +20
+    assert c.total_sessions == 7 and c.players_active == 4 and len(c.rows) == 5
+    assert c.sessions_by_day == {"2026-03-01": 4, "2026-03-02": 3}
+    zoe = next(r for r in c.rows if r.name == "Zoe")
+    assert (zoe.sessions, zoe.latest_total, zoe.improvement) == (0, None, None)
+    ava = next(r for r in c.rows if r.name == "Ava")
+    assert (ava.latest_total, ava.best_total, ava.improvement) == (75.0, 80.0, -5.0)
+
+
+def test_nobody_improved_means_no_prize(store: SessionStore) -> None:
+    record(store, "Ava", [("Hop", 80, {})], total=80.0)
+    record(store, "Ava", [("Hop", 70, {})], total=70.0)
+    assert analysis.summarise_class(store).most_improved == []
+
+
+def test_edge_cases_render(store: SessionStore, tmp_path: Path) -> None:
+    sid = store.start_session(player="Empty", choreography="Nothing yet")  # no moves, unfinished
+    page = html.session_html(store, sid)
+    assert "No moves were judged" in page and "finish it next time" in page
+    store.add_player("Newbie")
+    assert "just getting started" in html.player_html(store, "Newbie")
+    assert "Our class" in html.class_html(store)
+    with pytest.raises(StoreError, match="no players in group 'Nope'"):
+        html.class_html(store, "Nope")
+
+
+def test_names_and_tips_are_escaped(store: SessionStore) -> None:
+    evil = "<script>alert(1)</script>"
+    sid = store.start_session(player=evil, choreography="<b>x</b>")
+    store.record_judgement(sid, dataclasses.replace(make_judgement(0, 40.0), move_name="<img src=x>", tip="a & b"))
+    page = html.session_html(store, sid)
+    assert "<script>" not in page and "<img src=x>" not in page and "<b>x</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "a &amp; b" in page
+
+
+def test_coach_pose_from_reference_track_or_pictogram(tmp_path: Path) -> None:
+    y = make_choreography(tmp_path / "bunny")
+    coach = CoachPoses(str(y))
+    assert coach.track is not None
+    assert 'class="pose coach"' in coach.svg(4.0, 6.0, ["left_arm"])
+    # Arms move in the coach track: two moments of the dance give two different figures.
+    assert coach.svg(4.0, 5.0) != coach.svg(6.0, 7.0)
+    assert 'class="pose picto"' in coach.svg(None, None)  # no times: pictogram
+    assert 'class="pose picto"' in coach.svg(500.0, 510.0)  # after the track ends
+    for broken in (str(tmp_path / "moved.yaml"), str(tmp_path / "bunny" / "coach.npz")):
+        c = CoachPoses(broken)
+        assert c.track is None and 'class="pose picto"' in c.svg(4.0, 6.0, ["head"])
+    escape = tmp_path / "escape.yaml"
+    escape.write_text("pose_track: ../../etc/passwd\n")
+    assert CoachPoses(str(escape)).track is None
