@@ -55,6 +55,7 @@ MAX_GAP_S = 0.25
 # each second of extra timing difference costs like this much angular error (rad).
 TIMING_FREE_S = 0.15
 TIMING_RAD_PER_S = 0.5
+NOBODY_HINT = "Step into the picture so I can see you dance!"
 # A part the coach hides in more than this fraction of a move's frames is not judged.
 _REF_PART_MIN_KNOWN = 0.5
 # Live feedback compares the latest pose with the reference within this much of the
@@ -411,14 +412,14 @@ class ScoreProcessor:
         self._combo = judge.next_combo(self._combo, tier)
         self._max_combo = max(self._max_combo, self._combo)
         hint, weakest = "", ""
-        if tier < Tier.PERFECT:
+        if force_miss:
+            hint = NOBODY_HINT
+        elif tier < Tier.PERFECT:
             coach_weak = judge.weakest_part(coach_parts) if coach_parts else None
             if coach_weak is not None:
                 weakest = self._player_part(coach_weak)
                 diff = _part_diff(coach_weak, ref_rows, pl_rows) if ref_rows is not None and len(ref_rows) else None
                 hint = judge.hint_for(weakest, diff)
-            elif force_miss:
-                hint = "Step into the picture so I can see you dance!"
         return Judgement(
             score=round(score, 2), tier=tier,
             parts={self._player_part(p): round(s, 2) for p, s in coach_parts.items()},
@@ -435,7 +436,7 @@ class ScoreProcessor:
         best = tuple(j.move_name for j in ranked if j.tier >= Tier.GOOD)[:3]
         tips: list[str] = []
         for j in sorted(js, key=lambda j: (j.score, j.move_index)):
-            if j.hint and j.hint not in tips and j.tier < Tier.GREAT:
+            if j.hint and j.hint not in tips:
                 tips.append(j.hint)
             if len(tips) == 3:
                 break
