@@ -99,7 +99,8 @@ def author(video: str | Path, out_dir: str | Path, bpm: float, offset_s: float =
     from pose.cli_track import track_video
     from authoring.audio import extract_audio
     from authoring.propose import propose_moves
-    from scoring.choreography import load_choreography, probe_video
+    from scoring.choreo_media import probe_video
+    from scoring.choreography import load_choreography
 
     video, out_dir = Path(video), Path(out_dir)
     if not video.is_file():

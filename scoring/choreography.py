@@ -28,6 +28,7 @@ from pose.errors import DanceError, TrackError, VideoError
 from pose.track import PoseTrack
 from scoring import choreo_fields as F
 from scoring.choreo_fields import FieldSpec
+from scoring.choreo_media import MediaError, probe_media, probe_video
 from scoring.choreo_yaml import MAP, SEQ, STR, Pos, YamlProblem, compose, describe, scalar_value
 from scoring.parts import BODY_PARTS, PART_LANDMARKS
 
@@ -225,7 +226,8 @@ class _Media:
     track: PoseTrack | None = None
     video_frames: int | None = None
     video_fps: float | None = None
-    duration_s: float | None = None
+    audio_s: float | None = None
+    duration_s: float | None = None  # video (else track) length: Choreography.duration_s
 
 
 class _Parser:
@@ -593,6 +595,16 @@ class _Parser:
                                f"{_num(media.video_fps)} fps")
         elif media.track is not None:
             media.duration_s = media.track.duration_s
+        audio_path: Path | None = values.get("audio")
+        if audio_path is not None and self.check_media:
+            try:
+                info = probe_media(audio_path)
+                if not info.has_audio:
+                    self.error(nodes["audio"], "audio", f"{audio_path.name} has no audio stream")
+                else:
+                    media.audio_s = info.duration_s
+            except MediaError as e:
+                self.error(nodes["audio"], "audio", str(e))
         return media
 
     # -- timing
@@ -648,14 +660,18 @@ class _Parser:
                 self.error(keys[start_key], f"{mpath}.{start_key}",
                            f"starts at {start_s:.2f} s, before the media begins")
                 continue
+            # Half a frame of slack: an end on the last frame's far edge is inside.
+            slack = 0.5 / (media.video_fps or (media.track.fps if media.track else 60.0))
             dur = media.duration_s
-            if dur is not None:
-                # Half a frame of slack: an end on the last frame's far edge is inside.
-                slack = 0.5 / (media.video_fps or (media.track.fps if media.track else 60.0))
-                if end_s > dur + slack:
-                    self.error(keys[end_key], f"{mpath}.{end_key}",
-                               f"ends at {end_s:.2f} s, past the end of the media ({dur:.2f} s)")
-                    continue
+            if dur is not None and end_s > dur + slack:
+                self.error(keys[end_key], f"{mpath}.{end_key}",
+                           f"ends at {end_s:.2f} s, past the end of the media ({dur:.2f} s)")
+                continue
+            # Compressed audio ends on a packet boundary: allow 50 ms more than a frame.
+            if media.audio_s is not None and end_s > media.audio_s + slack + 0.05:
+                self.error(keys[end_key], f"{mpath}.{end_key}",
+                           f"ends at {end_s:.2f} s, past the end of the audio ({media.audio_s:.2f} s)")
+                continue
             timed.append((start_s, end_s, i, keys, vals, node))
 
         timed.sort(key=lambda m: (m[0], m[2]))
@@ -736,23 +752,3 @@ def _num(v: float) -> str:
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     return f"{v:.6g}" if isinstance(v, float) else str(v)
-
-
-def probe_video(path: Path) -> tuple[int, float]:
-    """(frame count, fps) of a video file, or VideoError (one line)."""
-    import os
-
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-    import cv2
-
-    cap = cv2.VideoCapture(str(path))
-    try:
-        if not cap.isOpened():
-            raise VideoError(f"cannot be read as a video: {path.name}")
-        frames = int(round(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
-        fps = float(cap.get(cv2.CAP_PROP_FPS))
-        if frames <= 0 or not (math.isfinite(fps) and fps > 0):
-            raise VideoError(f"cannot be read as a video (no frames or no frame rate): {path.name}")
-        return frames, fps
-    finally:
-        cap.release()

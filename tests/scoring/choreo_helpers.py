@@ -109,4 +109,28 @@ def make_corpus_folder(folder: Path) -> Path:
     make_png(folder.parent / "outside.png")
     (folder / "escape.png").symlink_to(folder.parent / "outside.png")
     (folder / "sub").mkdir()
+    make_ogg(folder / "song.ogg", 2.0)
+    make_ogg(folder / "short.ogg", 1.2)
+    (folder / "notaudio.ogg").write_text("not audio\n")
     return folder
+
+
+def make_ogg(path: Path, seconds: float, freq_hz: float = 440.0) -> Path:
+    """A real Ogg Vorbis tone, encoded by imageio-ffmpeg's ffmpeg from a synthesised wav."""
+    import subprocess
+    import wave
+
+    import imageio_ffmpeg
+
+    rate = 22050
+    t = np.arange(int(seconds * rate)) / rate
+    wav = path.with_suffix(".wav")
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((0.3 * 32767 * np.sin(2 * np.pi * freq_hz * t)).astype("<i2").tobytes())
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav),
+                    "-c:a", "libvorbis", str(path)], check=True)
+    wav.unlink()
+    return path

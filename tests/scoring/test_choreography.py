@@ -43,7 +43,7 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     helpers.make_track(song / "gap.npz", nobody=(0, 20))
     helpers.make_track(song / "short39.npz", frames=39)
     helpers.make_png(song / "wave.png")
-    (song / "music.ogg").write_bytes(b"OggS")  # only its presence is checked by the loader
+    helpers.make_ogg(song / "music.ogg", 2.0)
     return song
 
 

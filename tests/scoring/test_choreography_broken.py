@@ -23,6 +23,10 @@ _spec.loader.exec_module(helpers)
 
 # file stem -> the errors, as "line:col: path: message"
 EXPECTED: dict[str, list[str]] = {
+    "audio_not_audio": ['5:8: audio: notaudio.ogg: not a media file ffmpeg can read'],
+    "audio_too_short": ['14:12: moves[1].end_s: ends at 1.50 s, past the end of the audio (1.20 s)'],
+    "control_character": ['3:14: YAML syntax error: special characters are not allowed (character U+0007)'],
+    "overlap_with_audio": ["13:12: moves[1].start: overlaps moves[0] 'One' (it ends at 1.00 s, this move starts at 0.50 s)"],
     "beats_negative": ['11:12: moves[0].beats: must be > 0, got -2'],
     "beats_string": ["11:12: moves[0].beats: must be a number, got 'two'"],
     "bpm_bad_int_tag": ["6:6: bpm: 'fast' is not a valid int"],
