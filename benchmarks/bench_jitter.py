@@ -179,6 +179,19 @@ def main() -> int:
         f"baseline: smoothing off = 1.00); lag {r[:, 2].mean():.2f} frames = "
         f"{np.mean(r[:, 2] * 1000 / r[:, 3]):.1f} ms at 60 fps"
     )
+    ref = Path(__file__).resolve().parent.parent / "tests/pose/fixtures/mediapipe_ref.npz"
+    if ref.is_file():  # Google's own unsmoothed landmarks: is our raw jitter the model's?
+        with np.load(ref) as z:
+            for v in ("v0", "v1"):
+                if f"{v}_landmarks" not in z.files:
+                    continue
+                lm, (w, h) = z[f"{v}_landmarks"], z[f"{v}_size"]
+                xy = lm[:, :, :2] * np.array([1.0, h / w])
+                ok = lm[:, :, 3] > VIS_MIN
+                print(
+                    f"  mediapipe {z['mediapipe_version']} unsmoothed, {z[f'{v}_name']}: jitter "
+                    f"{jitter(xy, ok):.5f} (median {jitter_median(xy, ok):.5f})"
+                )
     print("  lag on a constant-speed ramp (60 fps, the tracker's default chain):")
     for v in (0.1, 0.3, 1.0, 3.0):
         k = ramp_lag_frames(v)

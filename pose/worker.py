@@ -298,6 +298,8 @@ class PoseWorker:
         if self._src is None:
             self._open()
             if self._src.is_camera:
+                self._src.close()
+                self._src = None
                 raise VideoError("process_until() needs a video file, not a camera")
             self._status = WorkerStatus.RUNNING
         src = self._src

@@ -127,3 +127,20 @@ def test_usage_errors_exit_2(capsys):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_nobody_in_the_video_writes_nan_rows_and_warns(tmp_path, capsys):
+    import cv2
+
+    video = tmp_path / "empty_room.avi"
+    w = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30, (320, 240))
+    for i in range(10):
+        w.write(np.full((240, 320, 3), 60 + 3 * i, np.uint8))
+    w.release()
+    out = tmp_path / "t.npz"
+    code, stdout, err = _run(["track", str(video), "-o", str(out), "-q"], capsys)
+    assert code == 0 and "person found in 0.0%" in stdout
+    assert "warning: nobody was found" in err
+    tr = PoseTrack.load(out)
+    assert len(tr) == 10 and tr.detection_rate == 0 and np.isnan(tr.landmarks).all()
+    assert np.allclose(tr.t, np.arange(10) / 30) and tr.size == (320, 240)

@@ -209,3 +209,28 @@ def test_mirror_flips_the_frame_and_the_pose(cam01):
     assert abs(m.pose.landmarks[0, 0] - (1 - p.pose.landmarks[0, 0])) * 1080 < 10
     plain.stop()
     mirrored.stop()
+
+
+def test_nobody_in_frame_gives_none_poses(tmp_path):
+    import cv2
+
+    p = tmp_path / "empty_room.avi"
+    w = cv2.VideoWriter(str(p), cv2.VideoWriter_fourcc(*"MJPG"), 30, (320, 240))
+    for i in range(12):
+        w.write(np.full((240, 320, 3), 40 + 5 * i, np.uint8))  # a plain wall, no person
+    w.release()
+    with PoseWorker(p, realtime=False) as wk:
+        _wait_finished(wk)
+        s = wk.stats()
+    assert wk.status is WorkerStatus.ENDED and wk.error is None
+    assert s.poses == 12 and s.found == 0
+    assert wk.latest().pose is None and wk.latest().frame_rgb.shape == (240, 320, 3)
+
+
+def test_process_until_refuses_a_started_worker(cam01):
+    w = PoseWorker(cam01, realtime=True).start()
+    try:
+        with pytest.raises(RuntimeError, match="synchronous"):
+            w.process_until(1.0)
+    finally:
+        w.stop()
