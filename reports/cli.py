@@ -6,7 +6,7 @@
     dance report list [--player NAME] [--group G]
     dance report forget NAME [--yes]
     dance report export -o FILE.json|FILE.csv [--player NAME] [--group G]
-    dance report import FILE.json|FILE.csv
+    dance report import FILE.json|FILE.csv|SESSION.jsonl...
 
 Every command takes ``--db PATH`` (default: DANCE_HOME/sessions.db).
 """
@@ -66,8 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common(p)
     p.set_defaults(func=_export)
 
-    p = sub.add_parser("import", help="import sessions from an export (JSON or CSV); repeats are skipped")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser("import", help="import sessions from an export (JSON or CSV) or the game's "
+                       "fallback logs (DANCE_HOME/sessions/*.jsonl); repeats are skipped")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
     common(p)
     p.set_defaults(func=_import)
 
@@ -162,7 +163,8 @@ def _import(args: argparse.Namespace) -> int:
     from reports.export import import_file
 
     with _open(args, create=True) as store:
-        r = import_file(store, args.file)
-    print(f"imported {r.sessions_added} session(s) for {r.players_seen} player(s)"
-          + (f"; {r.sessions_skipped} already there" if r.sessions_skipped else ""))
+        for f in args.files:
+            r = import_file(store, f)
+            print(f"{f}: imported {r.sessions_added} session(s) for {r.players_seen} player(s)"
+                  + (f"; {r.sessions_skipped} already there" if r.sessions_skipped else ""))
     return 0

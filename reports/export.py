@@ -168,9 +168,70 @@ def import_file(store: SessionStore, path: str | Path) -> ImportResult:
         raise StoreError(f"{p}: file not found") from None
     except (OSError, UnicodeDecodeError) as e:
         raise StoreError(f"{p}: cannot read ({e})") from None
+    if p.suffix.lower() == ".jsonl" or text.lstrip().startswith('{"event"'):
+        return _import_game_jsonl(store, p, text)
     if text.lstrip().startswith("{"):
         return _import_json(store, p, text)
     return _import_csv(store, p, text)
+
+
+def _import_game_jsonl(store: SessionStore, p: Path, text: str) -> ImportResult:
+    """The game's fallback session log (DANCE_HOME/sessions/*.jsonl, written when the store
+    could not be opened): a start line, one line per judgement, a finish line. A last line
+    cut short by a crash is ignored, as the store itself would have lost that move."""
+    import hashlib
+
+    lines = text.splitlines()
+    events: list[dict[str, Any]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            ev = json.loads(line)
+        except json.JSONDecodeError as e:
+            if n == len(lines):
+                break
+            raise StoreError(f"{p}:{n}: not valid JSON: {e.msg}") from None
+        if not isinstance(ev, dict) or "event" not in ev:
+            raise StoreError(f"{p}:{n}: not a game session event")
+        events.append({**ev, "_line": n})
+    start = next((e for e in events if e["event"] == "start"), None)
+    if start is None:
+        raise StoreError(f"{p}: no start event: not a game session log")
+    judgements = []
+    finish = None
+    for e in events:
+        try:
+            if e["event"] == "judgement":
+                known = {"index", "name", "score", "judgement", "parts", "offset_s", "time_s", "start_s",
+                         "end_s", "gold", "combo", "tip", "event", "_line"}
+                row = JudgementRow(
+                    move_index=int(e["index"]), move_name=str(e["name"]), score=float(e["score"]),
+                    tier=Tier[str(e["judgement"])], parts=dict(e.get("parts") or {}),
+                    offset_s=e.get("offset_s"), time_s=e.get("time_s"), start_s=e.get("start_s"),
+                    end_s=e.get("end_s"), gold=bool(e.get("gold")), combo=int(e.get("combo") or 0),
+                    tip=str(e.get("tip") or ""), extra={k: v for k, v in e.items() if k not in known},
+                )
+                judgements.append(judgement_values(row))
+            elif e["event"] == "finish":
+                finish = e
+        except (KeyError, TypeError, ValueError) as err:
+            raise StoreError(f"{p}:{e['_line']}: bad {e['event']} event ({err.__class__.__name__}: {err})") from None
+    try:
+        player = clean_name(str(start.get("player") or ""))
+        started = to_iso(start.get("started_at"))
+    except StoreError as e:
+        raise StoreError(f"{p}:{start['_line']}: {e}") from None
+    # A stable uid from the file's start event: importing the same log twice adds it once.
+    uid = "log-" + hashlib.sha1(f"{player}|{started}|{p.name}".encode()).hexdigest()[:16]
+    ok = store.import_session(
+        uid=uid, player=player, group=None, choreography=str(start.get("choreography") or ""),
+        choreography_path=start.get("choreography_path"), started_at=started, finished_at=None,
+        difficulty=start.get("difficulty"), latency_s=start.get("latency_s"),
+        total=finish.get("total") if finish else None, stars=finish.get("stars") if finish else None,
+        completed=finish is not None, judgements=judgements,
+    )
+    return ImportResult(int(ok), int(not ok), 1)
 
 
 def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:

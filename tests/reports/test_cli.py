@@ -71,7 +71,7 @@ def test_forget_export_import(db: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert "forgot Mia: 1 session(s) deleted" in capsys.readouterr().out
     one_line_error(capsys, ["report", "player", "Mia", "-o", str(tmp_path / "x.html"), "--db", str(db)], "no player")
     assert dance(["report", "import", str(tmp_path / "all.json"), "--db", str(db)]) == 0
-    assert "imported 1 session(s) for 2 player(s); 1 already there" in capsys.readouterr().out
+    assert "all.json: imported 1 session(s) for 2 player(s); 1 already there" in capsys.readouterr().out
 
 
 def test_console_script_prints_no_traceback(tmp_path: Path) -> None:

@@ -111,3 +111,25 @@ def test_missing_file(store: SessionStore, tmp_path: Path) -> None:
         import_file(store, tmp_path / "nope.json")
     with pytest.raises(StoreError, match=r"\.json or \.csv"):
         export_file(store, tmp_path / "out.xlsx")
+
+
+def test_game_fallback_log_imports_once(store: SessionStore, tmp_path: Path) -> None:
+    """The game writes JSON lines when the store is unusable; a kill may cut the last line."""
+    from reports_kit import make_judgement  # type: ignore[import-not-found]
+
+    log = tmp_path / "20260301T100000-Mia-123.jsonl"
+    lines = [json.dumps({"event": "start", "player": "Mia", "choreography": "Bunny Hop",
+                         "choreography_path": None, "difficulty": "easy", "latency_s": 0.1,
+                         "started_at": "2026-03-01T10:00:00+00:00"})]
+    lines += [json.dumps({"event": "judgement", **make_judgement(i, 40.0 + 10 * i).to_dict()}) for i in range(3)]
+    log.write_text("\n".join(lines) + '\n{"event": "judgement", "ind')  # killed mid-write
+    r = import_file(store, log)
+    assert (r.sessions_added, r.sessions_skipped) == (1, 0)
+    (s,) = store.sessions()
+    assert (s.player, s.choreography, s.completed, s.moves) == ("Mia", "Bunny Hop", False, 3)
+    rows = store.judgements(s.id)
+    assert [round(j.score) for j in rows] == [40, 50, 60] and rows[0].tip
+    assert import_file(store, log).sessions_skipped == 1
+    log.write_text(lines[1] + "\n")
+    with pytest.raises(StoreError, match="no start event"):
+        import_file(store, log)
