@@ -63,11 +63,13 @@ def test_matches_mediapipe(index):
     e = err[both[:, None] & (np.nan_to_num(ref_lm[..., 3]) > 0.5)]
     assert e.size > 1000
     median, p95 = float(np.median(e)), float(np.percentile(e, 95))
-    print(f"{name}: median {median:.5f} p95 {p95:.5f} agreement {agreement:.1%}")
+    world_err = np.linalg.norm(world[both] - ref_world[both], axis=-1)
+    z_err = np.abs(ours[..., 2] - ref_lm[..., 2])[both]
+    print(f"{name}: median {median:.5f} p95 {p95:.5f} agreement {agreement:.1%} "
+          f"world median {np.median(world_err):.4f} m, z median {np.median(z_err):.5f}")
     assert agreement >= 0.99
     assert median <= 0.005
     assert p95 <= 0.02
     # World landmarks (metres) and visibility follow the same model outputs.
-    world_err = np.linalg.norm(world[both] - ref_world[both], axis=-1)
     assert np.median(world_err) < 0.02
     assert np.median(np.abs(ours[both][..., 3] - ref_lm[both][..., 3])) < 0.01

@@ -142,3 +142,22 @@ def test_segmentation_on_request(frames):
     t = BodyTracker(smooth=True, segmentation=True)
     f = t.process(frames[0], 0.0)
     assert f.mask is not None and f.mask.shape == (1920, 1080)
+
+
+def test_missing_model_says_how_to_fetch(tmp_path, monkeypatch):
+    from pose.errors import ModelError
+
+    monkeypatch.setenv("DANCE_CACHE", str(tmp_path))
+    with pytest.raises(ModelError, match="dance models fetch") as e:
+        BodyTracker()
+    assert "\n" not in str(e.value)
+
+
+def test_corrupt_model_is_a_model_error(tmp_path, monkeypatch):
+    from pose.errors import ModelError
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "pose_detection.tflite").write_bytes(b"not a model")
+    monkeypatch.setenv("DANCE_CACHE", str(tmp_path))
+    with pytest.raises(ModelError, match="pose_detection"):
+        BodyTracker()
