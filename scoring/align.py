@@ -59,18 +59,28 @@ def subsequence_dtw(cost: np.ndarray) -> SubsequenceMatch:
     D = np.full((n, m), inf)
     step = np.full((n, m), _START, dtype=np.int8)
     D[0] = c[0]
+    best = np.empty(m)
+    other = np.empty(m)
     for i in range(1, n):
-        cand = np.full((3, m), inf)
-        cand[0, 1:] = D[i - 1, :-1]
-        cand[1, 2:] = D[i - 1, :-2]
+        # Diagonal, then keep the cheaper of it and each alternative (ties: the earlier step).
+        best[0] = inf
+        best[1:] = D[i - 1, :-1]
+        k = step[i]
+        k[:] = _DIAG
+        other[:2] = inf
+        other[2:] = D[i - 1, :-2]
+        better = other < best
+        best[better] = other[better]
+        k[better] = _SKIP
         if i >= 2:
-            cand[2, 1:] = D[i - 2, :-1] + c[i - 1, 1:]
+            other[0] = inf
+            np.add(D[i - 2, :-1], c[i - 1, 1:], out=other[1:])
         else:
-            cand[2] = c[0]  # start with two reference rows on the first player sample
-        k = np.argmin(cand, axis=0)
-        best = cand[k, np.arange(m)]
-        D[i] = best + c[i]
-        step[i] = k
+            other[:] = c[0]  # start with two reference rows on the first player sample
+        better = other < best
+        best[better] = other[better]
+        k[better] = _DOUBLE
+        np.add(best, c[i], out=D[i])
     end = int(np.argmin(D[n - 1]))
     if not np.isfinite(D[n - 1, end]):
         raise ValueError(f"window of {m} samples is too short for {n} reference samples")

@@ -98,6 +98,22 @@ UNIT_PART: np.ndarray = np.array(
 )
 """(U,) index into BODY_PARTS of each unit."""
 
+def _padded(groups: list[tuple[int, ...]]) -> np.ndarray:
+    """Index groups as one (G, width) array, short groups padded by repeating their first
+    index: a mean or min over a row is then the group's mean or min (vectorised gathers)."""
+    width = max(len(g) for g in groups)
+    return np.array([g + (g[0],) * (width - len(g)) if len(g) == 1 or width % len(g) == 0 else g + g[: width - len(g)]
+                     for g in groups], dtype=np.intp)
+
+
+# Gathers for compute(): each padded so that mean/min over the last axis is exact.
+_HEAD_IDX = _padded([u.head for u in VECTOR_UNITS])
+_TAIL_IDX = _padded([u.tail for u in VECTOR_UNITS])
+_ANG_A = np.array([u.a for u in ANGLE_UNITS])
+_ANG_AT = np.array([u.at for u in ANGLE_UNITS])
+_ANG_B = np.array([u.b for u in ANGLE_UNITS])
+_VIS_IDX = _padded([u.tail + u.head for u in VECTOR_UNITS] + [(u.a, u.at, u.b) for u in ANGLE_UNITS])
+
 # (P, U) 0/1 membership, for per-part weighted means by one matrix product.
 PART_MEMBERSHIP: np.ndarray = (UNIT_PART[None, :] == np.arange(len(BODY_PARTS))[:, None]).astype(np.float64)
 
@@ -151,10 +167,10 @@ def mirror_points(points: np.ndarray) -> np.ndarray:
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    n = np.sqrt(np.einsum("...d,...d->...", v, v))[..., None]
     with np.errstate(invalid="ignore", divide="ignore"):
         u = v / n
-    u[~np.isfinite(u).all(axis=-1) | (n[..., 0] < 1e-9)] = np.nan
+    u[~(n[..., 0] >= 1e-9)] = np.nan  # also catches NaN norms
     return u
 
 
@@ -170,9 +186,13 @@ def _yaw_frame(p: np.ndarray) -> np.ndarray:
     lat = _unit(lateral)
     bad = ~np.isfinite(lat).all(axis=1)
     lat[bad] = (1.0, 0.0, 0.0)
-    up = np.broadcast_to(np.array([0.0, 1.0, 0.0]), lat.shape)
-    third = np.cross(lat, up)
-    return np.stack([lat, up, third], axis=1)
+    rot = np.zeros((len(lat), 3, 3))
+    rot[:, 0] = lat
+    rot[:, 1, 1] = 1.0
+    # third = lat x up, with lat horizontal (lat_y = 0) and up = +y.
+    rot[:, 2, 0] = -lat[:, 2]
+    rot[:, 2, 2] = lat[:, 0]
+    return rot
 
 
 def compute(
@@ -199,7 +219,7 @@ def compute(
     bad = ~np.isfinite(p).all(axis=2) | ~np.isfinite(vis)
     p[bad] = np.nan
     vis[bad] = 0.0
-    vis = np.clip(vis, 0.0, 1.0)
+    vis = np.minimum(np.maximum(vis, 0.0), 1.0)
     if mirror:
         p = mirror_points(p)
         vis = vis[:, MIRROR]
@@ -208,28 +228,18 @@ def compute(
         p[..., 2] = 0.0
     T = p.shape[0]
 
-    heads = np.stack([p[:, list(u.head)].mean(axis=1) for u in VECTOR_UNITS], axis=1)
-    tails = np.stack([p[:, list(u.tail)].mean(axis=1) for u in VECTOR_UNITS], axis=1)
-    vec = _unit(heads - tails)  # (T, V, 3)
+    vec = _unit(p[:, _HEAD_IDX].mean(axis=2) - p[:, _TAIL_IDX].mean(axis=2))  # (T, V, 3)
     if mode == "3d":
         rot = _yaw_frame(p)
         vec = np.einsum("tij,tvj->tvi", rot, vec)
     # In 2D the third axis is meaningless (0); rotation is skipped: a 2D view has no yaw to undo.
 
-    a = p[:, [u.a for u in ANGLE_UNITS]]
-    at = p[:, [u.at for u in ANGLE_UNITS]]
-    b = p[:, [u.b for u in ANGLE_UNITS]]
-    ua, ub = _unit(a - at), _unit(b - at)
-    cos = np.clip(np.einsum("tad,tad->ta", ua, ub), -1.0, 1.0)
+    ua = _unit(p[:, _ANG_A] - p[:, _ANG_AT])
+    ub = _unit(p[:, _ANG_B] - p[:, _ANG_AT])
+    cos = np.minimum(np.maximum(np.einsum("tad,tad->ta", ua, ub), -1.0), 1.0)
     ang = np.arccos(cos) / np.pi  # (T, A)
 
-    def unit_vis(groups: list[tuple[int, ...]]) -> np.ndarray:
-        return np.stack([vis[:, list(g)].min(axis=1) for g in groups], axis=1)
-
-    w_vec = unit_vis([u.tail + u.head for u in VECTOR_UNITS])
-    w_ang = unit_vis([(u.a, u.at, u.b) for u in ANGLE_UNITS])
-    weights = np.concatenate([w_vec, w_ang], axis=1)
-    weights = np.maximum(weights, _MIN_WEIGHT)
+    weights = np.maximum(vis[:, _VIS_IDX].min(axis=2), _MIN_WEIGHT)  # (T, U)
     known = np.concatenate([np.isfinite(vec).all(axis=2), np.isfinite(ang)], axis=1)
     weights[~known] = 0.0
     vec[~known[:, :NUM_VECTORS]] = np.nan

@@ -166,6 +166,7 @@ class ScoreProcessor:
         self._ref_mode = feat.track_mode(ref_track)
         self._ref_feats: dict[str, feat.Features] = {}
         self._move_w = [part_weight_vector(m.parts) for m in self.moves]
+        self._ref(self._ref_mode)  # computed now, not on the first camera frame
 
         self._subscribers: list[Callable[[Judgement], None]] = []
         self._player: _PlayerBuffer | None = None

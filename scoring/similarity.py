@@ -46,17 +46,17 @@ def _unit_errors(ref: Features, pl: Features, pairwise: bool) -> tuple[np.ndarra
     pairwise: ref (n) x player (m) -> (n, m, U); else ref and player are aligned rows -> (n, U).
     """
     if pairwise:
-        dv = ref.vectors[:, None] - pl.vectors[None]
+        dot = np.einsum("iud,jud->iju", ref.vectors, pl.vectors)
         da = ref.angles[:, None] - pl.angles[None]
         w = ref.weights[:, None] * pl.weights[None]
     else:
         if len(ref) != len(pl):
             raise ValueError(f"aligned features must have equal length, got {len(ref)} and {len(pl)}")
-        dv = ref.vectors - pl.vectors
+        dot = np.einsum("iud,iud->iu", ref.vectors, pl.vectors)
         da = ref.angles - pl.angles
         w = ref.weights * pl.weights
-    chord = np.sqrt(np.einsum("...d,...d->...", dv, dv))
-    err_v = 2.0 * np.arcsin(np.minimum(chord * 0.5, 1.0))
+    # Unit vectors: the angle between them, from the dot product (clipped for rounding).
+    err_v = np.arccos(np.minimum(np.maximum(dot, -1.0), 1.0))
     err_a = np.abs(da) * np.pi
     err = np.concatenate([err_v, err_a], axis=-1)
     err = np.where(w > 0, err, 0.0)
