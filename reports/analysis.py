@@ -18,6 +18,9 @@ from scoring.parts import BODY_PARTS
 STRONG_PART = 75.0  # a part scoring this or more on average is a strength
 WEAK_PART = 60.0  # below this it is something to practise
 PRACTISE_COUNT = 3
+# Body-part strengths and recurring weak spots look at the latest sessions only: a child
+# who has improved should not be held to their first tries.
+RECENT_SESSIONS = 5
 
 PART_LABELS = {
     "left_arm": "Left arm", "right_arm": "Right arm", "left_leg": "Left leg",
@@ -139,9 +142,9 @@ class PlayerSummary:
     sessions: list[SessionRow]  # oldest first
     finished: list[SessionRow]  # completed with a total, oldest first
     bests: list[ChoreographyBest]
-    part_averages: dict[str, float]  # over all sessions' moves
-    weakest_counts: dict[str, int]  # part -> sessions where it was the weakest part
-    recurring_weak: list[str]  # parts weak in at least half of the sessions, weakest first
+    part_averages: dict[str, float]  # over the moves of the latest RECENT_SESSIONS sessions
+    weakest_counts: dict[str, int]  # part -> recent sessions where it was the weakest part
+    recurring_weak: list[str]  # parts weak in at least half of the recent sessions, weakest first
     improvement: float | None  # latest total - first total (finished sessions)
     headline: str
 
@@ -167,7 +170,7 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
     weakest: Counter[str] = Counter()
     weak_sessions: Counter[str] = Counter()
     judged = 0
-    for s in sessions:
+    for s in [s for s in sessions if s.moves][-RECENT_SESSIONS:]:
         moves = last_per_move(store.judgements(s.id))
         if not moves:
             continue

@@ -97,7 +97,7 @@ def session_html(store: SessionStore, ref: int | str = "latest") -> str:
 def player_html(store: SessionStore, name: str) -> str:
     p = analysis.summarise_player(store, name)
     return _env().get_template("player.html.j2").render(
-        kind="player", generated=_generated(), p=p,
+        kind="player", generated=_generated(), p=p, recent=analysis.RECENT_SESSIONS,
         max_stars=max([MAX_STARS] + [s.stars or 0 for s in p.sessions]),
         progress_chart=plots.progress(p.finished) if p.finished else "",
         parts_chart=plots.part_bars(p.part_averages, PART_LABELS, element_id="parts") if p.part_averages else "",

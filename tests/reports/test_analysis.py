@@ -130,3 +130,13 @@ def test_coach_pose_from_reference_track_or_pictogram(tmp_path: Path) -> None:
     escape = tmp_path / "escape.yaml"
     escape.write_text("pose_track: ../../etc/passwd\n")
     assert CoachPoses(str(escape)).track is None
+
+
+def test_old_weak_spots_are_forgiven(store: SessionStore) -> None:
+    """Weak legs in the first sessions, strong legs in the latest five: legs are not 'recurring'."""
+    for d in range(1, 9):
+        legs = 30.0 if d <= 3 else 85.0
+        record(store, "Ava", [("Hop", 70, {"left_leg": legs, "right_leg": legs, "left_arm": 80.0})],
+               started_at=f"2026-03-0{d}T10:00:00Z")
+    p = analysis.summarise_player(store, "Ava")
+    assert p.recurring_weak == [] and p.part_averages["left_leg"] == pytest.approx(85.0)
