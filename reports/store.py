@@ -235,6 +235,9 @@ class SessionStore:
                 raise StoreError(f"{p}: cannot switch to WAL journal (got {mode})")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, so `forget` leaves nothing readable
+            # in free pages even if its VACUUM must wait for a game holding the file.
+            db.execute("PRAGMA secure_delete=ON")
             migrate(db)
         except StoreError:
             if db is not None:
@@ -553,9 +556,14 @@ class SessionStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.execute("VACUUM")
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            # Another program (a game) holds the file: the rows are already deleted and
+            # zeroed (secure_delete); only the file's size waits for a later VACUUM.
+            pass
         return int(n)
 
     # ---- bulk (import/export) ----------------------------------------------------------

@@ -189,3 +189,21 @@ def test_samples_round_trip_and_skip_nan(store: SessionStore) -> None:
     assert store.samples(sid) == ([0.0, 0.5], [50.0, 60.0])
     with pytest.raises(StoreError, match="2 times but 1 values"):
         store.record_samples(sid, [0.0, 1.0], [1.0])
+
+
+def test_forget_while_another_connection_reads(store: SessionStore) -> None:
+    secret = "Qwertyuiop-Kid"
+    play(store, secret, [70, 80])
+    play(store, "Leo", [50])
+    other = SessionStore.open(store.path)
+    other._db.execute("BEGIN")
+    other._db.execute("SELECT COUNT(*) FROM judgements").fetchone()  # holds a read snapshot
+    other._db.execute("PRAGMA busy_timeout = 0")
+    store._db.execute("PRAGMA busy_timeout = 200")  # don't wait 10 s for the reader
+    assert store.forget(secret) == 1
+    other._db.execute("ROLLBACK")
+    other.close()
+    assert [p.name for p in store.players()] == ["Leo"]
+    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for f in store.path.parent.glob("sessions.db*"):
+        assert secret.encode() not in f.read_bytes(), f
