@@ -6,6 +6,7 @@ into the image frame, optional segmentation mask warped back to the frame).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +106,7 @@ class PoseLandmarker:
     def __init__(self, threads: int = 2, segmentation: bool = False, model: Model | None = None):
         self.model = model or Model("pose_landmark_full", threads=threads)
         self.segmentation = bool(segmentation)
+        self.last_invoke_ms = 0.0
         inp = next(iter(self.model.inputs.values()))
         self._in_index = inp["index"]
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
@@ -129,7 +131,9 @@ class PoseLandmarker:
         """Invoke; returns the pose flag. Other outputs are read lazily by postprocess."""
         it = self.model._it  # the runtime's interpreter: copy out only what we use
         it.set_tensor(self._in_index, x)
+        t0 = time.perf_counter()
         it.invoke()
+        self.last_invoke_ms = (time.perf_counter() - t0) * 1e3
         return float(it.get_tensor(self._out["flag"]).reshape(-1)[0])
 
     def invoke_only(self) -> None:

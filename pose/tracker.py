@@ -61,7 +61,7 @@ class BodyTracker:
         self._roi: Roi | None = None
         self.detector_calls = 0
         self.landmark_calls = 0
-        self.last_timings_ms: dict[str, float] = {"detector": 0.0, "landmark": 0.0, "total": 0.0}
+        self.last_timings_ms: dict[str, float] = {"detector": 0.0, "landmark": 0.0, "invoke": 0.0, "total": 0.0}
 
     def reset(self) -> None:
         """Forget the tracked person: the next frame runs the detector, filters start fresh."""
@@ -121,5 +121,7 @@ class BodyTracker:
         return frame
 
     def _finish_timing(self, t0: float, det_ms: float, lm_ms: float) -> None:
+        # landmark = crop + model + decoding; invoke = the model alone (0 when not run).
         self.last_timings_ms = {"detector": det_ms, "landmark": lm_ms,
+                                "invoke": self.landmarker.last_invoke_ms if lm_ms else 0.0,
                                 "total": (time.perf_counter() - t0) * 1e3}
