@@ -1,9 +1,10 @@
 """Propose moves from a coach's pose track: beat-grid segments cut where the motion pauses.
 
 A first draft for an author to edit, not a finished chart:
-- moves are ``beats_per_move`` long on the beat grid (4 when the song is long enough);
-- each boundary between moves slides (within half a move, on whole beats, no move shorter
-  than a beat) to where the coach moves least, so a move does not cut a gesture in two;
+- moves start and end on whole beats and are, preferably, a whole number of
+  ``beats_per_move`` long (4 when the song is long enough), at most twice that;
+- boundaries go where the coach's movement changes (the pose and its spread differ before
+  and after) or pauses, chosen together by dynamic programming (``propose_moves``);
 - a move's parts are the visible body parts that move most in it; the most energetic
   move(s) are gold; a stretch where nobody is found gets no move.
 """
@@ -24,6 +25,11 @@ SMOOTH_S = 0.1  # speed is averaged over this window: one noisy frame is not a p
 PREFERRED_BEATS = (4, 2, 1)
 MIN_MOVES = 3
 GOLD_EVERY = 8  # one gold move per this many moves (at least one)
+# Segmentation weights (units: standardised change score, see change_scores).
+PAUSE_WEIGHT = 1.0   # a beat where the coach stands still is a natural place to cut
+MOVE_COST = 1.0      # each extra move must be earned by a change at least this clear
+OFF_GRID_COST = 0.75  # a move that is not a whole number of beats_per_move
+STILL_SHARE = 0.25   # a stretch moving less than this share of the typical move is not a move
 
 
 @dataclass(frozen=True)
@@ -68,46 +74,101 @@ def part_visible(track: PoseTrack) -> np.ndarray:
     return np.stack([(vis[:, list(PART_LANDMARKS[p])] >= VISIBLE_MIN).all(axis=1) for p in BODY_PARTS], axis=1)
 
 
+def pose_features(track: PoseTrack) -> np.ndarray:
+    """(T, 36) body pose per frame, NaN where nobody was found.
+
+    The 12 limb joints (shoulders to ankles) in world metres when the track has them
+    (hip-centred: the pose, not where the coach stands), else image coordinates centred on
+    the hips and scaled by the torso, so a move is recognised wherever it is danced.
+    """
+    joints = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
+    world = track.world[:, joints, :].astype(np.float64)
+    if np.isfinite(world).all(axis=(1, 2)).mean() >= 0.5 * max(track.found.mean(), 1e-9):
+        return world.reshape(len(track), -1)
+    w, h = track.size
+    xy = track.landmarks[:, :, :2].astype(np.float64) * np.array([w / h, 1.0])
+    hips = xy[:, [23, 24]].mean(axis=1, keepdims=True)
+    torso = np.linalg.norm(xy[:, [11, 12]].mean(axis=1) - hips[:, 0], axis=1)[:, None, None]
+    rel = (xy[:, joints] - hips) / np.where(torso > 1e-6, torso, np.nan)
+    return np.concatenate([rel, np.zeros_like(rel[..., :1])], axis=2).reshape(len(track), -1)
+
+
+def change_scores(feat: np.ndarray, t: np.ndarray, beats_s: np.ndarray, window_s: float) -> np.ndarray:
+    """(B,) how much the movement differs in the window before each beat and the one after.
+
+    Compares the mean pose and the spread of the pose (what the move does) of the two
+    windows; robustly standardised (median, MAD) so that 0 is a typical beat.
+    """
+    d = np.zeros(len(beats_s))
+    for i, tb in enumerate(beats_s):
+        before = feat[(t >= tb - window_s) & (t < tb)]
+        after = feat[(t >= tb) & (t < tb + window_s)]
+        before = before[np.isfinite(before).all(axis=1)]
+        after = after[np.isfinite(after).all(axis=1)]
+        if len(before) < 2 or len(after) < 2:
+            continue
+        d[i] = (np.linalg.norm(before.mean(0) - after.mean(0)) + np.linalg.norm(before.std(0) - after.std(0)))
+    med = np.median(d)
+    mad = np.median(np.abs(d - med)) * 1.4826
+    return (d - med) / (mad if mad > 1e-9 else (d.std() or 1.0))
+
+
 def propose_moves(track: PoseTrack, bpm: float, offset_s: float, duration_s: float,
                   beats_per_move: int | None = None) -> list[ProposedMove]:
-    """Moves covering the beat grid inside [0, duration_s]; [] if not even one beat fits."""
+    """Moves covering the beat grid inside [0, duration_s]; [] if not even one beat fits.
+
+    Boundaries are chosen together by dynamic programming over whole beats: a boundary
+    earns its change score (the movement before and after differs) plus a bonus where the
+    coach pauses; a move of a whole number of ``beats_per_move`` costs nothing, any other
+    length (from half to twice beats_per_move) a little; every move costs a little and every
+    beat covered earns a little, so the song is covered and a move is split only where
+    something changes. The stretch before the first boundary and
+    after the last (an intro, an outro) may stay unscored.
+    """
     spb = 60.0 / bpm
     first = math.ceil((0.0 - offset_s) / spb - 1e-9)
     last = math.floor((duration_s - offset_s) / spb + 1e-9)
     n_beats = last - first
-    if n_beats < 1:
+    if n_beats < 1 or not len(track):
         return []
     if beats_per_move is None:
         beats_per_move = next((b for b in PREFERRED_BEATS if n_beats // b >= MIN_MOVES), 1)
-    L = float(beats_per_move)
-    n_moves = max(1, int(n_beats // L))
-    nominal = [first + k * L for k in range(n_moves + 1)]
+    L = int(beats_per_move)
+    beats = np.arange(first, last + 1)
+    beats_s = offset_s + beats * spb
 
     speeds = part_speeds(track)
-    overall = speeds.mean(axis=1) if len(track) else np.zeros(0)
+    overall = speeds.mean(axis=1)
+    # Motion around each beat (a quarter beat either side): one sample would alias with
+    # movements that repeat on the beat.
+    motion = np.array([overall[np.abs(track.t - tb) <= spb / 4].mean() if np.any(np.abs(track.t - tb) <= spb / 4)
+                       else np.interp(tb, track.t, overall) for tb in beats_s])
+    typical = float(np.median(overall[track.found])) if track.found.any() else 0.0
+    pause = np.clip(1.0 - motion / typical, 0.0, 1.0) if typical > 0 else np.zeros(len(beats))
+    score = change_scores(pose_features(track), track.t, beats_s, window_s=L * spb) + PAUSE_WEIGHT * pause
 
-    def motion_at(beat: float) -> float:
-        if not len(track):
-            return 0.0
-        t = offset_s + beat * spb
-        return float(np.interp(t, track.t, overall))
-
-    # Boundaries stay on whole beats, and no move gets shorter than a beat (or half its
-    # nominal length): a child needs time to see a move coming.
-    step = 1.0
-    min_len = max(L / 2, 1.0)
-    bounds = [nominal[0]]
-    for k in range(1, n_moves):
-        lo = max(bounds[-1] + min_len, nominal[k] - L / 2)
-        hi = min(nominal[k + 1] - min_len, nominal[k] + L / 2)
-        cands = np.arange(lo, hi + 1e-9, step)
-        if cands.size == 0:
-            bounds.append(nominal[k])
-            continue
-        # Least motion wins; a small pull towards the regular grid breaks ties.
-        costs = [motion_at(c) + 1e-3 * abs(c - nominal[k]) for c in cands]
-        bounds.append(float(cands[int(np.argmin(costs))]))
-    bounds.append(nominal[-1])
+    n = len(beats)
+    max_len, min_len = 2 * L, max(1, L // 2)  # a child needs time to see a move coming
+    best = np.full(n, -np.inf)  # best[j]: value of the best boundaries ending with one at beat j
+    prev = np.full(n, -1)
+    best[:max_len] = 0.0  # the first move may start on any beat of the first 2L (an intro)
+    for j in range(1, n):
+        for k in range(max(0, j - max_len), j - min_len + 1):
+            if np.isfinite(best[k]):
+                # Covering beats pays: a move of beats_per_move beats breaks even before its
+                # boundary's score, so the song is covered unless an intro does not fit the grid.
+                gain = score[j] - MOVE_COST + MOVE_COST * (j - k) / L - (0.0 if (j - k) % L == 0 else OFF_GRID_COST)
+                if best[k] + gain > best[j]:
+                    best[j], prev[j] = best[k] + gain, k
+    # The last move may end on any beat of the last 2L (an outro); later wins a tie.
+    end = max(range(max(1, n - max_len), n), key=lambda j: (prev[j] >= 0, best[j], j))
+    if prev[end] < 0:
+        bounds = [float(beats[0]), float(beats[-1])]
+    else:
+        idx = [end]
+        while prev[idx[-1]] >= 0:
+            idx.append(int(prev[idx[-1]]))
+        bounds = [float(beats[i]) for i in reversed(idx)]
 
     visible = part_visible(track)
     found = track.found
@@ -118,6 +179,8 @@ def propose_moves(track: PoseTrack, bpm: float, offset_s: float, duration_s: flo
         if not sel.any() or found[sel].mean() < 0.5:
             continue  # nobody to copy here: leave the stretch unscored
         seg_speed = speeds[sel].mean(axis=0)
+        if seg_speed.mean() < STILL_SHARE * typical:
+            continue  # the coach stands still (an intro, a pose held): nothing to copy
         seg_visible = visible[sel].mean(axis=0) > 0.5
         candidates = [j for j in range(len(BODY_PARTS)) if seg_visible[j]]
         if candidates:
