@@ -35,7 +35,7 @@ def _env():
         lstrip_blocks=True,
     )
     env.globals.update(
-        date=human_date, day=human_day, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
+        date=human_date, day=human_day, short_date=short_date, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
         tier_order=sorted(Tier, reverse=True), tier_colours=plots.TIER_COLOURS,
         timing=timing_words,
     )
@@ -62,6 +62,17 @@ def human_day(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{d.strftime('%a')} {d.day} {d.strftime('%b %Y')}"
+
+
+def short_date(iso: str | None) -> str:
+    """'6 Mar' (for narrow screens)."""
+    if not iso:
+        return ""
+    try:
+        d = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:10]
+    return f"{d.day} {d.strftime('%b')}"
 
 
 def timing_words(offset_s: float | None) -> str:
