@@ -146,6 +146,7 @@ def test_player_report_in_chromium(class_store) -> None:
     assert len(re.findall(r"<tr>", re.search(r'<table id="sessions">.*?</table>', page, re.S).group(0))) == 7
     img = screenshot(out, root / "report-player.png", "1200,2000")
     assert_not_blank(img)
+    assert_not_blank(screenshot(out, root / "report-player-phone.png", "390,2000"))
 
 
 def test_class_report_and_csv_in_chromium(class_store) -> None:
@@ -165,6 +166,7 @@ def test_class_report_and_csv_in_chromium(class_store) -> None:
     assert lines[2].split(",")[2] == "7"  # Mia: six days plus the latest session
     img = screenshot(out, root / "report-class.png", "1200,1800")
     assert_not_blank(img)
+    assert_not_blank(screenshot(out, root / "report-class-phone.png", "390,2000"))
 
 
 def test_session_report_prints(class_store) -> None:
