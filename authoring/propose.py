@@ -5,6 +5,7 @@ A first draft for an author to edit, not a finished chart:
   ``beats_per_move`` long (4 when the song is long enough), at most twice that;
 - boundaries go where the coach's movement changes (the pose and its spread differ before
   and after) or pauses, chosen together by dynamic programming (``propose_moves``);
+- stretches where the coach stands still or is not found are left as rests;
 - a move's parts are the visible body parts that move most in it; the most energetic
   move(s) are gold; a stretch where nobody is found gets no move.
 """
@@ -99,7 +100,7 @@ def change_scores(feat: np.ndarray, t: np.ndarray, beats_s: np.ndarray, window_s
     Compares the mean pose and the spread of the pose (what the move does) of the two
     windows; robustly standardised (median, MAD) so that 0 is a typical beat.
     """
-    d = np.zeros(len(beats_s))
+    d = np.full(len(beats_s), np.nan)  # NaN: a window is missing (media edge, nobody found)
     for i, tb in enumerate(beats_s):
         before = feat[(t >= tb - window_s) & (t < tb)]
         after = feat[(t >= tb) & (t < tb + window_s)]
@@ -108,22 +109,26 @@ def change_scores(feat: np.ndarray, t: np.ndarray, beats_s: np.ndarray, window_s
         if len(before) < 2 or len(after) < 2:
             continue
         d[i] = (np.linalg.norm(before.mean(0) - after.mean(0)) + np.linalg.norm(before.std(0) - after.std(0)))
-    med = np.median(d)
-    mad = np.median(np.abs(d - med)) * 1.4826
-    return (d - med) / (mad if mad > 1e-9 else (d.std() or 1.0))
+    ok = np.isfinite(d)
+    if not ok.any():
+        return np.zeros(len(beats_s))
+    med = np.median(d[ok])
+    mad = np.median(np.abs(d[ok] - med)) * 1.4826
+    z = (d - med) / (mad if mad > 1e-9 else (d[ok].std() or 1.0))
+    return np.where(ok, z, 0.0)  # no evidence either way at an edge
 
 
 def propose_moves(track: PoseTrack, bpm: float, offset_s: float, duration_s: float,
                   beats_per_move: int | None = None) -> list[ProposedMove]:
-    """Moves covering the beat grid inside [0, duration_s]; [] if not even one beat fits.
+    """Moves on the beat grid inside [0, duration_s]; [] if not even one beat fits.
 
-    Boundaries are chosen together by dynamic programming over whole beats: a boundary
-    earns its change score (the movement before and after differs) plus a bonus where the
-    coach pauses; a move of a whole number of ``beats_per_move`` costs nothing, any other
-    length (from half to twice beats_per_move) a little; every move costs a little and every
-    beat covered earns a little, so the song is covered and a move is split only where
-    something changes. The stretch before the first boundary and
-    after the last (an intro, an outro) may stay unscored.
+    The chart is chosen by dynamic programming over whole beats: every stretch between two
+    beats is a move or a rest. A move earns the change scores of its two boundaries (the
+    movement before and after differs, or the coach pauses) and +1/L for each beat it covers
+    where the coach moves (-1/L where the coach is still or absent); it costs MOVE_COST,
+    plus OFF_GRID_COST unless its length is a whole number of beats_per_move (L). Rests
+    cost nothing. So moves cover the dancing, and a move is split only where something
+    changes.
     """
     spb = 60.0 / bpm
     first = math.ceil((0.0 - offset_s) / spb - 1e-9)
@@ -147,33 +152,49 @@ def propose_moves(track: PoseTrack, bpm: float, offset_s: float, duration_s: flo
     pause = np.clip(1.0 - motion / typical, 0.0, 1.0) if typical > 0 else np.zeros(len(beats))
     score = change_scores(pose_features(track), track.t, beats_s, window_s=L * spb) + PAUSE_WEIGHT * pause
 
+    # Each beat is worth covering (+1) when the coach is there and moving, else a cost (-1):
+    # stillness (an intro, a held pose) and empty frames are left as rests.
+    worth = np.full(len(beats) - 1, -1.0)
+    for i in range(len(beats) - 1):
+        sel = (track.t >= beats_s[i]) & (track.t < beats_s[i + 1])
+        if sel.any() and track.found[sel].mean() >= 0.5 and overall[sel].mean() >= STILL_SHARE * typical:
+            worth[i] = 1.0
+    cum = np.concatenate([[0.0], np.cumsum(worth)])
+
     n = len(beats)
     max_len, min_len = 2 * L, max(1, L // 2)  # a child needs time to see a move coming
-    best = np.full(n, -np.inf)  # best[j]: value of the best boundaries ending with one at beat j
+    best = np.full(n, -np.inf)  # best[j]: the best chart of beats[0]..beats[j]
     prev = np.full(n, -1)
-    best[:max_len] = 0.0  # the first move may start on any beat of the first 2L (an intro)
+    is_move = np.zeros(n, bool)  # whether the stretch ending at j is a move (else a rest)
+    best[0] = 0.0
     for j in range(1, n):
-        for k in range(max(0, j - max_len), j - min_len + 1):
-            if np.isfinite(best[k]):
-                # Covering beats pays: a move of beats_per_move beats breaks even before its
-                # boundary's score, so the song is covered unless an intro does not fit the grid.
-                gain = score[j] - MOVE_COST + MOVE_COST * (j - k) / L - (0.0 if (j - k) % L == 0 else OFF_GRID_COST)
-                if best[k] + gain > best[j]:
-                    best[j], prev[j] = best[k] + gain, k
-    # The last move may end on any beat of the last 2L (an outro); later wins a tie.
-    end = max(range(max(1, n - max_len), n), key=lambda j: (prev[j] >= 0, best[j], j))
-    if prev[end] < 0:
-        bounds = [float(beats[0]), float(beats[-1])]
-    else:
-        idx = [end]
-        while prev[idx[-1]] >= 0:
-            idx.append(int(prev[idx[-1]]))
-        bounds = [float(beats[i]) for i in reversed(idx)]
+        for k in range(max(0, j - max_len), j):
+            if not np.isfinite(best[k]):
+                continue
+            if best[k] > best[j]:  # a rest: no score, no cost
+                best[j], prev[j], is_move[j] = best[k], k, False
+            length = j - k
+            if length < min_len:
+                continue
+            # A move earns its boundaries' change scores (shared with its neighbours) and
+            # the beats it covers; it costs MOVE_COST, more if its length is off the grid.
+            gain = ((score[k] + score[j]) / 2 - MOVE_COST + MOVE_COST * (cum[j] - cum[k]) / L
+                    - (0.0 if length % L == 0 else OFF_GRID_COST))
+            if best[k] + gain > best[j]:
+                best[j], prev[j], is_move[j] = best[k] + gain, k, True
+    segments: list[tuple[float, float]] = []
+    j = n - 1
+    while j > 0:
+        k = int(prev[j])
+        if is_move[j]:
+            segments.append((float(beats[k]), float(beats[j])))
+        j = k
+    segments.reverse()
 
     visible = part_visible(track)
     found = track.found
     segs = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in segments:
         t0, t1 = offset_s + a * spb, offset_s + b * spb
         sel = (track.t >= t0) & (track.t < t1)
         if not sel.any() or found[sel].mean() < 0.5:
