@@ -52,7 +52,7 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
              "additionalProperties": {"type": "number", "minimum": 0}, "minProperties": 1},
         ]
     elif spec.kind == "moves":
-        s.update(type="array", items={"$ref": "#/$defs/move"}, minItems=spec.min_items)
+        s.update(type="array", items={"$ref": "#/definitions/move"}, minItems=spec.min_items)
     if spec.minimum is not None:
         s["minimum"] = spec.minimum
     if spec.exclusive_minimum is not None:
@@ -75,7 +75,11 @@ def _object(fields: tuple[FieldSpec, ...], description: str) -> dict[str, Any]:
 
 
 def build_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a choreography file."""
+    """The JSON Schema of a choreography file.
+
+    Draft-07: the newest draft that every YAML language server (VS Code, JetBrains, vim)
+    understands; nothing here needs a later one.
+    """
     top = _object(F.TOP_FIELDS, "A DanceStudio choreography: a song, its coach and the moves a child dances.")
     move = _object(F.MOVE_FIELDS, "One judged move, timed in beats (start + beats) or in seconds "
                    "(start_s + end_s or duration_s).")
@@ -89,11 +93,11 @@ def build_schema() -> dict[str, Any]:
     ]
     top["properties"]["format"]["const"] = F.FORMAT_VERSION
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
         "title": "DanceStudio choreography",
         **top,
-        "$defs": {"move": move},
+        "definitions": {"move": move},
     }
 
 
