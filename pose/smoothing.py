@@ -41,8 +41,8 @@ class OneEuroFilter:
 
     α(fc) = 1 / (1 + τ/Te), τ = 1/(2π·fc), Te = 1/freq; dx = (x − x_prev_raw)·value_scale·freq;
     dx̂ = LPF(dx, α(derivate_cutoff)); fc = min_cutoff + β·|dx̂|; x̂ = LPF(x, α(fc)).
-    The frequency comes from successive timestamps; a timestamp that does not advance
-    returns the value unfiltered (as mediapipe does).
+    The frequency comes from successive timestamps; a timestamp that does not advance (or
+    is not finite) returns the value unfiltered, as mediapipe does.
     """
 
     def __init__(self, min_cutoff: float, beta: float, derivate_cutoff: float = 1.0,
@@ -67,6 +67,8 @@ class OneEuroFilter:
     def apply(self, x: np.ndarray, timestamp_s: float, value_scale: float = 1.0) -> np.ndarray:
         """Filter x (any shape) sampled at timestamp_s; returns a float64 array of x's shape."""
         x = np.asarray(x, dtype=np.float64)
+        if not math.isfinite(timestamp_s):
+            return x.copy()
         if self.last_time_s is not None:
             if timestamp_s <= self.last_time_s:
                 return x.copy()

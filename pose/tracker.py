@@ -81,6 +81,12 @@ class BodyTracker:
         """rgb (H, W, 3|4|1) or (H, W) uint8 -> the person's pose, or None if nobody."""
         t0 = time.perf_counter()
         rgb = as_rgb(rgb)
+        try:
+            timestamp_s = float(timestamp_s)
+        except (TypeError, ValueError):
+            raise DanceError(f"timestamp_s must be a number of seconds, got {timestamp_s!r}") from None
+        if not math.isfinite(timestamp_s):
+            raise DanceError(f"timestamp_s must be finite, got {timestamp_s}")
         h, w = rgb.shape[:2]
         det_ms = 0.0
         roi = self._roi
@@ -116,7 +122,12 @@ class BodyTracker:
         frame = PoseFrame(landmarks=res.landmarks, world=res.world, presence=res.pose_flag,
                           timestamp_s=float(timestamp_s), image_size=(w, h), roi=roi, mask=res.mask)
         if self.smooth:
-            frame = self.filters.apply(frame, ctx)
+            smoothed = self.filters.apply(frame, ctx)
+            # A filter must never turn a found person into NaN; if one does, start it afresh.
+            if np.isfinite(smoothed.landmarks).all() and (smoothed.world is None or np.isfinite(smoothed.world).all()):
+                frame = smoothed
+            else:
+                self.filters.reset()
         self._finish_timing(t0, det_ms, lm_ms)
         return frame
 

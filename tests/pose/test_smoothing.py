@@ -155,3 +155,10 @@ def test_tiny_object_scale_disables_smoothing():
     filt.filter_points(np.zeros((1, 3)), (100, 100), 0.0, 1e-9)
     out = filt.filter_points(np.full((1, 3), 0.3), (100, 100), 0.1, 1e-9)
     np.testing.assert_allclose(out, 0.3, rtol=1e-6)
+
+
+def test_non_finite_timestamp_returns_the_raw_value():
+    f = OneEuroFilter(0.05, 80.0)
+    f.apply(np.array([1.0]), 1.0)
+    assert f.apply(np.array([3.0]), float("nan"))[0] == 3.0
+    assert np.isfinite(f.apply(np.array([2.0]), 1.1)).all()

@@ -161,3 +161,16 @@ def test_corrupt_model_is_a_model_error(tmp_path, monkeypatch):
     monkeypatch.setenv("DANCE_CACHE", str(tmp_path))
     with pytest.raises(ModelError, match="pose_detection"):
         BodyTracker()
+
+
+@pytest.mark.parametrize("ts", [float("nan"), float("inf"), "soon", None])
+def test_bad_timestamps_are_dance_errors(tracker, frames, ts):
+    with pytest.raises(DanceError, match="timestamp_s"):
+        tracker.process(frames[0], ts)
+
+
+def test_repeated_and_backwards_timestamps_never_give_nan(frames):
+    t = BodyTracker(smooth=True)
+    for ts in (0.0, 0.0, 0.1, 0.05, 0.05, 0.2):
+        f = t.process(frames[int(ts * 100) % len(frames)], ts)
+        assert f is not None and np.isfinite(f.landmarks).all() and np.isfinite(f.world).all()
