@@ -20,3 +20,16 @@ def test_shipped_choreography_validates(path: Path) -> None:
     schema_ref = Path(first.removeprefix(F.SCHEMA_COMMENT_PREFIX).strip())
     assert first.startswith(F.SCHEMA_COMMENT_PREFIX), f"{path}: first line must be the schema comment"
     assert (path.parent / schema_ref).resolve() == (ROOT / F.SCHEMA_FILE).resolve()
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[str(p.relative_to(ROOT)) for p in SHIPPED])
+def test_shipped_choreography_passes_the_json_schema(path: Path) -> None:
+    """What editors check (the schema) agrees with the loader on real content."""
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads((ROOT / F.SCHEMA_FILE).read_text(encoding="utf-8"))
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(path.read_text()))]
+    assert errors == []
