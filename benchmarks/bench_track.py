@@ -34,7 +34,7 @@ def bench_track(cams: list[str], reps: int) -> None:
         for pre in (True, False):
             ms = []
             for _ in range(reps):
-                track, run = track_video(path, prefetch=pre, progress=False)
+                track, run = track_video(path, prefetch=pre, progress=False)  # both ways, to compare
                 ms.append(run.ms_per_frame)
             best = float(np.median(ms))
             summary[pre].append(best)

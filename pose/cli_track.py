@@ -1,8 +1,12 @@
 """``dance track VIDEO -o TRACK.npz [--no-smooth]``: a video's body poses as a pose track.
 
 Every frame is processed (no dropping); timestamps are frame index / fps, so the track
-lines up with the video whatever the machine's speed. Decoding runs on a reader thread a
-few frames ahead of inference (``--no-prefetch`` turns that off, for measurements).
+lines up with the video whatever the machine's speed.
+
+Decoding can run on a reader thread a few frames ahead of inference (``--prefetch``). By
+default it does so only with 4+ CPUs: on 2 cores LiteRT's two threads and FFmpeg's
+decoder already fill both, and overlapping them measured no faster (see
+benchmarks/bench_track.py).
 
 ``track_video()`` is the library form (used by authoring as well).
 """
@@ -18,6 +22,9 @@ from typing import Callable
 
 from pose.errors import DanceError
 from pose.track import PoseTrack
+
+# Overlapping decode with inference needs a core to spare (inference uses two).
+PREFETCH_MIN_CPUS = 4
 
 
 @dataclass(frozen=True)
@@ -47,12 +54,13 @@ def track_video(
     *,
     smooth: bool = True,
     threads: int = 2,
-    prefetch: bool = True,
+    prefetch: bool | None = None,
     tracker_factory: Callable[[], object] | None = None,
     progress: bool | None = None,
 ) -> tuple[PoseTrack, TrackRun]:
     """Track every frame of ``video``; return the PoseTrack (T frames) and timings.
 
+    prefetch: decode on a reader thread (None: only with 4 or more CPUs).
     progress: show a tqdm bar on stderr (None: only on a terminal).
     Raises VideoError for a bad video and ModelError for missing models.
     """
@@ -60,6 +68,8 @@ def track_video(
 
     from pose.video import open_video, prefetch as prefetched
 
+    if prefetch is None:
+        prefetch = (os.cpu_count() or 1) >= PREFETCH_MIN_CPUS
     with open_video(video) as src:
         if tracker_factory is None:
             from pose.tracker import BodyTracker
@@ -149,8 +159,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-smooth", dest="smooth", action="store_false", help="raw landmarks (no One Euro)")
     p.add_argument("--threads", type=_threads, default=2, help="inference threads (default 2)")
     p.add_argument(
-        "--no-prefetch", dest="prefetch", action="store_false",
-        help="decode on the same thread as inference (for measurements)",
+        "--prefetch", action=argparse.BooleanOptionalAction, default=None,
+        help=f"decode on a reader thread ahead of inference (default: with {PREFETCH_MIN_CPUS}+ CPUs)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)

@@ -138,7 +138,7 @@ def test_nobody_in_the_video_writes_nan_rows_and_warns(tmp_path, capsys):
         w.write(np.full((240, 320, 3), 60 + 3 * i, np.uint8))
     w.release()
     out = tmp_path / "t.npz"
-    code, stdout, err = _run(["track", str(video), "-o", str(out), "-q"], capsys)
+    code, stdout, err = _run(["track", str(video), "-o", str(out), "-q", "--prefetch"], capsys)
     assert code == 0 and "person found in 0.0%" in stdout
     assert "warning: nobody was found" in err
     tr = PoseTrack.load(out)
