@@ -95,12 +95,11 @@ def _prepare_folder(out_dir: Path, force: bool) -> None:
 def author(video: str | Path, out_dir: str | Path, bpm: float, offset_s: float = 0.0,
            title: str | None = None, *, beats_per_move: int | None = None, mirror: bool = True,
            difficulty: str = "easy", force: bool = False, progress: bool | None = None) -> AuthorResult:
-    """Make a choreography folder from a coach video. Raises DanceError on bad input."""
-    from pose.cli_track import track_video
-    from authoring.audio import extract_audio
-    from authoring.propose import propose_moves
+    """Make a choreography folder from a coach video. Raises DanceError on bad input.
+
+    On any failure the files this run wrote are removed (and the folder, if it made it).
+    """
     from scoring.choreo_media import probe_video
-    from scoring.choreography import load_choreography
 
     video, out_dir = Path(video), Path(out_dir)
     if not video.is_file():
@@ -112,7 +111,32 @@ def author(video: str | Path, out_dir: str | Path, bpm: float, offset_s: float =
     if difficulty not in F.DIFFICULTIES:
         raise DanceError(f"difficulty must be one of {', '.join(F.DIFFICULTIES)}")
     frames, fps = probe_video(video)  # VideoError before any work if it is not a video
+    fresh = not out_dir.exists()
     _prepare_folder(out_dir, force)
+    before = set(out_dir.iterdir())
+    try:
+        return _author_into(video, out_dir, frames, fps, bpm, offset_s, title, beats_per_move, mirror,
+                            difficulty, progress)
+    except BaseException:
+        # Leave no half-made choreography behind: remove what this run wrote.
+        for p in set(out_dir.iterdir()) - before:
+            if p.is_file() or p.is_symlink():
+                p.unlink(missing_ok=True)
+        if fresh:
+            try:
+                out_dir.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _author_into(video: Path, out_dir: Path, frames: int, fps: float, bpm: float, offset_s: float,
+                 title: str | None, beats_per_move: int | None, mirror: bool, difficulty: str,
+                 progress: bool | None) -> AuthorResult:
+    from authoring.audio import extract_audio
+    from authoring.propose import propose_moves
+    from pose.cli_track import track_video
+    from scoring.choreography import load_choreography
 
     title = title or video.stem.replace("_", " ").title()
     stem = slug(out_dir.resolve().name)
@@ -127,9 +151,12 @@ def author(video: str | Path, out_dir: str | Path, bpm: float, offset_s: float =
     duration_s = len(track) / track.fps if len(track) else frames / fps
     proposed = propose_moves(track, bpm, offset_s, duration_s, beats_per_move)
     if not proposed:
-        reason = ("nobody was found in the video" if len(track) and not track.found.any()
-                  else f"the video ({duration_s:.2f} s) is shorter than one beat at {bpm:g} bpm "
-                       f"with offset {offset_s:g} s")
+        if len(track) and not track.found.any():
+            reason = "nobody was found in the video"
+        elif (duration_s - max(offset_s, 0.0)) * bpm / 60.0 < 1.0 and offset_s >= 0:
+            reason = f"the video ({duration_s:.2f} s) is shorter than one beat at {bpm:g} bpm after offset {offset_s:g} s"
+        else:
+            reason = "the coach hardly moves; start from a template instead: dance new"
         raise DanceError(f"cannot propose any move: {reason}")
 
     yaml_path = out_dir / f"{stem}.yaml"

@@ -139,3 +139,12 @@ def test_preview_of_broken_choreography_is_one_line(authored: Path, tmp_path: Pa
     assert code == 1 and err.count("\n") == 1
     assert "bpm: must be a number, got 'zero'" in err
     assert not (tmp_path / "p.mp4").exists()
+
+
+def test_author_cleans_up_when_nothing_can_be_charted(sample_video: Path, tmp_path: Path, cli) -> None:
+    # 100 frames at 60 fps = 1.67 s; at 20 bpm one beat is 3 s: no move fits.
+    out = tmp_path / "too_slow"
+    code, _, err = cli(["author", str(sample_video), "-o", str(out), "--bpm", "20", "-q"])
+    assert code == 1 and err.count("\n") == 1
+    assert "cannot propose any move: the video (1.67 s) is shorter than one beat at 20 bpm" in err
+    assert not out.exists()  # nothing half-made left behind
