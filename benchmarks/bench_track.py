@@ -27,20 +27,21 @@ CAMS = [f"Demo_SinglePerson/cam0{i}.mp4" for i in (1, 2, 3, 4)]
 
 def bench_track(cams: list[str], reps: int) -> None:
     print("dance track (every frame, smoothed, 2 inference threads)")
-    print(f"  {'video':<30} {'prefetch':>8} {'ms/frame':>9} {'x real time':>12} {'@30fps':>8}")
+    print(f"  {'video':<30} {'prefetch':>8} {'ms/frame':>9} {'cpu ms':>7} {'x real time':>12} {'@30fps':>8}")
     summary: dict[bool, list[float]] = {True: [], False: []}
     for cam in cams:
         path = sample_path(cam)
         for pre in (True, False):
-            ms = []
+            ms, cpu = [], []
             for _ in range(reps):
                 track, run = track_video(path, prefetch=pre, progress=False)  # both ways, to compare
                 ms.append(run.ms_per_frame)
+                cpu.append(run.cpu_s * 1000 / run.frames)
             best = float(np.median(ms))
             summary[pre].append(best)
             fps = track.fps
             print(
-                f"  {cam:<30} {'on' if pre else 'off':>8} {best:9.2f} "
+                f"  {cam:<30} {'on' if pre else 'off':>8} {best:9.2f} {np.median(cpu):7.2f} "
                 f"{1000.0 / fps / best:11.2f}x {1000.0 / 30 / best:7.2f}x"
             )
     on, off = float(np.mean(summary[True])), float(np.mean(summary[False]))
