@@ -42,12 +42,15 @@ class SubsequenceMatch:
         return self.cost / len(self.cols)
 
 
-def subsequence_dtw(cost: np.ndarray) -> SubsequenceMatch:
+def subsequence_dtw(cost: np.ndarray, step_penalty: float = 0.0) -> SubsequenceMatch:
     """Align every row of ``cost`` (n, m) to a column path with free start and end columns.
 
     Steps into (i, j): (i-1, j-1) diagonal; (i-1, j-2) the player skipped a sample (faster);
     (i-2, j-1) two reference rows on one player sample (slower). Costs must be finite and
-    >= 0. Raises ValueError when the window is too short for the slope limit (m < n / 2).
+    >= 0. ``step_penalty`` is added for every non-diagonal step (a tempo change): a steady
+    player is the likelier reading, and a path that zig-zags to pick look-alike poses is not.
+    It steers the path only; ``cost`` of the result is the plain sum of ``cost`` along it.
+    Raises ValueError when the window is too short for the slope limit (m < n / 2).
     """
     c = np.asarray(cost, dtype=np.float64)
     if c.ndim != 2 or c.shape[0] == 0 or c.shape[1] == 0:
@@ -68,13 +71,14 @@ def subsequence_dtw(cost: np.ndarray) -> SubsequenceMatch:
         k = step[i]
         k[:] = _DIAG
         other[:2] = inf
-        other[2:] = D[i - 1, :-2]
+        np.add(D[i - 1, :-2], step_penalty, out=other[2:])
         better = other < best
         best[better] = other[better]
         k[better] = _SKIP
         if i >= 2:
             other[0] = inf
             np.add(D[i - 2, :-1], c[i - 1, 1:], out=other[1:])
+            other[1:] += step_penalty
         else:
             other[:] = c[0]  # start with two reference rows on the first player sample
         better = other < best
@@ -85,6 +89,7 @@ def subsequence_dtw(cost: np.ndarray) -> SubsequenceMatch:
     if not np.isfinite(D[n - 1, end]):
         raise ValueError(f"window of {m} samples is too short for {n} reference samples")
     cols = np.empty(n, dtype=np.intp)
+    plain = None if step_penalty == 0 else c
     i, j = n - 1, end
     while i >= 0:
         cols[i] = j
@@ -98,7 +103,8 @@ def subsequence_dtw(cost: np.ndarray) -> SubsequenceMatch:
         else:  # _DOUBLE: row i-1 sits on the same column
             cols[i - 1] = j
             i, j = i - 2, j - 1
-    return SubsequenceMatch(cols, float(D[n - 1, end]))
+    total = float(D[n - 1, end]) if plain is None else float(c[np.arange(n), cols].sum())
+    return SubsequenceMatch(cols, total)
 
 
 @dataclass(frozen=True)

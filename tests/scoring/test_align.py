@@ -129,3 +129,13 @@ def test_subsequence_dtw_rejects_bad_costs():
         subsequence_dtw(np.array([[np.nan, 1.0]]))
     with pytest.raises(ValueError, match="too short"):
         subsequence_dtw(np.zeros((10, 3)))
+
+
+def test_step_penalty_prefers_a_steady_path_and_reports_the_plain_cost():
+    rng = np.random.default_rng(9)
+    c = rng.random((12, 30)) * 0.1
+    free = subsequence_dtw(c)
+    steady = subsequence_dtw(c, step_penalty=10.0)
+    assert (np.diff(steady.cols) == 1).all()  # only diagonal steps left
+    assert steady.cost == pytest.approx(sum(c[i, j] for i, j in enumerate(steady.cols)))
+    assert steady.cost >= free.cost
