@@ -197,28 +197,11 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
 
 
-def _crop_coach(frame: np.ndarray, cam: Camera, body: coach.Body, size_px: int, pad: float = 0.12) -> np.ndarray:
-    import cv2
-
-    uv = cam.to_px(cam.stage_point(body, body.joints_m))[:, :2]
-    x0, y0 = uv.min(axis=0)
-    x1, y1 = uv.max(axis=0)
-    head_top = y0 - 0.25 * (y1 - y0)  # the big head and ears rise above the eye landmarks
-    side = max(x1 - x0, y1 - head_top) * (1 + 2 * pad)
-    cx, cy = (x0 + x1) / 2, (head_top + y1) / 2
-    h, w = frame.shape[:2]
-    side = min(side, h)
-    x = int(np.clip(cx - side / 2, 0, w - side))
-    y = int(np.clip(cy - side / 2, 0, h - side))
-    s = int(side)
-    return cv2.resize(frame[y:y + s, x:x + s], (size_px, size_px), interpolation=cv2.INTER_AREA)
-
-
 def write_pictures(out: Path, cam: Camera) -> None:
     """cover.png (512x512 with the title) and one pictogram per scored move (160x160)."""
     import cv2
 
-    from game.demo.stage import Stage
+    from game.demo.stage import Stage, crop_coach as _crop_coach
 
     stage = Stage(cam)
     picto_dir = out / "pictograms"

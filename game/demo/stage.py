@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from game.demo.coach import HEAD_R_M, Body, Camera
+from game.demo.coach import HEAD_R_M, Body, Camera, Pose, skeleton
 from pose.landmarks import INDEX
 
 SS = 2  # supersampling factor
@@ -135,11 +135,21 @@ class Stage:
             img[ya:yb, xa:xb] = region * (1 - m) + colour * m
         # Spotlight on the floor, following the coach.
         c = self.cam.to_px(np.array([body.root_x_m, 0.0, 0.0]))
-        spot = np.zeros((self.h, self.w), np.float32)
-        cv2.ellipse(spot, (int(c[0]), int(c[1])), (190, 46), 0, 0, 360, 1.0, -1, cv2.LINE_AA)
-        spot = cv2.GaussianBlur(spot, (0, 0), 18)[..., None] * 0.35
+        spot = self._spot(int(round(c[0])), int(round(c[1])))
         img = img * (1 - spot) + 255.0 * spot
         return np.clip(img, 0, 255).astype(np.uint8)
+
+    def _spot(self, x: int, y: int) -> np.ndarray:
+        """The blurred floor spotlight at (x, y), cached: blurring every frame is the slow part."""
+        cache = self.__dict__.setdefault("_spots", {})
+        key = (x, y)
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            spot = np.zeros((self.h, self.w), np.float32)
+            cv2.ellipse(spot, (x, y), (int(190 * self.w / 960), int(46 * self.h / 540)), 0, 0, 360, 1.0, -1, cv2.LINE_AA)
+            cache[key] = cv2.GaussianBlur(spot, (0, 0), 18 * self.h / 540)[..., None] * 0.35
+        return cache[key]
 
     # -- the coach ------------------------------------------------------------------------
     def _capsule(self, img: np.ndarray, pts: list[np.ndarray], thick_px: float, colour, outline: bool) -> None:
@@ -307,3 +317,26 @@ def _overlay(img: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
     region = img[y:y + h, x:x + w].astype(np.float32)
     a = rgba[..., 3:4].astype(np.float32) / 255.0
     img[y:y + h, x:x + w] = (region * (1 - a) + rgba[..., 2::-1][..., :3].astype(np.float32) * a).astype(np.uint8)
+
+
+def crop_coach(frame: np.ndarray, cam: Camera, body: Body, size_px: int, pad: float = 0.12) -> np.ndarray:
+    """A square crop of ``frame`` around the coach, resized to ``size_px``."""
+    uv = cam.to_px(cam.stage_point(body, body.joints_m))[:, :2]
+    x0, y0 = uv.min(axis=0)
+    x1, y1 = uv.max(axis=0)
+    head_top = y0 - 0.25 * (y1 - y0)  # the big head and ears rise above the eye landmarks
+    side = max(x1 - x0, y1 - head_top) * (1 + 2 * pad)
+    cx, cy = (x0 + x1) / 2, (head_top + y1) / 2
+    h, w = frame.shape[:2]
+    side = min(side, h)
+    x = int(np.clip(cx - side / 2, 0, w - side))
+    y = int(np.clip(cy - side / 2, 0, h - side))
+    s = int(side)
+    return cv2.resize(frame[y:y + s, x:x + s], (size_px, size_px), interpolation=cv2.INTER_AREA)
+
+
+def portrait(pose: Pose, size_px: int, beat: float = 0.0, pad: float = 0.15) -> np.ndarray:
+    """Coco in ``pose`` on the stage, square (size_px, size_px, 3) uint8 BGR — for menus and cues."""
+    cam = Camera()
+    body = skeleton(pose)
+    return crop_coach(Stage(cam).render(beat, body, 1.0), cam, body, size_px, pad)
