@@ -93,15 +93,22 @@ def session_html(store: SessionStore, ref: int | str = "latest") -> str:
     s = summary.session
     coach = CoachPoses(s.choreography_path)
 
+    def figure(m: JudgementRow) -> str:
+        return coach.figure(m.move_index, m.move_name, m.start_s, m.end_s, m.parts.keys(),
+                            title=f"{m.move_name}: the coach's pose")
+
+    # Every figure before rendering, so the pictograms' CSS can go in the page's head.
+    figures = {(m.move_index, m.move_name): figure(m) for m in summary.moves}
+
     def pose(m: JudgementRow) -> str:
-        return coach.svg(m.start_s, m.end_s, m.parts.keys(), title=f"{m.move_name}: the coach's pose")
+        return figures.get((m.move_index, m.move_name)) or figure(m)
 
     return _env().get_template("session.html.j2").render(
         kind="session", generated=_generated(), s=s, summary=summary, max_stars=max(MAX_STARS, s.stars or 0),
         timeline_chart=plots.timeline(summary.moves, summary.samples_t_s, summary.samples_similarity)
         if summary.moves else "",
         parts_chart=plots.part_bars(summary.parts, PART_LABELS) if summary.parts else "",
-        pose=pose, strong=analysis.STRONG_PART,
+        pose=pose, strong=analysis.STRONG_PART, figure_css=coach.css(),
     )
 
 

@@ -110,14 +110,64 @@ def coach_svg(landmarks: np.ndarray, size: Sequence[int], parts: Iterable[str] =
     )
 
 
-class CoachPoses:
-    """Looks up the coach's pose for a move from a choreography file, or None.
+# Authored pictograms are embedded in the report; keep a page light and refuse anything odd.
+MAX_PICTOGRAM_BYTES = 512 * 1024
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
-    Anything missing or broken (file moved, no pose_track, unreadable YAML or track)
-    gives None, and the report falls back to a pictogram: a report must still render."""
+
+class CoachPoses:
+    """The coach's figure for each move of a choreography, for reports.
+
+    In order of preference: the move's authored ``pictogram`` image (drawn from the
+    coach, never the child), the coach's skeleton from the reference ``pose_track`` at the
+    middle of the move, a generic stick figure with the scored parts highlighted. Anything
+    missing or broken (file moved, unreadable YAML, track or image) just falls back to the
+    next: a report must still render.
+
+    Images are embedded once each, as CSS classes (``css()``), however often a move is shown.
+    """
 
     def __init__(self, choreography_path: str | None) -> None:
+        doc, folder = _load_choreography(choreography_path) if choreography_path else (None, None)
         self.track: PoseTrack | None = _load_track(choreography_path) if choreography_path else None
+        self._moves: list[tuple[str, str | None]] = []  # (name, pictogram path relative to folder)
+        self._folder = folder
+        if isinstance(doc, dict) and isinstance(doc.get("moves"), list):
+            for m in doc["moves"]:
+                m = m if isinstance(m, dict) else {}
+                pic = m.get("pictogram")
+                self._moves.append((str(m.get("name", "")), pic if isinstance(pic, str) else None))
+        self._used: dict[str, str] = {}  # css class -> data URI
+
+    def figure(self, move_index: int, move_name: str, start_s: float | None, end_s: float | None,
+               parts: Iterable[str] = (), title: str = "") -> str:
+        """HTML for the move's figure (an image-bearing span or an inline SVG)."""
+        cls = self._pictogram_class(move_index, move_name)
+        if cls is not None:
+            return f'<span class="pose pic {cls}" role="img" aria-label="{_esc(title or move_name)}"></span>'
+        return self.svg(start_s, end_s, parts, title)
+
+    def css(self) -> str:
+        """CSS rules for the pictograms used so far (call after the figures are made)."""
+        return "".join(f".{c}{{background-image:url({uri})}}" for c, uri in self._used.items())
+
+    def _pictogram_class(self, move_index: int, move_name: str) -> str | None:
+        if self._folder is None or not self._moves:
+            return None
+        # By index when the choreography still has that move there; else by name.
+        if 0 <= move_index < len(self._moves) and self._moves[move_index][0] == move_name:
+            k = move_index
+        else:
+            k = next((i for i, (n, _) in enumerate(self._moves) if n == move_name), -1)
+        if k < 0 or self._moves[k][1] is None:
+            return None
+        cls = f"pic-{k}"
+        if cls not in self._used:
+            uri = _image_data_uri(self._folder, self._moves[k][1])
+            if uri is None:
+                return None
+            self._used[cls] = uri
+        return cls
 
     def svg(self, start_s: float | None, end_s: float | None, parts: Iterable[str] = (), title: str = "") -> str:
         parts = list(parts)
@@ -125,7 +175,6 @@ class CoachPoses:
         if lm is None or self.track is None:
             return pictogram_svg(parts, title)
         return coach_svg(lm, self.track.size, parts, title)
-
     def pose_at(self, start_s: float | None, end_s: float | None) -> np.ndarray | None:
         """(33, 4) landmarks of the found frame nearest the move's middle (within the move)."""
         tr = self.track
@@ -145,21 +194,54 @@ class CoachPoses:
         return tr.landmarks[i]
 
 
+
 @lru_cache(maxsize=8)
-def _load_track(choreography_path: str) -> PoseTrack | None:
+def _load_choreography(choreography_path: str) -> tuple[dict | None, Path | None]:
     import yaml
 
     try:
         path = Path(choreography_path)
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rel = doc.get("pose_track") if isinstance(doc, dict) else None
-        if not isinstance(rel, str):
+        return (doc if isinstance(doc, dict) else None), path.parent.resolve()
+    except Exception:  # noqa: BLE001 - any failure means "no coach figures", by design
+        return None, None
+
+
+def _inside(folder: Path, rel: str) -> Path | None:
+    p = (folder / rel).resolve()
+    return p if folder in p.parents else None  # paths stay inside the choreography's folder
+
+
+def _image_data_uri(folder: Path, rel: str) -> str | None:
+    import base64
+
+    p = _inside(folder, rel)
+    try:
+        if p is None or not p.is_file() or p.stat().st_size > MAX_PICTOGRAM_BYTES:
             return None
-        track_path = (path.parent / rel).resolve()
-        if path.parent.resolve() not in track_path.parents:
-            return None  # paths stay inside the choreography's folder
+        data = p.read_bytes()
+    except OSError:
+        return None
+    mime = next((m for magic, m in _IMAGE_MAGIC if data.startswith(magic)), None)
+    if mime is None:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+@lru_cache(maxsize=8)
+def _load_track(choreography_path: str) -> PoseTrack | None:
+    doc, folder = _load_choreography(choreography_path)
+    if doc is None or folder is None:
+        return None
+    rel = doc.get("pose_track")
+    if not isinstance(rel, str):
+        return None
+    track_path = _inside(folder, rel)
+    if track_path is None:
+        return None
+    try:
         return PoseTrack.load(track_path)
-    except Exception:  # noqa: BLE001 - any failure means "no coach pose", by design
+    except Exception:  # noqa: BLE001 - a broken track means "no coach skeleton", by design
         return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from pathlib import Path
 
 from reports.store import SessionStore
@@ -56,7 +57,7 @@ def play(store: SessionStore, player: str, scores: list[float], *, group: str | 
          choreography: str = "Bunny Hop", started_at: str | None = None, finish: bool = True,
          choreography_path: str | None = None) -> int:
     """Record a whole session the way the game does; returns its id."""
-    rng = random.Random(hash((player, started_at)) & 0xFFFF)
+    rng = random.Random(zlib.crc32(f"{player}|{started_at}".encode()))  # stable across runs (not hash())
     sid = store.start_session(player=player, group=group, choreography=choreography,
                               choreography_path=choreography_path, difficulty="easy",
                               latency_s=0.12, started_at=started_at)
@@ -111,11 +112,27 @@ def coach_track(duration_s: float = 30.0, fps: float = 15.0):
     return PoseTrack(lm, world, t, fps, (720, 1280))
 
 
-def make_choreography(folder: Path, title: str = "Bunny Hop") -> Path:
-    """A choreography folder with a YAML file and the coach's pose track; returns the YAML path."""
+def make_choreography(folder: Path, title: str = "Bunny Hop", pictograms: bool = False) -> Path:
+    """A choreography folder with a YAML file and the coach's pose track (and, with
+    ``pictograms``, a drawn pictogram for every other move); returns the YAML path."""
+    import cv2
+    import numpy as np
+
     folder.mkdir(parents=True, exist_ok=True)
     coach_track().save(folder / "coach.npz")
+    moves = []
+    for i, name in enumerate(MOVE_NAMES[:8]):
+        moves.append(f"  - name: {name!r}\n    start: {8 + 4 * i}\n    beats: 4\n")
+        if pictograms and i % 2 == 0:
+            img = np.full((120, 120, 3), (250, 230, 255), np.uint8)
+            cv2.circle(img, (60, 40), 18, (40, 200, 40), -1)  # a coach-like figure in pure green (findable in a screenshot)
+            cv2.line(img, (60, 58), (60, 95), (40, 200, 40), 8)
+            cv2.line(img, (60, 65), (25 + 10 * i, 30), (40, 200, 40), 7)
+            cv2.line(img, (60, 65), (95, 30 + 5 * i), (40, 200, 40), 7)
+            (folder / "pictograms").mkdir(exist_ok=True)
+            cv2.imwrite(str(folder / "pictograms" / f"{i:02d}.png"), img)
+            moves[-1] += f"    pictogram: pictograms/{i:02d}.png\n"
     y = folder / "dance.yaml"
     y.write_text(f"format: 1\ntitle: {title}\nvideo: coach.mp4\npose_track: coach.npz\nbpm: 120\n"
-                 "offset: 0.0\nmirror: true\ndifficulty: easy\nmoves: []\n", encoding="utf-8")
+                 "offset: 0.0\nmirror: true\ndifficulty: easy\nmoves:\n" + "".join(moves), encoding="utf-8")
     return y

@@ -70,7 +70,7 @@ def assert_self_contained(text: str) -> None:
     for attr, url in re.findall(r'\b(src|href)\s*=\s*["\']([^"\']*)', text):
         assert url.startswith(("#", "data:")), f"{attr}={url} would load from outside the file"
     for url in re.findall(r"url\(\s*['\"]?([^)'\"]*)", text):
-        assert url.startswith("#"), f"url({url}) would load from outside the file"
+        assert url.startswith(("#", "data:image/png;base64,")), f"url({url[:40]}) would load from outside the file"
     assert "<script" not in text and "@import" not in text
 
 
@@ -82,7 +82,7 @@ def text_of(html_fragment: str) -> str:
 def class_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
     """A class of four with a week of sessions; Leo improves most. Returns (db, out dir, last session id)."""
     root = tmp_path_factory.mktemp("reports")
-    choreo = make_choreography(root / "bunny")
+    choreo = make_choreography(root / "bunny", pictograms=True)
     db = root / "sessions.db"
     rng = random.Random(7)
     with SessionStore.open(db) as store:
@@ -123,10 +123,18 @@ def test_session_report_in_chromium(class_store) -> None:
     assert practise == ["Star jump", "Stomp right", "Big wave"]
     assert re.search(r'<svg[^>]*id="timeline"', page) and re.search(r'<svg[^>]*id="parts"', page)
     assert "how close you were" in page  # the recorded similarity samples are drawn
-    assert page.count('class="pose coach"') >= 8  # the coach's skeleton from the reference track
+    # Moves with an authored pictogram show it (embedded once each); the others show the
+    # coach's skeleton from the reference track.
+    assert page.count('class="pose pic pic-2"') == 2  # Star jump: in the table and to practise
+    assert len(set(re.findall(r'class="pose pic (pic-\d+)"', page))) == 4
+    assert raw.count("data:image/png;base64,") == 4
+    assert page.count('class="pose coach"') >= 4
     assert "tier tier-MISS" in page and "tier tier-PERFECT" in page
     img = screenshot(out, root / "report-session.png", "1200,2600")
     assert_not_blank(img)
+    b, g, r = (img[..., i].astype(int) for i in range(3))
+    green = (g > 170) & (r < 90) & (b < 90)  # the test pictograms' pure green: really drawn
+    assert green.sum() > 500, green.sum()
     phone = screenshot(out, root / "report-session-phone.png", "390,2400")
     assert_not_blank(phone)
 
