@@ -102,8 +102,8 @@ def run_author(args: argparse.Namespace) -> int:
 def run_preview(args: argparse.Namespace) -> int:
     from authoring.preview import render_preview
 
-    r = render_preview(args.choreo, args.output, progress=False if args.quiet else None)
-    print(f"{r.path}: {r.frames} frames, {r.size[0]}x{r.size[1]} @ {r.fps:g} fps")
+    r = render_preview(args.choreo, args.output, progress=False if args.quiet else None, clicks=args.clicks)
+    print(f"{r.path}: {r.frames} frames, {r.size[0]}x{r.size[1]} @ {r.fps:g} fps, sound: {r.sound}")
     return 0
 
 
@@ -175,6 +175,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "move names and boundaries, and gold moves drawn on it.")
     p.add_argument("choreo", metavar="CHOREO", help="choreography YAML")
     p.add_argument("-o", "--output", required=True, metavar="OUT.mp4")
+    p.add_argument("--no-clicks", dest="clicks", action="store_false", help="no click on each beat in the sound")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_preview)
 

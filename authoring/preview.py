@@ -3,7 +3,8 @@
 One output frame per video frame (or per track frame when the choreography has no video):
 the coach's skeleton from the pose track, a beat ticker that flashes on every beat, a
 scrolling timeline of moves (boundaries, gold moves in gold) with the beat grid, and the
-current move's name, beats and tip.
+current move's name, beats and tip. The sound is the music with a click on every beat
+(higher on the first beat of each bar), so bpm and offset can be checked by ear as well.
 """
 from __future__ import annotations
 
@@ -37,6 +38,75 @@ class PreviewResult:
     frames: int
     fps: float
     size: tuple[int, int]
+    sound: str  # "music + beat clicks", "beat clicks", "music" or "none"
+
+
+AUDIO_RATE = 44100
+CLICK_S = 0.03
+
+
+def beat_clicks(choreo, duration_s: float, rate: int = AUDIO_RATE) -> np.ndarray:
+    """(N,) float mono: a short click on every beat, higher and louder on each bar's first.
+
+    Heard over the music, the clicks show at once whether bpm and offset are right.
+    """
+    n = int(round(duration_s * rate))
+    out = np.zeros(n)
+    k = np.arange(int(CLICK_S * rate))
+    env = np.exp(-k / (0.006 * rate))
+    first = math.ceil(choreo.s_to_beat(0.0) - 1e-9)
+    last = math.floor(choreo.s_to_beat(duration_s))
+    for b in range(first, last + 1):
+        start = int(round(choreo.beat_to_s(b) * rate))
+        if start >= n:
+            break
+        down = b % 4 == 0
+        tone = (0.6 if down else 0.35) * env * np.sin(2 * np.pi * (2500 if down else 1500) * k / rate)
+        end = min(n, start + len(tone))
+        out[start:end] += tone[: end - start]
+    return out
+
+
+def _decode_audio(path: Path, duration_s: float, rate: int = AUDIO_RATE) -> np.ndarray:
+    """(N,) float mono PCM of a music file, cut or padded to duration_s."""
+    import subprocess
+
+    from scoring.choreo_media import ffmpeg_exe
+
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-vn",
+                           "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"], capture_output=True, timeout=600)
+    if proc.returncode != 0:
+        raise DanceError(f"{path}: cannot decode the music ({proc.stderr.decode(errors='replace').strip()[-200:]})")
+    pcm = np.frombuffer(proc.stdout, "<i2").astype(np.float64) / 32768.0
+    n = int(round(duration_s * rate))
+    return np.pad(pcm[:n], (0, max(0, n - len(pcm))))
+
+
+def _write_wav(path: Path, pcm: np.ndarray, rate: int = AUDIO_RATE) -> Path:
+    import wave
+
+    peak = float(np.max(np.abs(pcm))) if pcm.size else 0.0
+    if peak > 0.99:  # music + clicks may clip: scale the sum, never wrap around
+        pcm = pcm * (0.99 / peak)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((pcm * 32767).astype("<i2").tobytes())
+    return path
+
+
+def _mux(video: Path, wav: Path, out: Path) -> None:
+    """Copy the video stream, add the wav as AAC."""
+    import subprocess
+
+    from scoring.choreo_media import ffmpeg_exe
+
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(video),
+                           "-i", str(wav), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
+                           "-b:a", "128k", str(out)], capture_output=True, timeout=600)
+    if proc.returncode != 0:
+        raise DanceError(f"cannot add sound to {out.name} ({proc.stderr.decode(errors='replace').strip()[-200:]})")
 
 
 def _ascii(text: str) -> str:
@@ -151,8 +221,11 @@ def draw_overlay(img: np.ndarray, choreo, t_s: float) -> None:
             cv2.rectangle(img, (0, 0), (w - 1, h - 1), GOLD, max(4, int(unit)))
 
 
-def render_preview(choreo_path: str | Path, out_path: str | Path, *, progress: bool | None = None) -> PreviewResult:
-    """Write the preview mp4 (mp4v); returns the number of frames written."""
+def render_preview(choreo_path: str | Path, out_path: str | Path, *, progress: bool | None = None,
+                   clicks: bool = True) -> PreviewResult:
+    """Write the preview mp4: mp4v video, one frame per video frame, and as sound the
+    choreography's music with a click on every beat (``clicks=False``: music only; no
+    music and no clicks: a silent mp4)."""
     import cv2
     from tqdm import tqdm
 
@@ -213,5 +286,20 @@ def render_preview(choreo_path: str | Path, out_path: str | Path, *, progress: b
     if written == 0:
         tmp.unlink(missing_ok=True)
         raise VideoError(f"{choreo.video}: no frame could be decoded")
-    tmp.replace(out_path)
-    return PreviewResult(out_path, written, fps, size)
+    music = choreo.audio is not None
+    sound = " + ".join(x for x, on in (("music", music), ("beat clicks", clicks)) if on) or "none"
+    if music or clicks:
+        duration_s = written / fps
+        pcm = _decode_audio(choreo.audio, duration_s) if choreo.audio is not None else np.zeros(
+            int(round(duration_s * AUDIO_RATE)))
+        if clicks:
+            pcm = pcm + beat_clicks(choreo, duration_s)
+        wav = _write_wav(out_path.with_name(f".{out_path.stem}.tmp.wav"), pcm)
+        try:
+            _mux(tmp, wav, out_path)
+        finally:
+            wav.unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
+    else:
+        tmp.replace(out_path)
+    return PreviewResult(out_path, written, fps, size, sound)

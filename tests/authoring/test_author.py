@@ -94,6 +94,35 @@ def test_preview_has_one_frame_per_video_frame(authored: Path, tmp_path: Path, c
     ok, raw = src.read()
     src.release()
     assert ok and np.abs(first.astype(int) - raw.astype(int)).mean() > 1.0
+    assert "sound: beat clicks" in stdout  # the coach video is silent: clicks only
+
+
+def test_preview_clicks_fall_on_the_beats(authored: Path, tmp_path: Path, cli, decode_pcm) -> None:
+    out = tmp_path / "preview.mp4"
+    code, _, err = cli(["preview", str(authored / "coach.yaml"), "-o", str(out), "-q"])
+    assert code == 0, err
+    rate = 22050
+    pcm = decode_pcm(out, rate)
+    assert len(pcm) / rate == pytest.approx(100 / 60, abs=0.05)
+
+    def rms(t0: float, t1: float) -> float:
+        seg = pcm[int(t0 * rate):int(t1 * rate)]
+        return float(np.sqrt(np.mean(seg ** 2))) if seg.size else 0.0
+
+    beats_s = [0.0, 0.5, 1.0, 1.5]  # 120 bpm, offset 0
+    on = [rms(t, t + 0.03) for t in beats_s]
+    off = [rms(t + 0.15, t + 0.35) for t in beats_s]
+    assert min(on) > 10 * max(max(off), 1e-4), (on, off)
+    assert on[0] > on[1]  # the first beat of a bar is louder
+
+
+def test_preview_without_clicks_of_a_silent_video_is_silent(authored: Path, tmp_path: Path, cli) -> None:
+    out = tmp_path / "quiet.mp4"
+    code, stdout, err = cli(["preview", str(authored / "coach.yaml"), "-o", str(out), "--no-clicks", "-q"])
+    assert code == 0, err
+    assert "sound: none" in stdout
+    info = probe(out)
+    assert info.has_video and not info.has_audio
 
 
 def test_author_extracts_audio(video_with_audio: Path, tmp_path: Path, cli, decode_pcm) -> None:
@@ -111,6 +140,13 @@ def test_author_extracts_audio(video_with_audio: Path, tmp_path: Path, cli, deco
     c = load_choreography(out / "tone.yaml")
     assert c.audio == ogg.resolve()
     assert len(c.load_track()) == 30
+    # The preview carries the music (and the clicks).
+    prev = tmp_path / "tone_preview.mp4"
+    code, stdout, err = cli(["preview", str(out / "tone.yaml"), "-o", str(prev), "--no-clicks", "-q"])
+    assert code == 0 and "sound: music" in stdout, err
+    pcm = decode_pcm(prev)
+    spectrum = np.abs(np.fft.rfft(pcm * np.hanning(len(pcm))))
+    assert np.argmax(spectrum) * 22050 / len(pcm) == pytest.approx(440, abs=10)
 
 
 def test_author_refuses_bad_input(sample_video: Path, tmp_path: Path, cli) -> None:
