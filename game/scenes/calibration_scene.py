@@ -48,6 +48,18 @@ def _coach_pictures(size_px: int) -> dict[bool, pygame.Surface]:
     return out
 
 
+def _arrow(screen, centre: tuple[int, int], size_px: int, up: bool) -> None:
+    """A fat white arrow (the bundled font has no arrow glyphs)."""
+    cx, cy = centre
+    k = -1 if up else 1
+    s = size_px / 2
+    pts = [(cx, cy + k * s), (cx - 0.8 * s, cy + k * 0.1 * s), (cx - 0.3 * s, cy + k * 0.1 * s),
+           (cx - 0.3 * s, cy - k * s), (cx + 0.3 * s, cy - k * s), (cx + 0.3 * s, cy + k * 0.1 * s),
+           (cx + 0.8 * s, cy + k * 0.1 * s)]
+    pygame.draw.polygon(screen, theme.WHITE, pts)
+    pygame.draw.polygon(screen, theme.INK, pts, 4)
+
+
 class CalibrationScene(Scene):
     """Measures camera + inference delay with a move-along; see the module docstring."""
 
@@ -128,8 +140,7 @@ class CalibrationScene(Scene):
                 arrived = self.t_s - (time.perf_counter() - latest.available_at_s)
             self.meter = self.cal.push(latest.pose, arrived)
             self.pose = latest.pose
-        ended = getattr(self.camera, "ended", False)
-        if self.cal.done(self.t_s) or (headless and ended and self.t_s > self.schedule.first_move_s):
+        if self.cal.done(self.t_s):
             self.result = self.cal.result()
             self._finished_at = self.t_s
             self.save_button.focused = self.result.ok
@@ -177,7 +188,7 @@ class CalibrationScene(Scene):
             if st.phase == "count-in" and st.count:
                 theme.text(screen, str(st.count), 96, theme.WHITE, centre, outline_px=3)
             else:
-                theme.text(screen, "\u2191" if st.arms_up else "\u2193", 40, theme.WHITE, centre, outline_px=2)
+                _arrow(screen, centre, int(r * 0.9), up=st.arms_up)
         # Beat dots: how far through the eight beats we are.
         n = self.schedule.beats
         for i in range(n):
