@@ -28,6 +28,13 @@ STAR_THRESHOLDS: dict[str, tuple[float, ...]] = {
     "hard": (25.0, 45.0, 65.0, 80.0, 92.0),
 }
 
+# How much each body part counts relative to the others, multiplied into a move's authored
+# part weights. Arms and legs carry a dance; the head is the least reliable part of a
+# camera pose (ears and nose from behind or the side) and rarely what a move is about.
+PART_IMPORTANCE: dict[str, float] = {
+    "left_arm": 1.0, "right_arm": 1.0, "left_leg": 1.0, "right_leg": 1.0, "torso": 0.5, "head": 0.25,
+}
+
 # A gold move counts this many times in the session total.
 GOLD_WEIGHT = 2.0
 

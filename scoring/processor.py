@@ -165,7 +165,8 @@ class ScoreProcessor:
         self._ref_index = _nearest_frames(ref_track, np.arange(self._n_ref) / self.rate_hz)
         self._ref_mode = feat.track_mode(ref_track)
         self._ref_feats: dict[str, feat.Features] = {}
-        self._move_w = [part_weight_vector(m.parts) for m in self.moves]
+        importance = np.array([judge.PART_IMPORTANCE.get(p, 1.0) for p in BODY_PARTS])
+        self._move_w = [_importance(part_weight_vector(m.parts), importance) for m in self.moves]
         self._ref(self._ref_mode)  # computed now, not on the first camera frame
 
         self._subscribers: list[Callable[[Judgement], None]] = []
@@ -507,6 +508,12 @@ def _motion_factor(ref: feat.Features, pl: feat.Features) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.clip(s_pl / (0.5 * s_ref), 0.0, 1.0)
     return np.where(s_ref > _STILL_RAD, f, 1.0)
+
+
+def _importance(w: np.ndarray, importance: np.ndarray) -> np.ndarray:
+    """Author weights times the parts' default importance (a move about one part keeps it)."""
+    out = w * importance
+    return out if out.sum() > 0 else w
 
 
 def _check_reference(track: Any) -> None:
