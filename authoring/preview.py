@@ -159,7 +159,8 @@ def draw_overlay(img: np.ndarray, choreo, t_s: float) -> None:
     import cv2
 
     h, w = img.shape[:2]
-    unit = h / 100.0  # layout in hundredths of the frame height
+    # Layout unit: a 60th of the short side, so text stays readable in landscape and portrait.
+    unit = min(w, h) / 60.0
     beat = choreo.s_to_beat(t_s)
 
     # Timeline strip at the bottom: [t + window[0], t + window[1]] mapped to the width.
@@ -185,7 +186,7 @@ def draw_overlay(img: np.ndarray, choreo, t_s: float) -> None:
             x = x_of(edge)
             cv2.line(img, (x, top - int(unit)), (x, bottom + int(unit)), WHITE, max(1, int(unit / 3)))
         _fit_text(img, m.name, x_of(m.start_s) + int(unit / 2), x_of(m.end_s) - int(unit / 2),
-                  top + int(3.8 * unit), unit / 30)
+                  top + int(3.8 * unit), unit / 24)
     # Beat grid: a tick per beat, taller every 4th (a bar of 4/4).
     for b in range(math.floor(choreo.s_to_beat(lo_s)), math.ceil(choreo.s_to_beat(hi_s)) + 1):
         x = x_of(choreo.beat_to_s(b))
