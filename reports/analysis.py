@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Iterable, Sequence
 
-from reports.store import JudgementRow, SessionRow, SessionStore
+from reports.store import JudgementRow, SessionRow, SessionStore, local_day
 from scoring.events import Tier
 from scoring.parts import BODY_PARTS
 
@@ -231,7 +231,7 @@ class ClassSummary:
     total_sessions: int
     players_active: int
     most_improved: list[ClassRow]  # ties share the prize; empty if nobody improved
-    sessions_by_day: dict[str, int]  # ISO date -> sessions
+    sessions_by_day: dict[str, int]  # local ISO date -> sessions
 
 
 def summarise_class(store: SessionStore, group: str | None = None) -> ClassSummary:
@@ -242,12 +242,12 @@ def summarise_class(store: SessionStore, group: str | None = None) -> ClassSumma
         ss = store.sessions(player=p.name)
         done = [s for s in ss if s.completed and s.total is not None]
         for s in ss:
-            by_day[s.started_at[:10]] += 1
+            by_day[local_day(s.started_at)] += 1
         latest = done[-1] if done else None
         best = max(done, key=lambda s: s.total) if done else None  # type: ignore[arg-type, return-value]
         rows.append(ClassRow(
             name=p.name, group=p.group, sessions=len(ss),
-            days_active=len({s.started_at[:10] for s in ss}),
+            days_active=len({local_day(s.started_at) for s in ss}),
             last_played=ss[-1].started_at if ss else None,
             latest_choreography=latest.choreography if latest else None,
             latest_total=latest.total if latest else None,

@@ -120,6 +120,8 @@ def _class(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from reports.store import local_time
+
     with _open(args) as store:
         rows = store.sessions(player=args.player, group=args.group)
     if not rows:
@@ -129,7 +131,8 @@ def _list(args: argparse.Namespace) -> int:
     for s in rows:
         total = f"{s.total:5.1f}" if s.total is not None else "    –"
         stars = str(s.stars) if s.stars is not None else "–"
-        print(f"{s.id:>5}  {s.started_at[:16].replace('T', ' '):16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
+        when = local_time(s.started_at).strftime("%Y-%m-%d %H:%M")
+        print(f"{s.id:>5}  {when:16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
               f"{s.choreography[:22]:22} {total} {stars:>5} {s.moves:>5}{'' if s.completed else '  (unfinished)'}")
     return 0
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from reports import analysis, plots
 from reports.analysis import PART_LABELS, TIER_WORDS, part_label
 from reports.pictogram import CoachPoses
-from reports.store import JudgementRow, SessionStore, StoreError
+from reports.store import JudgementRow, SessionStore, StoreError, local_time
 from scoring.events import Tier
 
 MAX_STARS = 5
@@ -43,22 +43,22 @@ def _env():
 
 
 def human_date(iso: str | None) -> str:
-    """'Tue 3 Mar 2026, 10:00' in the recorded time zone."""
+    """'Tue 3 Mar 2026, 10:00' on this computer's clock."""
     if not iso:
         return ""
     try:
-        d = datetime.fromisoformat(iso)
+        d = local_time(iso)
     except ValueError:
         return iso
     return f"{d.strftime('%a')} {d.day} {d.strftime('%b %Y, %H:%M')}"
 
 
 def human_day(iso: str | None) -> str:
-    """'Tue 3 Mar 2026'."""
+    """'Tue 3 Mar 2026' (a date, or a timestamp on this computer's clock)."""
     if not iso:
         return ""
     try:
-        d = datetime.fromisoformat(iso)
+        d = datetime.fromisoformat(iso) if len(iso) == 10 else local_time(iso)
     except ValueError:
         return iso
     return f"{d.strftime('%a')} {d.day} {d.strftime('%b %Y')}"
@@ -69,7 +69,7 @@ def short_date(iso: str | None) -> str:
     if not iso:
         return ""
     try:
-        d = datetime.fromisoformat(iso)
+        d = datetime.fromisoformat(iso) if len(iso) == 10 else local_time(iso)
     except ValueError:
         return iso[:10]
     return f"{d.day} {d.strftime('%b')}"
@@ -85,7 +85,7 @@ def timing_words(offset_s: float | None) -> str:
 
 
 def _generated() -> str:
-    return human_date(datetime.now(timezone.utc).astimezone().isoformat(timespec="minutes"))
+    return human_date(datetime.now(timezone.utc).isoformat(timespec="minutes"))
 
 
 def session_html(store: SessionStore, ref: int | str = "latest") -> str:

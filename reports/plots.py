@@ -176,8 +176,10 @@ def class_chart(names: Sequence[str], latest: Sequence[float | None], best: Sequ
 
 
 def _short_date(iso: str) -> str:
+    from reports.store import local_time
+
     try:
-        d = datetime.fromisoformat(iso)
+        d = datetime.fromisoformat(iso) if len(iso) == 10 else local_time(iso)
     except ValueError:
         return iso[:10]
     return f"{d.day} {d.strftime('%b')}"

@@ -73,6 +73,23 @@ def to_iso(when: datetime | str | None) -> str:
     return when.isoformat(timespec="seconds")
 
 
+def local_time(iso: str) -> datetime:
+    """A stored timestamp in this computer's time zone (stored times are UTC or carry an
+    offset): a teacher reads their own clock. Raises ValueError for a malformed value."""
+    d = datetime.fromisoformat(iso)
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=timezone.utc)
+    return d.astimezone()
+
+
+def local_day(iso: str) -> str:
+    """The local calendar date (ISO) of a stored timestamp; the raw prefix if malformed."""
+    try:
+        return local_time(iso).date().isoformat()
+    except ValueError:
+        return iso[:10]
+
+
 def clean_name(name: str) -> str:
     """A player's pseudonym, trimmed; one line, 1–64 characters."""
     if not isinstance(name, str):

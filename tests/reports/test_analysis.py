@@ -140,3 +140,23 @@ def test_old_weak_spots_are_forgiven(store: SessionStore) -> None:
                started_at=f"2026-03-0{d}T10:00:00Z")
     p = analysis.summarise_player(store, "Ava")
     assert p.recurring_weak == [] and p.part_averages["left_leg"] == pytest.approx(85.0)
+
+
+def test_dates_are_shown_on_the_local_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from reports.store import local_day
+
+    for tz, shown, day in (("UTC", "Sat 7 Mar 2026, 08:30", "2026-03-07"),
+                           ("America/New_York", "Sat 7 Mar 2026, 03:30", "2026-03-07"),
+                           ("Asia/Tokyo", "Sat 7 Mar 2026, 17:30", "2026-03-07")):
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()
+        assert html.human_date("2026-03-07T09:30:00+01:00") == shown
+        assert local_day("2026-03-07T09:30:00+01:00") == day
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    assert local_day("2026-03-07T20:00:00+00:00") == "2026-03-08"  # already tomorrow in Tokyo
+    monkeypatch.undo()  # back to this machine's zone, for the tests after this one
+    time.tzset()
+    assert html.human_date("not a date") == "not a date"
