@@ -4,6 +4,7 @@
     dance report player NAME -o FILE.html
     dance report class [--group G] -o FILE.html [--csv FILE.csv]
     dance report list [--player NAME] [--group G]
+    dance report group NAME [GROUP]
     dance report forget NAME [--yes]
     dance report export -o FILE.json|FILE.csv [--player NAME] [--group G]
     dance report import FILE.json|FILE.csv|SESSION.jsonl...
@@ -52,6 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--group", default=None)
     common(p)
     p.set_defaults(func=_list)
+
+    p = sub.add_parser("group", help="put a player in a class/group (no GROUP: take them out)")
+    p.add_argument("name")
+    p.add_argument("group", nargs="?", default=None)
+    common(p)
+    p.set_defaults(func=_group)
 
     p = sub.add_parser("forget", help="delete everything recorded about a player")
     p.add_argument("name")
@@ -134,6 +141,14 @@ def _list(args: argparse.Namespace) -> int:
         when = local_time(s.started_at).strftime("%Y-%m-%d %H:%M")
         print(f"{s.id:>5}  {when:16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
               f"{s.choreography[:22]:22} {total} {stars:>5} {s.moves:>5}{'' if s.completed else '  (unfinished)'}")
+    return 0
+
+
+def _group(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        name = store.player(args.name).name
+        store.set_group(name, args.group)
+    print(f"{name}: {'group ' + repr(args.group) if args.group else 'no group'}")
     return 0
 
 

@@ -460,7 +460,8 @@ class SessionStore:
         db = self._db
         assert db is not None
         p = self.player(name)
-        db.execute("UPDATE players SET group_name = ? WHERE id = ?", (group or None, p.id))
+        group = " ".join(group.split()) if group else None
+        db.execute("UPDATE players SET group_name = ? WHERE id = ?", (group, p.id))
 
     @_guarded
     def groups(self) -> list[str]:

@@ -12,7 +12,7 @@ from reports.pictogram import CoachPoses
 from reports.store import SessionStore, StoreError
 from scoring.events import Tier
 
-from reports_kit import make_choreography, make_judgement, play  # type: ignore[import-not-found]
+from reports_kit import make_choreography, make_judgement  # type: ignore[import-not-found]
 
 
 def record(store: SessionStore, player: str, moves: list[tuple[str, float, dict]], **kw) -> int:

@@ -86,3 +86,14 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert r.stderr.strip() == (f"dance report: error: {foreign}: another program's SQLite database, "
                                 "not a DanceStudio session store (tables: orders)")
+
+
+def test_group_assignment(db: Path, capsys: pytest.CaptureFixture) -> None:
+    assert dance(["report", "group", "mia", "Owls", "--db", str(db)]) == 0
+    assert "Mia: group 'Owls'" in capsys.readouterr().out
+    with SessionStore.open(db) as s:
+        assert sorted(p.name for p in s.players(group="Owls")) == ["Leo", "Mia"]
+    assert dance(["report", "group", "Mia", "--db", str(db)]) == 0
+    with SessionStore.open(db) as s:
+        assert s.player("Mia").group is None
+    one_line_error(capsys, ["report", "group", "Bob", "Owls", "--db", str(db)], "no player named 'Bob'")
