@@ -159,13 +159,15 @@ def bench_dtw(tracks: dict[str, PoseTrack], n: int) -> None:
         r = int(frac * n)
         t, res = timed(lambda: banded_dtw(x, y, radius=r), reps=2)
         results.append((f"exact banded DTW, radius {r} ({frac:.0%})", t, res.cost))
-    for radius in (1, 10):
-        t, res = timed(lambda: fastdtw_baseline(x, y, radius=radius))
-        results.append((f"fastdtw radius {radius} (dist=2)", t, res.cost))
+    builds = ([("C ext", False)] if native else []) + [("pure Python", True)]
+    for build, pure in builds:
+        for radius in (1, 10):
+            t, res = timed(lambda: fastdtw_baseline(x, y, radius=radius, pure_python=pure))
+            results.append((f"fastdtw {build}, radius {radius} (dist=2)", t, res.cost))
     fast1 = results[3][1]
-    print(f"  {'method':<40} {'time s':>8} {'x fastdtw r1':>13} {'cost':>10} {'cost / exact':>13}")
+    print(f"  {'method':<44} {'time s':>8} {'speed vs ' + results[3][0].split(',')[0]:>22} {'cost':>10} {'cost / exact':>13}")
     for name, t, cost in results:
-        print(f"  {name:<40} {t:8.3f} {fast1 / t:12.1f}x {cost:10.1f} {cost / full.cost:13.4f}")
+        print(f"  {name:<44} {t:8.3f} {fast1 / t:21.2f}x {cost:10.1f} {cost / full.cost:13.4f}")
 
 
 def bench_live(tracks: dict[str, PoseTrack], minutes: float) -> None:

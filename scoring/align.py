@@ -210,13 +210,20 @@ def fastdtw_available_native() -> bool:
     return True
 
 
-def fastdtw_baseline(x: np.ndarray, y: np.ndarray, radius: int = 1) -> DTWResult:
-    """fastdtw (approximate) with the Euclidean frame distance; the baseline to beat."""
-    from fastdtw import fastdtw
+def fastdtw_baseline(x: np.ndarray, y: np.ndarray, radius: int = 1, pure_python: bool = False) -> DTWResult:
+    """fastdtw (approximate) with the Euclidean frame distance; the baseline to beat.
+
+    pure_python: call the package's Python implementation even when its C extension is
+    built (the package silently falls back to it when installed without numpy present).
+    """
+    if pure_python:
+        from fastdtw.fastdtw import fastdtw as run  # the module, not the package's re-export
+    else:
+        from fastdtw import fastdtw as run
 
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     # dist=2 (a p-norm order), not scipy's euclidean: the package's own issue tracker
     # measured 5.31 s vs 123 ms for the two on the same input.
-    cost, path = fastdtw(x, y, radius=radius, dist=2)
+    cost, path = run(x, y, radius=radius, dist=2)
     return DTWResult(float(cost), np.asarray(path, dtype=np.intp))
