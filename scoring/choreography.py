@@ -731,6 +731,31 @@ class _Parser:
                 self.warn(at, f"{mpath}.parts" if "parts" in keys else mpath,
                           f"scored body parts hidden in the reference for most of '{move.name}': "
                           f"{', '.join(hidden)}")
+            if _back_turned(track, move.start_s):
+                self.warn(node, mpath, f"the coach has their back to the camera as '{move.name}' starts; "
+                          "children cannot see what to copy")
+
+
+# The first BACK_WINDOW_S of a move decide whether the coach starts it facing away.
+BACK_WINDOW_S = 0.25
+
+
+def _back_turned(track: PoseTrack, start_s: float) -> bool:
+    """True when the coach's back is to the camera for most of a move's first moments.
+
+    Facing the camera, the coach's left shoulder is on the image's right (x11 > x12); with
+    the back turned the order flips. Side-on poses (shoulders closer than a quarter of the
+    torso's height) decide nothing, so a profile never warns.
+    """
+    sel = (track.t >= start_s) & (track.t < start_s + BACK_WINDOW_S) & track.found
+    if not sel.any():
+        return False
+    w, h = track.size
+    xy = track.landmarks[sel][:, :, :2].astype(np.float64) * np.array([w, h])
+    dx = xy[:, 11, 0] - xy[:, 12, 0]
+    torso = np.linalg.norm(xy[:, [11, 12]].mean(axis=1) - xy[:, [23, 24]].mean(axis=1), axis=1)
+    decided = np.abs(dx) > 0.25 * torso
+    return bool(decided.any() and (dx[decided] < 0).mean() > 0.5 and decided.mean() > 0.5)
 
 
 _WEIGHT = FieldSpec("weight", "number", "A body part's weight.", minimum=0, maximum=1000)

@@ -33,14 +33,14 @@ def make_video(path: Path, frames: int = 40, fps: float = 20.0, size: tuple[int,
 
 def make_track(path: Path, frames: int = 40, fps: float = 20.0, size: tuple[int, int] = (64, 48),
                visibility: float = 0.9, hidden: dict[int, tuple[int, int]] | None = None,
-               nobody: tuple[int, int] | None = None) -> Path:
-    """A pose track of a standing figure waving its arms.
+               nobody: tuple[int, int] | None = None, back_turned: tuple[int, int] | None = None) -> Path:
+    """A pose track of a standing figure, facing the camera, waving its left hand.
 
     hidden: landmark index -> (first, last+1) frame range where its visibility is 0.1.
     nobody: (first, last+1) frame range of NaN rows.
+    back_turned: (first, last+1) frame range where the figure has its back to the camera.
     """
-    rng = np.random.default_rng(0)
-    base = rng.uniform(0.3, 0.7, size=(33, 2)).astype(np.float32)
+    base = _standing_figure()
     lm = np.zeros((frames, 33, 4), np.float32)
     for i in range(frames):
         lm[i, :, :2] = base
@@ -49,6 +49,9 @@ def make_track(path: Path, frames: int = 40, fps: float = 20.0, size: tuple[int,
         lm[i, :, 3] = visibility
     for idx, (a, b) in (hidden or {}).items():
         lm[a:b, idx, 3] = 0.1
+    if back_turned:
+        a, b = back_turned
+        lm[a:b, :, 0] = 1.0 - lm[a:b, :, 0]  # seen from behind: left and right swap sides
     world = np.concatenate([lm[..., :2] - 0.5, np.zeros((frames, 33, 1), np.float32)], axis=2)
     if nobody:
         lm[nobody[0]:nobody[1]] = np.nan
@@ -56,6 +59,30 @@ def make_track(path: Path, frames: int = 40, fps: float = 20.0, size: tuple[int,
     t = np.arange(frames) / fps
     PoseTrack(lm, world, t, fps, size).save(path)
     return path
+
+
+def _standing_figure() -> np.ndarray:
+    """(33, 2) normalised x, y of a person facing the camera (their left on the image right)."""
+    from pose.landmarks import NAMES
+
+    xy = np.zeros((33, 2), np.float32)
+    for i, name in enumerate(NAMES):
+        side = 1 if name.startswith("left") else -1 if name.startswith("right") else 0
+        if "eye" in name or "ear" in name or "mouth" in name or name == "nose":
+            xy[i] = (0.5 + 0.03 * side, 0.15)
+        elif "shoulder" in name:
+            xy[i] = (0.5 + 0.08 * side, 0.28)
+        elif "elbow" in name:
+            xy[i] = (0.5 + 0.10 * side, 0.40)
+        elif name.split("_", 1)[1] in ("wrist", "pinky", "index", "thumb"):
+            xy[i] = (0.5 + 0.11 * side, 0.50)
+        elif "hip" in name:
+            xy[i] = (0.5 + 0.05 * side, 0.55)
+        elif "knee" in name:
+            xy[i] = (0.5 + 0.05 * side, 0.72)
+        else:  # ankle, heel, foot
+            xy[i] = (0.5 + 0.05 * side, 0.90)
+    return xy
 
 
 def make_png(path: Path) -> Path:

@@ -41,6 +41,7 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     helpers.make_folder(song)
     helpers.make_track(song / "hidden.npz", hidden={12: (0, 40), 14: (0, 40), 16: (0, 40)})
     helpers.make_track(song / "gap.npz", nobody=(0, 20))
+    helpers.make_track(song / "back.npz", back_turned=(18, 40))  # turns away before move 2 (1.0 s)
     helpers.make_track(song / "short39.npz", frames=39)
     helpers.make_png(song / "wave.png")
     helpers.make_ogg(song / "music.ogg", 2.0)
@@ -145,6 +146,13 @@ def test_warning_nobody_found(media_dir: Path) -> None:
     c = load_choreography(write(media_dir, helpers.VALID_YAML.replace("clip.npz", "gap.npz"), "gap.yaml"))
     msgs = [str(w).split("gap.yaml:", 1)[1] for w in c.warnings]
     assert msgs == ["12:5: warning: moves[0]: nobody is found in the reference track during 'Bunny ears'"]
+
+
+def test_warning_back_to_the_camera(media_dir: Path) -> None:
+    c = load_choreography(write(media_dir, helpers.VALID_YAML.replace("clip.npz", "back.npz"), "back.yaml"))
+    msgs = [str(w).split("back.yaml:", 1)[1] for w in c.warnings]
+    assert msgs == ["17:5: warning: moves[1]: the coach has their back to the camera as 'Hop' starts; "
+                    "children cannot see what to copy"]
 
 
 def test_schema_line_warnings(media_dir: Path) -> None:
