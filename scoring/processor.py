@@ -20,9 +20,16 @@ How a move is judged
     tempo off by up to a factor 2 cost nothing by themselves.
   * Along that path each body part's mean angular error maps to a part score
     (scoring.similarity.curve) times the fraction of the move the player was seen; the move
-    score is the mean of part scores weighted by the move's ``parts``. Parts the coach does
-    not show (hidden in most of the move's reference frames) are not judged. A move where
-    the reference has no pose at all is judged on presence alone.
+    score is the mean of part scores weighted by the move's ``parts`` times the parts'
+    importance (scoring.judge.PART_IMPORTANCE). A part the coach moves and the player holds
+    still loses points (a frozen pose near the move's poses is not the dance). Parts the
+    coach does not show (hidden in most of the move's reference frames) are not judged. A
+    move where the reference has no pose at all is judged on presence alone.
+  * The per-move rotation that best maps the player's limb directions onto the coach's
+    (Kabsch) removes a camera that looks down or from the side.
+  * The hint names the part whose shortfall costs the move most (weight x missing points),
+    with a direction taken from the signed difference (arm lower than the coach's -> "Lift
+    your left arm higher!").
   * Nobody seen during a move -> score 0, MISS. Never an exception.
 
 Body-part names in judgements, ``live_parts`` and hints are the *player's own* body parts.
@@ -32,6 +39,7 @@ the coach, and names are swapped back before they leave this class.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -166,6 +174,8 @@ class ScoreProcessor:
         self._ref_mode = feat.track_mode(ref_track)
         self._ref_feats: dict[str, feat.Features] = {}
         importance = np.array([judge.PART_IMPORTANCE.get(p, 1.0) for p in BODY_PARTS])
+        self._default_w = importance
+        self._move_starts = [m.start_s for m in self.moves]
         self._move_w = [_importance(part_weight_vector(m.parts), importance) for m in self.moves]
         self._ref(self._ref_mode)  # computed now, not on the first camera frame
 
@@ -202,12 +212,16 @@ class ScoreProcessor:
     @property
     def current_move(self):
         """The move under the song clock of the latest push (None between moves)."""
+        k = self._current_move_index()
+        return None if k is None else self.moves[k]
+
+    def _current_move_index(self) -> int | None:
         t = self._song_time_s
         if t is None:
             return None
-        for m in self.moves:
-            if m.start_s <= t < m.end_s:
-                return m
+        k = bisect.bisect_right(self._move_starts, t) - 1
+        if k >= 0 and t < self.moves[k].end_s:
+            return k
         return None
 
     @property
@@ -309,8 +323,8 @@ class ScoreProcessor:
         if hi <= lo:
             self._live_score, self._live_parts = None, {}
             return
-        move = self.current_move
-        w = self._move_w[self.moves.index(move)] if move is not None else np.ones(len(BODY_PARTS))
+        k = self._current_move_index()
+        w = self._move_w[k] if k is not None else self._default_w
         pe = part_errors(ref.take(slice(lo, hi)), feat.rotate(f, self._rotation))[:, 0, :]  # (window, P)
         cost = combine(pe, w, missing=MISSING_COST_RAD)
         best = int(np.argmin(cost))
@@ -417,7 +431,7 @@ class ScoreProcessor:
         if force_miss:
             hint = NOBODY_HINT
         elif tier < Tier.PERFECT:
-            coach_weak = judge.weakest_part(coach_parts) if coach_parts else None
+            coach_weak = _weakest(coach_parts, w) if coach_parts else None
             if coach_weak is not None:
                 weakest = self._player_part(coach_weak)
                 diff = _part_diff(coach_weak, ref_rows, pl_rows) if ref_rows is not None and len(ref_rows) else None
@@ -508,6 +522,13 @@ def _motion_factor(ref: feat.Features, pl: feat.Features) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.clip(s_pl / (0.5 * s_ref), 0.0, 1.0)
     return np.where(s_ref > _STILL_RAD, f, 1.0)
+
+
+def _weakest(coach_parts: dict[str, float], w: np.ndarray | None) -> str | None:
+    """The part whose shortfall costs the move most: max of weight x (100 - part score)."""
+    if w is None:
+        return judge.weakest_part(coach_parts)
+    return max(coach_parts, key=lambda p: (w[BODY_PARTS.index(p)] * (100.0 - coach_parts[p]), -coach_parts[p]))
 
 
 def _importance(w: np.ndarray, importance: np.ndarray) -> np.ndarray:
