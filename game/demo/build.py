@@ -82,17 +82,23 @@ class Captions:
 
     def _render(self, name: str, beat_in_move: int, beats: int, gold: bool) -> np.ndarray:
         pg = self.pg
-        label = f"\u2605 {name} \u2605" if gold else name
-        text = self.font.render(label, True, (255, 255, 255))
+        text = self.font.render(name, True, (255, 255, 255))
+        star_w = 30 if gold else 0  # the bundled font has no star glyph: draw them
         dot_r, gap = 7, 8
         dots_w = beats * (2 * dot_r + gap) - gap if beats else 0
-        w = max(text.get_width(), dots_w) + 48
+        w = max(text.get_width() + 2 * star_w, dots_w) + 48
         h = text.get_height() + (2 * dot_r + 14 if beats else 0) + 16
         surf = pg.Surface((w, h), pg.SRCALPHA)
         fill = (200, 140, 0, 215) if gold else (60, 30, 90, 200)
         pg.draw.rect(surf, fill, surf.get_rect(), border_radius=h // 3)
         pg.draw.rect(surf, (255, 255, 255, 230), surf.get_rect(), width=3, border_radius=h // 3)
         surf.blit(text, ((w - text.get_width()) // 2, 8))
+        if gold:
+            cy = 8 + text.get_height() // 2
+            for cx in ((w - text.get_width()) // 2 - 20, (w + text.get_width()) // 2 + 20):
+                pts = [(cx + (11 if k % 2 == 0 else 4.5) * np.cos(-np.pi / 2 + k * np.pi / 5),
+                        cy + (11 if k % 2 == 0 else 4.5) * np.sin(-np.pi / 2 + k * np.pi / 5)) for k in range(10)]
+                pg.draw.polygon(surf, (255, 240, 120, 255), pts)
         x0 = (w - dots_w) // 2 + dot_r
         y = 8 + text.get_height() + 6 + dot_r
         for k in range(beats):

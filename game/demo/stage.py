@@ -272,7 +272,7 @@ class Stage:
             cv2.ellipse(img, _pt(mc), (int(half_w * SS), int((0.1 * r) * SS)), ang, 10, 170, OUTLINE, 2 * SS, cv2.LINE_AA)
 
     def render(self, beat: float, body: Body, time_s: float, caption: np.ndarray | None = None) -> np.ndarray:
-        """One frame (H, W, 3) uint8 BGR. caption: optional (h, w, 4) RGBA overlay, placed bottom-centre."""
+        """One frame (H, W, 3) uint8 BGR. caption: optional (h, w, 4) RGBA overlay, placed bottom-left."""
         cam = self.cam
         base = self._stage(beat, body)
         img = cv2.resize(base, (self.w * SS, self.h * SS), interpolation=cv2.INTER_LINEAR)
@@ -307,7 +307,8 @@ class Stage:
                 self._draw_head(img, body, uv, beat, time_s)
         out = cv2.resize(img, (self.w, self.h), interpolation=cv2.INTER_AREA)
         if caption is not None:
-            _overlay(out, caption, (self.w - caption.shape[1]) // 2, self.h - caption.shape[0] - 12)
+            # Bottom-left: clear of the coach, whose feet stay near the middle of the stage.
+            _overlay(out, caption, 14, self.h - caption.shape[0] - 12)
         return out
 
 
