@@ -184,3 +184,20 @@ def test_author_cleans_up_when_nothing_can_be_charted(sample_video: Path, tmp_pa
     assert code == 1 and err.count("\n") == 1
     assert "cannot propose any move: the video (1.67 s) is shorter than one beat at 20 bpm" in err
     assert not out.exists()  # nothing half-made left behind
+
+
+def test_preview_without_video_draws_the_track(authored: Path, tmp_path: Path, cli) -> None:
+    import cv2
+
+    folder = tmp_path / "novideo"
+    shutil.copytree(authored, folder, ignore=shutil.ignore_patterns("*.mp4"))
+    y = folder / "coach.yaml"
+    y.write_text("\n".join(line for line in y.read_text().splitlines() if not line.startswith("video:")) + "\n")
+    out = tmp_path / "p.mp4"
+    code, stdout, err = cli(["preview", str(y), "-o", str(out), "--no-clicks", "-q"])
+    assert code == 0, err
+    cap = cv2.VideoCapture(str(out))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    assert n == len(PoseTrack.load(folder / "coach.npz")) == 100
