@@ -57,6 +57,8 @@ class App:
     """Owns the window, the clock, and a stack of scenes.
 
     headless: no window (SDL dummy driver), simulated time at ``frame_rate_hz``.
+    simulated_clock: override the clock choice (None: simulated iff headless); the benchmark
+        renders off-screen on the real clock.
     sink: receives every drawn frame (recording).
     """
 
@@ -68,6 +70,7 @@ class App:
         frame_rate_hz: float = 60.0,
         sink: FrameSink | None = None,
         title: str = "DanceStudio",
+        simulated_clock: bool | None = None,
     ) -> None:
         if headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -78,8 +81,10 @@ class App:
         pygame.display.init()
         pygame.font.init()
         self.headless = headless
+        self.simulated = headless if simulated_clock is None else bool(simulated_clock)
         self.size_px = (int(size_px[0]), int(size_px[1]))
-        flags = 0 if headless else pygame.RESIZABLE | pygame.SCALED
+        offscreen = headless or os.environ.get("SDL_VIDEODRIVER") == "dummy"
+        flags = 0 if offscreen else pygame.RESIZABLE | pygame.SCALED
         self.screen = pygame.display.set_mode(self.size_px, flags)
         pygame.display.set_caption(title)
         self.frame_period_s = 1.0 / float(frame_rate_hz)
@@ -91,12 +96,13 @@ class App:
         self._sim_time_s = 0.0
         self._t0 = time.perf_counter()
         self.draw_times_ms: list[float] = []  # per-frame draw cost, for the benchmark
+        self.frame_times_ms: list[float] = []  # per-frame work: events + updates + draw + flip
         self.on_frame: list[Callable[["App"], None]] = []
 
     # -- clock ---------------------------------------------------------------------------
     def now_s(self) -> float:
         """Seconds since the app started: wall time live, simulated time headless."""
-        if self.headless:
+        if self.simulated:
             return self._sim_time_s
         return time.perf_counter() - self._t0
 
@@ -144,7 +150,8 @@ class App:
         while self.running and self.scenes:
             if max_frames is not None and self.frames_drawn >= max_frames:
                 break
-            if self.headless:
+            t_frame = time.perf_counter()
+            if self.simulated:
                 self._sim_time_s += self.frame_period_s
             now = self.now_s()
             lag_s += now - last_s
@@ -170,9 +177,10 @@ class App:
             if self.sink is not None:
                 self.sink.write(self.screen)
             self.frames_drawn += 1
+            self.frame_times_ms.append((time.perf_counter() - t_frame) * 1000.0)
             for fn in self.on_frame:
                 fn(self)
-            if not self.headless:
+            if not self.simulated:
                 # Sleep off spare time so a fast machine doesn't spin a core at 100 %.
                 spare = self.frame_period_s - (self.now_s() - now)
                 if spare > 0.002:

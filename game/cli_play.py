@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--latency", type=float, metavar="S", help="camera+inference latency in seconds (default: calibrated)")
     p.add_argument("--stop-after", type=_positive, metavar="S", help="end the song after S seconds")
+    p.add_argument("--loop-camera", action="store_true", help="a video camera restarts at its end (demos, benchmarks)")
     p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
     p.set_defaults(func=run_play)
 
@@ -89,6 +90,7 @@ def run_play(args: argparse.Namespace) -> int:
         stop_after_s=args.stop_after,
         latency_s=_latency_s(args.latency),
         shots_dir=args.shots,
+        loop_camera=args.loop_camera,
     )
     if args.choreo is None:
         demo = [i for i, p in enumerate(choreos) if p.parent.name == "demo"]

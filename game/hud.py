@@ -42,6 +42,7 @@ class Hud:
     def __init__(self, size_px: tuple[int, int], popup_anchor: tuple[int, int]) -> None:
         self.size_px = size_px
         self.popup_anchor = popup_anchor
+        self.combo_pos = (popup_anchor[0], popup_anchor[1] + 200)
         self.popups: list[Popup] = []
         self.combo = 0
         self.judged = 0
@@ -86,7 +87,7 @@ class Hud:
         self._draw_live_bar(surface, pygame.Rect(w - 52, 150, 30, h - 300))
         if self.combo >= 2:
             pulse = 1.0 + 0.08 * math.sin(time_s * 8)
-            theme.text(surface, f"{self.combo} in a row!", int(44 * pulse), theme.SUN, (w - 175, 150), outline_px=2)
+            theme.text(surface, f"{self.combo} in a row!", int(44 * pulse), theme.SUN, self.combo_pos, outline_px=2)
         for p in self.popups:
             self._draw_popup(surface, p)
 

@@ -29,6 +29,7 @@ class GameConfig:
     store_path: Path | None = None
     use_store: bool = True
     shots_dir: Path | None = None
+    loop_camera: bool = False  # a video camera restarts at its end instead of "camera ended"
     tracker_factory: Any = None  # tests and benchmarks may pass their own; None = BodyTracker
 
 

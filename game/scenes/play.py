@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
@@ -45,9 +46,10 @@ class PlayScene(Scene):
         self.difficulty = cfg.difficulty or self.choreo.difficulty
         self.proc = ScoreProcessor(self.choreo, self.ref_track, latency_s=cfg.latency_s, difficulty=self.difficulty)
         w, h = app.size_px
-        self.coach_box = pygame.Rect(16, 16, int(w * 0.31), h - 32)
-        self.cam_box = pygame.Rect(self.coach_box.right + 16, 16, int(w * 0.40), int(h * 0.62))
+        self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
+        self.coach_box, self.cam_box = self.layout.coach, self.layout.camera
         self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40))
+        self.hud.combo_pos = (self.cam_box.centerx, self.cam_box.bottom - 34)
         self.fx = ParticleSystem(max_particles=12_000, seed=7 if app.headless else None)
         self.cards = CardStrip(self.choreo.moves, self.ref_track, beat_s=self.choreo.seconds_per_beat)
         self.coach: VideoPlayer | None = None
@@ -56,8 +58,9 @@ class PlayScene(Scene):
         self.duration_s = float(self.choreo.duration_s)
         if cfg.stop_after_s is not None:
             self.duration_s = min(self.duration_s, float(cfg.stop_after_s))
-        self.clock = make_clock(self.choreo.audio, self.choreo.video, self.duration_s, headless=app.headless,
-                                now_fn=app.now_s if app.headless else time.perf_counter)
+        # Camera capture times are perf_counter values, so a live song clock runs on perf_counter.
+        self.clock = make_clock(self.choreo.audio, self.choreo.video, self.duration_s, headless=app.simulated,
+                                now_fn=app.now_s if app.simulated else time.perf_counter)
         self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
                                        cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store)
         game.last_session_path = self.session.path
@@ -72,7 +75,19 @@ class PlayScene(Scene):
         self._last_lost_push_s = -1.0
         self.result = None
         self.stats = {"poses_pushed": 0, "judgements": 0, "max_particles": 0, "bursts": 0,
-                      "frames_nobody": 0, "push_latency_ms": [], "camera_lost_at_s": None, "camera_error": None}
+                      "frames_nobody": 0, "push_latency_ms": [], "judgement_latency_ms": [], "camera_lost_at_s": None, "camera_error": None}
+
+    def _coach_aspect(self) -> float:
+        """Width/height of the coach picture (video, else the pose track's frame)."""
+        if self.choreo.video is not None:
+            import cv2
+
+            cap = cv2.VideoCapture(str(self.choreo.video))
+            w, h = cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT)
+            cap.release()
+            if w > 0 and h > 0:
+                return w / h
+        return self.ref_track.size[0] / max(1, self.ref_track.size[1])
 
     # -- lifetime ------------------------------------------------------------------------
     def enter(self) -> None:
@@ -91,7 +106,7 @@ class PlayScene(Scene):
         if cam is not None and cam.is_file:
             # A video used as the camera starts with the song, paced by the song clock.
             try:
-                cam.start(song_clock=self.clock.position_s, loop=False)
+                cam.start(song_clock=self.clock.position_s, loop=self.game.config.loop_camera)
             except Exception as e:  # noqa: BLE001 — a camera problem must not stop the song
                 self.game.camera_error = str(e)
         self.clock.start(0.0)
@@ -153,12 +168,15 @@ class PlayScene(Scene):
         self.song_s = self.clock.position_s()
         cam = self.game.camera
         if cam is not None and cam.worker is not None:
-            poses = cam.drain(self.song_s if self.app.headless else None)
+            poses = cam.drain(self.song_s if self.app.simulated else None)
             for latest in poses:
                 t = latest.timestamp_s if cam.song_clocked else self.clock.time_at_s(latest.captured_at_s)
-                self.proc.push(latest.pose, t)
+                events = self.proc.push(latest.pose, t)
                 self.stats["poses_pushed"] += 1
-                self.stats["push_latency_ms"].append((time.perf_counter() - latest.captured_at_s) * 1000.0)
+                lat_ms = (time.perf_counter() - latest.captured_at_s) * 1000.0
+                self.stats["push_latency_ms"].append(lat_ms)  # camera frame -> scored
+                if events:
+                    self.stats["judgement_latency_ms"].append(lat_ms)  # camera frame -> judgement out
                 self.pose = latest.pose
                 if latest.pose is not None:
                     self.last_seen_song_s = t
@@ -198,12 +216,12 @@ class PlayScene(Scene):
         song = self.clock.position_s() if self.state == "playing" else self.song_s
         self._draw_coach(screen, song, t)
         self._draw_camera(screen, song, t)
-        self.cards.draw(screen, (self.cam_box.x, self.cam_box.bottom + 12), song, t)
+        self.cards.draw(screen, self.layout.cards_topleft, song, t)
         self._draw_tip(screen, song)
         self._draw_progress(screen, song)
         self.hud.draw(screen, t)
         self.fx.draw(screen)
-        if self.state == "playing" and self.hud.judged >= 1:
+        if self.state == "playing" and self.hud.judged >= 1 and self.hud.popups:
             self.game.shot(self.app, "4_play")
 
     def _draw_coach(self, screen, song: float, t: float) -> None:
@@ -262,7 +280,7 @@ class PlayScene(Scene):
         move = self.choreo.move_at(song)
         if move is None:
             return
-        rect = pygame.Rect(self.cam_box.right + 16, 300, w - self.cam_box.right - 84, 150)
+        rect = self.layout.tip
         theme.panel(screen, rect, alpha=235, colour=(255, 255, 255), radius_px=26)
         theme.text(screen, move.name, 38, theme.PINK, (rect.centerx, rect.y + 32), shadow=False)
         words = (move.tip or "Copy the coach!").split()
@@ -281,7 +299,7 @@ class PlayScene(Scene):
     def _draw_progress(self, screen, song: float) -> None:
         """A thin song-progress ribbon with gold markers where gold moves sit."""
         w, h = screen.get_size()
-        bar = pygame.Rect(self.cam_box.right + 16, 140, w - self.cam_box.right - 84, 16)
+        bar = self.layout.progress
         pygame.draw.rect(screen, theme.SHADOW, bar, border_radius=8)
         k = min(1.0, song / self.duration_s) if self.duration_s > 0 else 0.0
         fill = bar.copy()
@@ -293,6 +311,37 @@ class PlayScene(Scene):
                 x = bar.x + bar.width * m.start_s / self.duration_s
                 theme.star(screen, (x, bar.centery), 10, theme.GOLD)
         theme.text(screen, theme_clock(song), 26, theme.WHITE, (bar.x + 34, bar.bottom + 18))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things go on the play screen, in pixels; chosen by the coach picture's shape."""
+
+    coach: pygame.Rect
+    camera: pygame.Rect
+    cards_topleft: tuple[int, int]
+    tip: pygame.Rect
+    progress: pygame.Rect
+
+    @classmethod
+    def for_coach(cls, size_px: tuple[int, int], coach_aspect: float) -> "Layout":
+        w, h = size_px
+        right = w - 330  # the score panel's column starts here
+        if coach_aspect < 1.0:
+            # Portrait coach: a tall column on the left, the child in the middle, cards below.
+            coach = pygame.Rect(16, 16, int(w * 0.31), h - 32)
+            camera = pygame.Rect(coach.right + 16, 16, int(w * 0.40), int(h * 0.62))
+            return cls(coach, camera, (camera.x, camera.bottom + 12),
+                       pygame.Rect(camera.right + 16, 300, w - camera.right - 84, 150),
+                       pygame.Rect(camera.right + 16, 140, w - camera.right - 84, 16))
+        # Landscape coach: big on the left; the child's camera under the score panel; cards below the coach.
+        coach = pygame.Rect(16, 16, int(w * 0.55), int(h * 0.60))
+        camera = pygame.Rect(coach.right + 20, 196, w - coach.right - 20 - 70, int(h * 0.42))
+        cards_y = coach.bottom + 14
+        tip_x = 16 + 560
+        return cls(coach, camera, (16, cards_y),
+                   pygame.Rect(tip_x, camera.bottom + 20, w - tip_x - 70, h - camera.bottom - 60),
+                   pygame.Rect(right, 138, w - right - 70, 14))
 
 
 def theme_clock(seconds: float) -> str:

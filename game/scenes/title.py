@@ -176,7 +176,8 @@ class TitleScene(Scene):
         art = pygame.Rect(rect.x + 16, rect.y + 16, rect.width - 32, int(rect.height * 0.46))
         if e.cover is not None:
             iw, ih = e.cover.get_size()
-            s = max(art.width / iw, art.height / ih)
+            s = min(art.width / iw, art.height / ih)  # whole cover visible
+            pygame.draw.rect(screen, theme.LILAC, art, border_radius=22)
             img = pygame.transform.smoothscale(e.cover, (int(iw * s) + 1, int(ih * s) + 1))
             clip = screen.get_clip()
             screen.set_clip(art)
