@@ -35,7 +35,8 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
     elif spec.kind == "number":
         s["type"] = "number"
     elif spec.kind == "string":
-        s["type"] = "string"
+        # The loader takes any scalar's text ("title: 1999"), so the schema does too.
+        s["type"] = ["string", "number", "boolean"]
         if spec.required:
             s["minLength"] = 1
     elif spec.kind == "bool":

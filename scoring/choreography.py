@@ -402,10 +402,12 @@ class _Parser:
             self.error(e.pos, path, e.message)
             return None
         if kind in ("string", "path", "enum"):
-            if v is None or node.tag in (MAP, SEQ):
-                self.error(node, path, f"must be {_KIND_WORDS[kind]}, got {describe(node)}")
+            # Any scalar's text is a fine title or tip ("title: 1999", "tip: Yes!"); a file
+            # name or a choice is text only, as in the schema.
+            if v is None or (kind != "string" and node.tag != STR):
+                what = f"one of {', '.join(spec.choices)}" if kind == "enum" else _KIND_WORDS[kind]
+                self.error(node, path, f"must be {what}, got {describe(node)}")
                 return None
-            # Any scalar's text is a fine string ("title: 1999", "tip: Yes!").
             text = str(node.value)
             if kind == "path":
                 return self.file_path(node, path, text)

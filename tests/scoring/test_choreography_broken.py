@@ -23,6 +23,7 @@ _spec.loader.exec_module(helpers)
 
 # file stem -> the errors, as "line:col: path: message"
 EXPECTED: dict[str, list[str]] = {
+    "path_and_choice_not_text": ['6:8: cover: must be a file path (text), got 2024', '8:13: difficulty: must be one of easy, normal, hard, got 3'],
     "audio_not_audio": ['5:8: audio: notaudio.ogg: not a media file ffmpeg can read'],
     "audio_too_short": ['14:12: moves[1].end_s: ends at 1.50 s, past the end of the audio (1.20 s)'],
     "control_character": ['3:14: YAML syntax error: special characters are not allowed (character U+0007)'],

@@ -27,7 +27,7 @@ SCHEMA_CATCHES = {
     "move_no_timing", "move_not_mapping", "moves_empty", "moves_not_list", "parts_duplicate",
     "parts_empty", "parts_scalar", "parts_unknown", "parts_weight_negative", "path_absolute",
     "path_backslash", "path_dotdot", "root_is_list", "title_empty", "title_mapping", "unknown_key_move",
-    "unknown_key_no_suggestion", "unknown_key_top", "many_errors",
+    "unknown_key_no_suggestion", "unknown_key_top", "many_errors", "path_and_choice_not_text",
 }
 
 
