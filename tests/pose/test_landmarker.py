@@ -169,3 +169,43 @@ def test_real_frame_landmarks_world_and_mask(seg_landmarker):
 def test_pose_flag_below_threshold_gives_none(seg_landmarker):
     img = np.zeros((400, 300, 3), np.uint8)
     assert seg_landmarker.run(img, Roi(150.0, 200.0, 200.0, 0.0)) is None
+
+
+def _refine_loop(xy, hm, kernel=9, min_conf=0.5):
+    """A plain transcription of mediapipe's per-landmark loop, to check the vectorised one."""
+    hm_h, hm_w, n = hm.shape
+    out = np.array(xy, np.float32, copy=True)
+    off = (kernel - 1) // 2
+    for k in range(n):
+        col = int(np.float32(xy[k, 0]) * np.float32(hm_w))
+        row = int(np.float32(xy[k, 1]) * np.float32(hm_h))
+        if col < 0 or col >= hm_w or row < 0 or col >= hm_h:
+            continue
+        total = wc = wr = mx = 0.0
+        for r in range(max(0, row - off), min(hm_h, row + off + 1)):
+            for c in range(max(0, col - off), min(hm_w, col + off + 1)):
+                conf = 1.0 / (1.0 + math.exp(-float(hm[r, c, k])))
+                total += conf
+                mx = max(mx, conf)
+                wc += c * conf
+                wr += r * conf
+        if mx >= min_conf and total > 0:
+            out[k] = (wc / hm_w / total, wr / hm_h / total)
+    return out
+
+
+def test_vectorised_refinement_equals_the_reference_loop():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    coords = arrays(np.float32, (6, 2), elements=st.floats(-0.25, 1.25, width=32))
+    logits = arrays(np.float32, (16, 16, 6), elements=st.floats(-8, 8, width=32))
+
+    @settings(max_examples=60, deadline=None)
+    @given(coords, logits, st.sampled_from([3, 7, 9]))
+    def check(xy, hm, kernel):
+        np.testing.assert_allclose(refine_from_heatmap(xy, hm, kernel=kernel), _refine_loop(xy, hm, kernel),
+                                   atol=2e-6)
+
+    check()
