@@ -80,3 +80,62 @@ def test_schema_rejects_what_it_can_see(stem: str) -> None:
 def test_every_corpus_name_in_schema_table_exists() -> None:
     stems = {f.stem for f in CORPUS.glob("*.yaml")}
     assert SCHEMA_CATCHES <= stems
+
+
+# ------------------------------------------------------- schema and loader agree (fuzz)
+from hypothesis import HealthCheck, event, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_num = st.one_of(st.integers(-5, 400), st.floats(-5, 400, allow_nan=False), st.just(0), st.sampled_from(["4", True]))
+_move = st.fixed_dictionaries({}, optional={
+    "name": st.sampled_from(["Wave", "", 3]), "start": _num, "beats": _num, "start_s": _num, "end_s": _num,
+    "duration_s": _num, "gold": st.sampled_from([True, False, "yes", 1]), "tip": st.sampled_from(["Go!", 5, None]),
+    "parts": st.one_of(st.lists(st.sampled_from(["head", "torso", "left_arm", "elbow"]), max_size=3),
+                       st.dictionaries(st.sampled_from(["head", "left_leg", "tail"]), _num, max_size=2)),
+    "beat": _num,
+})
+_doc = st.fixed_dictionaries({}, optional={
+    "format": st.sampled_from([1, 2, "1"]), "title": st.sampled_from(["Song", "", 1999, None]),
+    "video": st.sampled_from(["clip.mp4", "../clip.mp4", 5]), "pose_track": st.sampled_from(["clip.npz", "/clip.npz"]),
+    "bpm": _num, "offset": _num, "mirror": st.sampled_from([True, "no", 0]),
+    "difficulty": st.sampled_from(["easy", "hard", "medium", 2]), "moves": st.lists(_move, max_size=3),
+    "artist": st.sampled_from(["Band", 7]), "colour": st.just("red"),
+})
+
+
+@pytest.fixture(scope="module")
+def media_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("choreo_helpers", HERE / "choreo_helpers.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    folder = tmp_path_factory.mktemp("agree") / "song"
+    folder.mkdir()
+    helpers.make_video(folder / "clip.mp4", frames=200, fps=1.0)  # 200 s: timing rarely decides
+    helpers.make_track(folder / "clip.npz", frames=200, fps=1.0)
+    return folder
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_doc)
+def test_what_the_schema_rejects_the_loader_rejects(media_folder: Path, doc: dict) -> None:
+    """An editor never underlines a file that loads; a file the editor accepts fails only
+    for what a schema cannot know (files, media lengths, overlaps)."""
+    from scoring.choreography import ChoreographyError, load_choreography
+
+    path = media_folder / "doc.yaml"
+    path.write_text(F.SCHEMA_COMMENT_PREFIX + "../" + F.SCHEMA_FILE + "\n" + yaml.safe_dump(doc))
+    schema_ok = not list(_validator().iter_errors(doc))
+    event(f"schema {'ok' if schema_ok else 'rejects'}")
+    try:
+        load_choreography(path)
+        loader_ok = True
+    except ChoreographyError as e:
+        loader_ok = False
+        messages = [d.message for d in e.errors]
+    if not schema_ok:
+        assert not loader_ok, f"schema rejects but loader accepts: {doc}"
+    elif not loader_ok:
+        semantic = ("overlaps", "past the end", "before the media", "must be > start_s", "timing overflows")
+        assert all(any(w in m for w in semantic) for m in messages), (doc, messages)
