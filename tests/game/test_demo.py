@@ -185,3 +185,30 @@ def test_generator_helpers_are_consistent():
         got = coach.to_vec(coach.pose_at(float(seg.start_beat)))
         want = coach.to_vec(seg.move(0.0))
         np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+def _score(capsys, track_path: Path) -> dict:
+    import json
+
+    from game.cli import main
+
+    capsys.readouterr()
+    assert main(["score", str(YAML), str(track_path), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_perfect_mirroring_child_scores_full_marks(track, tmp_path, capsys):
+    """The child faces the coach (mirror: true), so the coach's exact track mirrored left/right
+    is a perfect performance; the same moves on the wrong side lose points on one-sided moves."""
+    from pose.landmarks import MIRROR
+
+    lm = track.landmarks[:, list(MIRROR)].copy()
+    lm[..., 0] = 1.0 - lm[..., 0]
+    world = track.world[:, list(MIRROR)].copy()
+    world[..., 0] *= -1.0
+    PoseTrack(lm, world, track.t, track.fps, track.size).save(tmp_path / "mirrored.npz")
+    perfect = _score(capsys, tmp_path / "mirrored.npz")
+    assert perfect["total"] >= 99.0 and all(m["judgement"] == "PERFECT" for m in perfect["moves"]), perfect
+    wrong_side = _score(capsys, DEMO / "demo.npz")
+    one_sided = {m["name"]: m["score"] for m in wrong_side["moves"]}
+    assert one_sided["Disco point"] < 60 and wrong_side["total"] < perfect["total"] - 5

@@ -134,3 +134,22 @@ def test_style_validation():
         ParticleStyle("smoke", ((1, 2, 3),), 5, (1, 2), (1, 2))
     with pytest.raises(ValueError):
         sparkles(life_s=(0, 1))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(1 / 60)), max_size=40),
+       st.sampled_from(list(Tier)), st.booleans())
+def test_any_dt_sequence_keeps_the_system_sane(dts, tier, gold):
+    fx = ParticleSystem(max_particles=500, seed=0)
+    fx.burst(tier, gold, (100.0, 100.0))
+    for dt in dts:
+        fx.update(dt)
+        assert 0 <= fx.live_count <= 500
+        assert fx.total_emitted >= fx.live_count
+        for e in fx.emitters:
+            a = e.arrays()
+            assert np.isfinite(a["x"]).all() and np.isfinite(a["y"]).all()
+            assert (a["age"] < a["life"]).all(), "dead particles are reaped in the same update"
