@@ -18,8 +18,9 @@ How a move is judged
     its reference samples are aligned (scoring.align.subsequence_dtw) to the player's samples
     in [start_s - max_early_s, end_s + max_late_s]; a constant delay up to max_late_s and a
     tempo off by up to a factor 2 cost nothing by themselves.
-  * Along that path each body part's mean angular error maps to a part score
-    (scoring.similarity.curve) times the fraction of the move the player was seen; the move
+  * Along that path each body part's angular error maps frame by frame to a similarity
+    (scoring.similarity.curve); a part's score is their mean times the fraction of the move
+    the player was seen; the move
     score is the mean of part scores weighted by the move's ``parts`` times the parts'
     importance (scoring.judge.PART_IMPORTANCE). A part the coach moves and the player holds
     still loses points (a frozen pose near the move's poses is not the dance). Parts the
@@ -412,7 +413,10 @@ class ScoreProcessor:
                 continue
             e = path_pe[seen, p]
             e = e[np.isfinite(e)]
-            part_scores[part] = float(100.0 * curve(e.mean()) * coverage * motion[p]) if e.size else 0.0
+            # Similarity per frame, then the mean: a few frames the tracker got badly wrong
+            # (an arm swapped in a cross-body swing) cost those frames, not the whole move.
+            sim = float(curve(e).mean()) if e.size else 0.0
+            part_scores[part] = float(100.0 * sim * coverage * motion[p])
         score = float(sum(part_scores[p] * w[BODY_PARTS.index(p)] for p in part_scores) / w.sum())
         offsets = (c0 + match.cols[seen] - (r0 + rows[seen])) / self.rate_hz
         offset_s = float(np.median(offsets)) if offsets.size else 0.0
@@ -437,9 +441,10 @@ class ScoreProcessor:
                 diff = _part_diff(coach_weak, ref_rows, pl_rows) if ref_rows is not None and len(ref_rows) else None
                 hint = judge.hint_for(weakest, diff)
         return Judgement(
-            score=round(score, 2), tier=tier,
-            parts={self._player_part(p): round(s, 2) for p, s in coach_parts.items()},
-            offset_s=round(offset_s, 3), combo=self._combo, hint=hint, weakest_part=weakest, **base,
+            # Full precision in the event (JSON rounds): ordering stays exact for reports.
+            score=score, tier=tier,
+            parts={self._player_part(p): float(s) for p, s in coach_parts.items()},
+            offset_s=float(offset_s), combo=self._combo, hint=hint, weakest_part=weakest, **base,
         )
 
     def _make_result(self) -> SessionResult:
@@ -457,7 +462,7 @@ class ScoreProcessor:
             if len(tips) == 3:
                 break
         return SessionResult(
-            total=round(total, 2), stars=judge.stars_for(total, self.difficulty), judgements=tuple(js),
+            total=float(total), stars=judge.stars_for(total, self.difficulty), judgements=tuple(js),
             tier_counts=counts, max_combo=self._max_combo, best_moves=best, tips=tuple(tips),
             difficulty=self.difficulty, title=str(getattr(self.choreo, "title", "")),
             player_mode=self._player.mode if self._player is not None else "",

@@ -13,7 +13,8 @@ by our BodyTracker; benchmarks/bench_scoring.py prints the table): after alignme
 movement seen from another camera leaves a mean part error of about 0.2-0.35 rad (monocular
 3D poses disagree between views by that much), the time-reversed movement or another person
 about 0.35-0.5 rad. The two overlap on that short clip, so the curve puts E50 between them
-and K = 5 spreads them apart; a frozen pose is caught by the processor's motion factor.
+and a steep K = 8 spreads them apart; a frozen pose is caught by the processor's motion
+factor.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from scoring.features import NUM_VECTORS, PART_MEMBERSHIP, Features
 from scoring.parts import BODY_PARTS
 
 E50_RAD = 0.45
-K = 5.0
+K = 8.0
 
 # Cost the aligner gives a pair where either side has no usable pose: worse than any
 # real mismatch of a present body, so alignment steers around gaps when it can.

@@ -50,8 +50,8 @@ def same(setup, real_track):
 
 def test_same_movement_from_other_cameras_scores_high(same):
     print("\nsame movement:", {k: round(v, 1) for k, v in same.items()})
-    assert all(v >= 70 for v in same.values()), same
-    assert np.mean(list(same.values())) >= 78, same
+    assert all(v >= 78 for v in same.values()), same
+    assert np.mean(list(same.values())) >= 82, same
 
 
 def test_a_frozen_pose_scores_low(setup, real_track, warp):
@@ -71,8 +71,9 @@ def test_the_time_reversed_movement_scores_below_every_real_one(setup, real_trac
         T = len(tr) / tr.fps
         rev[cam] = total(setup, warp(tr, lambda t: T - 1 / tr.fps - t, T))
     print("time-reversed:", {k: round(v, 1) for k, v in rev.items()})
-    assert max(rev.values()) < min(same.values()), (rev, same)
-    assert np.mean(list(rev.values())) <= np.mean(list(same.values())) - 10
+    mean_same = np.mean(list(same.values()))
+    assert max(rev.values()) < mean_same - 5, (rev, same)
+    assert np.mean(list(rev.values())) <= mean_same - 12, (rev, same)
 
 
 def _on_the_dancer(multi: PoseTrack, single: PoseTrack) -> bool:
@@ -90,8 +91,9 @@ def test_another_person_scores_below_every_real_performance(setup, real_track, s
         other[cam] = total(setup, multi)
     print("another person:", {k: round(v, 1) for k, v in other.items()})
     assert len(other) >= 2
-    assert max(other.values()) < min(same.values()), (other, same)
-    assert np.mean(list(other.values())) <= np.mean(list(same.values())) - 10
+    mean_same = np.mean(list(same.values()))
+    assert max(other.values()) < mean_same - 10, (other, same)
+    assert np.mean(list(other.values())) <= mean_same - 15, (other, same)
 
 
 @pytest.mark.parametrize("cam", OTHER_VIEWS)
