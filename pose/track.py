@@ -123,6 +123,10 @@ class PoseTrack:
                     skeleton=np.str_(self.skeleton),
                     version=np.int64(self.version),
                 )
+            # mkstemp makes 0600 files; a track is ordinary content, readable like any other file.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
