@@ -4,6 +4,7 @@ Push it onto the scene stack with an opened ``game.camera.Camera``::
 
     scene = CalibrationScene(app, camera, on_done=lambda result: ...)
     app.push(scene)          # pops itself when done; scene.result: LatencyResult | None
+    app.push(calibration_for_game(app, game))   # the same, from a game menu (updates config.latency_s)
 
 Phases: a short "how to" card, a 3-2-1 count-in, eight beats of UP / DOWN with a pulsing
 metronome and beat dots (Coco shows the pose to copy; the child's mirrored camera with a
@@ -238,3 +239,31 @@ class CalibrationScene(Scene):
         if res.ok:
             self.save_button.draw(screen, t)
         self.again_button.draw(screen, t)
+
+
+def calibration_for_game(app, game) -> Scene:
+    """The calibration scene for a running game: one line to push it from any menu.
+
+    Uses the game's open camera (or opens ``game.config.camera_source``); when a confident
+    result is saved, ``game.config.latency_s`` takes it at once, so the next song uses it.
+    """
+    from game.camera import Camera, default_source
+
+    cam = game.camera
+    if cam is None or cam.lost:
+        source = game.config.camera_source
+        if source is None:
+            source = default_source()
+        if source is None:
+            from pose.errors import VideoError
+
+            raise VideoError("no camera found for the calibration")
+        cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
+        cam.start(loop=False)
+        game.camera = cam
+
+    def done(result: LatencyResult | None) -> None:
+        if result is not None and result.ok:
+            game.config.latency_s = result.latency_s
+
+    return CalibrationScene(app, cam, on_done=done)

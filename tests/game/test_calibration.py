@@ -235,3 +235,23 @@ def test_scene_runs_headless_and_does_not_store_a_guess(home, tmp_path):
     assert set(shots) == {"intro", "cue", "result"}
     for img in shots.values():
         assert len(np.unique(img.reshape(-1, 3), axis=0)) > 50, "a drawn screen, not a blank one"
+
+
+@pytest.mark.slow
+def test_scene_from_a_game_opens_the_configured_camera(home):
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from game.app import App
+    from game.scenes.calibration_scene import CalibrationScene, calibration_for_game
+    from game.scenes.context import Game, GameConfig
+
+    path = _sample("Demo_SinglePerson/cam02.mp4")
+    app = App((640, 360), headless=True)
+    game = Game(GameConfig([], camera_source=str(path), headless=True, latency_s=0.05))
+    scene = calibration_for_game(app, game)
+    try:
+        assert isinstance(scene, CalibrationScene) and scene.camera is game.camera
+        app.run(scene, max_frames=30)
+        assert scene.t_s == pytest.approx(0.5, abs=0.05) and scene.cal.seen > 0
+        assert game.config.latency_s == 0.05, "nothing stored or changed before a confident result"
+    finally:
+        game.camera.stop()
