@@ -6,8 +6,13 @@ load a model is a one-line ModelError naming the file and saying ``dance models 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from typing import Any
+import os
+import sys
+import tempfile
+import threading
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -64,6 +69,40 @@ def read_model_bytes(name: str, verify: bool = True) -> bytes:
     return data
 
 
+_BANNER = b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+_stderr_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_delegate_banner() -> Iterator[None]:
+    """Drop the C++ runtime's XNNPACK banner from stderr; pass every other byte through.
+
+    The banner is printed by native code straight to fd 2 when tensors are allocated, so
+    it cannot be silenced from Python logging: fd 2 is captured for the duration of the
+    load and replayed without that one line.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. pytest capture)
+        yield
+        return
+    with _stderr_lock, tempfile.TemporaryFile() as tmp:
+        sys.stderr.flush()
+        saved = os.dup(fd)
+        os.dup2(tmp.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            tmp.seek(0)
+            rest = b"".join(line for line in tmp.read().splitlines(keepends=True)
+                            if not line.startswith(_BANNER))
+            if rest:
+                os.write(fd, rest)
+
+
 class Model:
     """A loaded model: run it with named inputs, read outputs by name.
 
@@ -84,8 +123,9 @@ class Model:
             raise ModelError(f"model {self.spec.file} is empty; {_FIX}")
         Interpreter = _interpreter_class()
         try:
-            self._it = Interpreter(model_content=content, num_threads=threads)
-            self._it.allocate_tensors()
+            with _quiet_delegate_banner():
+                self._it = Interpreter(model_content=content, num_threads=threads)
+                self._it.allocate_tensors()
         except Exception as e:  # the interpreter raises bare RuntimeError/ValueError
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(f"model {self.spec.path} cannot be loaded ({first}); {_FIX}") from None
