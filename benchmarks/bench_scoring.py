@@ -143,7 +143,8 @@ def bench_dtw(tracks: dict[str, PoseTrack], n: int) -> None:
     y = ping_pong_features([tracks[c] for c in SINGLE[2:] + SINGLE[:2]], n, 30.0, seed=2)
     print(f"\nDTW on two {n}-frame feature tracks ({n / 30 / 60:.1f} min at 30 fps, {x.shape[1]} features)")
     native = fastdtw_available_native()
-    print(f"  fastdtw build: {'C extension (fastdtw._fastdtw)' if native else 'pure Python (fastdtw._fastdtw not importable)'}")
+    print(f"  fastdtw build: {'C extension (fastdtw._fastdtw)' if native else 'pure Python (fastdtw._fastdtw not importable)'}"
+          "; times are the best of 3 runs (1 for the slow ones) on a shared machine")
 
     def timed(fn, reps=1):
         best, res = np.inf, None
@@ -157,12 +158,12 @@ def bench_dtw(tracks: dict[str, PoseTrack], n: int) -> None:
     results = [("exact DTW, no band", t_full, full.cost)]
     for frac in (0.1, 0.05):
         r = int(frac * n)
-        t, res = timed(lambda: banded_dtw(x, y, radius=r), reps=2)
+        t, res = timed(lambda: banded_dtw(x, y, radius=r), reps=3)
         results.append((f"exact banded DTW, radius {r} ({frac:.0%})", t, res.cost))
     builds = ([("C ext", False)] if native else []) + [("pure Python", True)]
     for build, pure in builds:
         for radius in (1, 10):
-            t, res = timed(lambda: fastdtw_baseline(x, y, radius=radius, pure_python=pure))
+            t, res = timed(lambda: fastdtw_baseline(x, y, radius=radius, pure_python=pure), reps=1 if pure else 3)
             results.append((f"fastdtw {build}, radius {radius} (dist=2)", t, res.cost))
     fast1 = results[3][1]
     print(f"  {'method':<44} {'time s':>8} {'speed vs ' + results[3][0].split(',')[0]:>22} {'cost':>10} {'cost / exact':>13}")
