@@ -118,6 +118,8 @@ class PlayScene(Scene):
 
     def _close_media(self) -> None:
         if self.coach is not None:
+            self.stats["coach_frames_shown"] = self.coach.frames_shown
+            self.stats["coach_frames_dropped"] = self.coach.frames_dropped
             self.coach.close()
             self.coach = None
         self.clock.stop()

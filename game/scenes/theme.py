@@ -46,6 +46,8 @@ TIER_WORDS = {  # what a six-year-old reads: encouraging, never "fail"
 @lru_cache(maxsize=64)
 def font(size_px: int, bold: bool = True) -> pygame.font.Font:
     """pygame's bundled font (no download); bold reads better for young children."""
+    if not pygame.font.get_init():
+        pygame.font.init()
     f = pygame.font.Font(None, size_px)
     f.set_bold(bold)
     return f

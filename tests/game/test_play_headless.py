@@ -192,3 +192,50 @@ def test_cli_headless_prints_one_line_summary(real_choreo, tmp_path):
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("dance play:")]
     assert len(lines) == 1 and "3 moves" in lines[0] and "stars" in lines[0] and str(out) in lines[0]
     assert out.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def camera_15fps(tmp_path_factory) -> Path:
+    """pose2sim cam02 at 15 fps: a cheaper video camera for longer runs (4x fewer poses)."""
+    import cv2
+
+    src = cv2.VideoCapture(str(sample_path("Demo_SinglePerson/cam02.mp4")))
+    out = tmp_path_factory.mktemp("cam15") / "cam02_15fps.mp4"
+    w = None
+    i = 0
+    while True:
+        ok, frame = src.read()
+        if not ok:
+            break
+        if i % 4 == 0:
+            frame = cv2.resize(frame, (540, 960), interpolation=cv2.INTER_AREA)
+            if w is None:
+                w = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (540, 960))
+            w.write(frame)
+        i += 1
+    src.release()
+    w.release()
+    return out
+
+
+DEMO = REPO / "choreographies" / "demo" / "demo.yaml"
+
+
+@pytest.mark.slow
+def test_demo_plays_headless_with_a_video_camera(home, tmp_path, camera_15fps):
+    if not DEMO.is_file():
+        pytest.skip("the bundled demo is not built in this checkout")
+    out = tmp_path / "demo.mp4"
+    cfg = GameConfig(choreographies=[DEMO], player="Zoe", camera_source=str(camera_15fps), headless=True,
+                     stop_after_s=6.0, loop_camera=True)
+    game, code = play(cfg, record=out)
+    assert code == 0
+    scene = game.play_scene
+    assert scene.choreo.title and len(scene.choreo.moves) >= 8
+    # The coach video played on the song clock: one new frame per drawn frame (30 fps).
+    assert scene.stats["coach_frames_shown"] >= 6.0 * 30 - 5
+    assert scene.stats["poses_pushed"] >= 6.0 * 15 - 5  # the camera fed the scorer all along
+    r = game.last_result
+    assert len(r.judgements) == len(scene.choreo.moves)  # finishing early judges the rest (MISS)
+    # 6 s of song plus title, step-in, countdown and results, at 30 fps.
+    assert game.app.sink.frames_written >= 30 * 6
