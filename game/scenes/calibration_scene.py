@@ -61,6 +61,24 @@ def _arrow(screen, centre: tuple[int, int], size_px: int, up: bool) -> None:
     pygame.draw.polygon(screen, theme.INK, pts, 4)
 
 
+def _ticks() -> dict[str, "pygame.mixer.Sound"] | None:
+    """Metronome clicks (count-in high, move beats low), synthesised; None without audio."""
+    try:
+        if not pygame.mixer.get_init():
+            pygame.mixer.init(44100, -16, 2, 512)
+        sr, n_ch = pygame.mixer.get_init()[0], pygame.mixer.get_init()[2]
+    except pygame.error:
+        return None
+    out = {}
+    for name, hz in (("count", 1568.0), ("beat", 1046.5)):
+        t = np.arange(int(0.08 * sr)) / sr
+        wave = 0.5 * np.sin(2 * np.pi * hz * t) * np.exp(-t * 45)
+        pcm = (wave * 32767).astype(np.int16)
+        pcm = np.repeat(pcm[:, None], n_ch, axis=1) if n_ch > 1 else pcm
+        out[name] = pygame.sndarray.make_sound(np.ascontiguousarray(pcm))
+    return out
+
+
 class CalibrationScene(Scene):
     """Measures camera + inference delay with a move-along; see the module docstring."""
 
@@ -81,6 +99,9 @@ class CalibrationScene(Scene):
         self.again_button = theme.Button("Again", pygame.Rect(w // 2 - 120, h - 110, 240, 80), theme.SKY)
         self.back_button = theme.Button("Back", pygame.Rect(60, h - 110, 200, 80), theme.LILAC)
         self.pictures = _coach_pictures(min(360, int(h * 0.5)))
+        # The clicks come out of the same mixer as the songs, so the delay measured against
+        # them is the one the child has while dancing to music.
+        self.ticks = _ticks()
         self._restart()
 
     def _restart(self) -> None:
@@ -90,6 +111,7 @@ class CalibrationScene(Scene):
         self.pose = None
         self.result = None
         self._finished_at = None
+        self._last_beat: int | None = None
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event) -> None:
@@ -133,6 +155,11 @@ class CalibrationScene(Scene):
                 self._accept()
             return
         headless = self.app.headless
+        st = self.schedule.state(self.t_s)
+        if st.phase in ("count-in", "move") and self.t_s >= self.schedule.start_s and st.beat != self._last_beat:
+            self._last_beat = st.beat
+            if self.ticks is not None:
+                self.ticks["count" if st.phase == "count-in" else "beat"].play()
         for latest in self.camera.drain(self.t_s if headless else None):
             if headless:
                 arrived = latest.timestamp_s
