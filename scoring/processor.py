@@ -43,7 +43,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -56,6 +56,8 @@ from scoring import judge
 from scoring.align import subsequence_dtw
 from scoring.events import Judgement, Tier
 from scoring.parts import BODY_PARTS
+if TYPE_CHECKING:
+    from scoring.choreography import Choreography, Move
 from scoring.similarity import MISSING_COST_RAD, combine, curve, part_errors, part_weight_vector
 
 # A player sample farther than this from every camera frame is "nobody" (a dropped camera).
@@ -148,7 +150,7 @@ class ScoreProcessor:
 
     def __init__(
         self,
-        choreo: Any,
+        choreo: "Choreography",
         ref_track: PoseTrack,
         latency_s: float = 0.0,
         difficulty: str | None = None,
@@ -211,7 +213,7 @@ class ScoreProcessor:
         return dict(self._live_parts)
 
     @property
-    def current_move(self):
+    def current_move(self) -> "Move | None":
         """The move under the song clock of the latest push (None between moves)."""
         k = self._current_move_index()
         return None if k is None else self.moves[k]
@@ -386,7 +388,7 @@ class ScoreProcessor:
 
         # Turn the player onto the coach (camera pitch/yaw): first from the whole window's mean
         # limb directions, then again from the rows the alignment paired, and re-align.
-        rotation = features_rotation_window(pl, ref)
+        rotation = _rotation_from_window(pl, ref)
         # Prefer paths near the player's usual timing: a child's delay is steady from move to
         # move, and a path that needs a sudden jump is usually a look-alike pose elsewhere.
         lag_s = (c0 + np.arange(len(pl)))[None, :] / self.rate_hz - (r0 + np.arange(n))[:, None] / self.rate_hz
@@ -498,17 +500,18 @@ def _part_diff(coach_part: str, ref: feat.Features, pl: feat.Features) -> judge.
     return judge.PartDiff(lift=mean(up(pl, "neck") - up(ref, "neck")))
 
 
-def features_rotation_window(pl: feat.Features, ref: feat.Features) -> np.ndarray:
-    """Rotation from mean limb directions of a player window and a reference segment."""
+def _rotation_from_window(pl: feat.Features, ref: feat.Features) -> np.ndarray:
+    """Rotation from the mean limb directions of a player window and a reference segment
+    (their rows are not paired yet, so each side is summarised by one mean pose)."""
     if pl.mode != "3d" or not pl.present.any():
         return np.eye(3)
 
     def mean_rows(f: feat.Features) -> feat.Features:
-        w = f.weights[:, :feat.NUM_VECTORS, None]
+        w = f.weights[:, : feat.NUM_VECTORS, None]
         v = (np.nan_to_num(f.vectors) * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
-        return feat.Features(v[None], np.nanmean(f.angles, axis=0)[None] if False else f.angles[:1] * 0,
-                             np.concatenate([(w[..., 0].sum(axis=0) > 0).astype(float),
-                                             np.zeros(feat.NUM_ANGLES)])[None], f.mode)
+        weights = np.zeros((1, feat.NUM_UNITS))
+        weights[0, : feat.NUM_VECTORS] = w[..., 0].sum(axis=0) > 0  # only directions matter here
+        return feat.Features(v[None], np.zeros((1, feat.NUM_ANGLES)), weights, f.mode)
 
     return feat.best_rotation(mean_rows(pl), mean_rows(ref))
 
@@ -566,7 +569,7 @@ def _nearest_frames(track: PoseTrack, times_s: np.ndarray) -> np.ndarray:
     return np.where(outside, -1, idx).astype(np.intp)
 
 
-def score_track(choreo: Any, ref_track: PoseTrack, player: PoseTrack, latency_s: float = 0.0,
+def score_track(choreo: "Choreography", ref_track: PoseTrack, player: PoseTrack, latency_s: float = 0.0,
                 difficulty: str | None = None, time_offset_s: float = 0.0, **kwargs: Any) -> SessionResult:
     """Offline: push every frame of a player's pose track (its t + time_offset_s on the song clock)."""
     proc = ScoreProcessor(choreo, ref_track, latency_s=latency_s, difficulty=difficulty, **kwargs)

@@ -139,3 +139,35 @@ def test_step_penalty_prefers_a_steady_path_and_reports_the_plain_cost():
     assert (np.diff(steady.cols) == 1).all()  # only diagonal steps left
     assert steady.cost == pytest.approx(sum(c[i, j] for i, j in enumerate(steady.cols)))
     assert steady.cost >= free.cost
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+_costs = st.integers(2, 12).flatmap(
+    lambda n: st.integers((n + 1) // 2 + 1, 20).flatmap(
+        lambda m: arrays(np.float64, (n, m), elements=st.floats(0, 10, allow_nan=False))
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_costs)
+def test_subsequence_dtw_is_never_worse_than_any_diagonal_path(c):
+    res = subsequence_dtw(c)
+    n, m = c.shape
+    diagonals = [c[np.arange(n), np.arange(n) + s].sum() for s in range(m - n + 1)]
+    if diagonals:
+        assert res.cost <= min(diagonals) + 1e-9
+    assert _valid_cols(tuple(res.cols)) and res.cols[0] >= 0 and res.cols[-1] < m
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 25), st.integers(1, 25), st.integers(0, 30), st.integers(0, 2**31))
+def test_banded_dtw_is_bounded_by_the_full_dtw(n, m, radius, seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
+    banded = banded_dtw(x, y, radius).cost
+    assert np.isfinite(banded)
+    assert banded >= brute_dtw(x, y) - 1e-9
