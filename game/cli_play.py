@@ -52,21 +52,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_calibrate)
 
 
-def _latency_s(explicit: float | None) -> float:
+def _latency_s(explicit: float | None, camera: str | None) -> float:
+    """--latency, else the delay ``dance calibrate`` stored for this camera (0.0 if never)."""
     if explicit is not None:
         return float(explicit)
-    try:
-        from game import calibration
-    except ImportError:
+    from game.camera import is_camera_index
+
+    if camera is not None and not is_camera_index(camera):
+        # A video as the camera is paced by the song clock and its poses carry media
+        # timestamps: there is no capture delay to undo.
         return 0.0
-    load = getattr(calibration, "load_latency", None) or getattr(calibration, "stored_latency_s", None)
-    if load is None:
-        return 0.0
-    try:
-        value = load()
-    except DanceError:
-        return 0.0
-    return float(getattr(value, "latency_s", value) or 0.0)
+    from game.calibration import load_latency
+
+    return load_latency(camera)
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -88,7 +86,7 @@ def run_play(args: argparse.Namespace) -> int:
         camera_source=args.camera,
         headless=args.headless,
         stop_after_s=args.stop_after,
-        latency_s=_latency_s(args.latency),
+        latency_s=_latency_s(args.latency, args.camera),
         shots_dir=args.shots,
         loop_camera=args.loop_camera,
     )
@@ -145,11 +143,6 @@ def summary(game, record: Path | None) -> str:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    try:
-        from game import calibration
-    except ImportError:
-        raise DanceError("latency calibration is not available in this build") from None
-    run = getattr(calibration, "run_calibrate", None) or getattr(calibration, "main", None)
-    if run is None:
-        raise DanceError("latency calibration is not available in this build")
-    return int(run(args) or 0)
+    from game.calibration import run_calibrate
+
+    return int(run_calibrate(args) or 0)
