@@ -192,6 +192,7 @@ class ScoreProcessor:
         self._max_combo = 0
         self._judgements: list[Judgement] = []
         self._offsets: list[float] = []
+        self._offset_estimate = 0.0
         self._live_score: float | None = None
         self._live_parts: dict[str, float] = {}
         self._result: SessionResult | None = None
@@ -233,10 +234,8 @@ class ScoreProcessor:
 
     @property
     def offset_s(self) -> float:
-        """The player's current timing offset estimate (+ = late), from recent moves."""
-        if not self._offsets:
-            return 0.0
-        return float(np.median(self._offsets[-3:]))
+        """The player's current timing offset estimate (+ = late): median of the last 3 moves."""
+        return self._offset_estimate
 
     def push(self, frame: PoseFrame | None, song_time_s: float) -> list[Judgement]:
         """Take the pose of the camera frame captured at ``song_time_s``; return new judgements.
@@ -424,6 +423,7 @@ class ScoreProcessor:
         offset_s = float(np.median(offsets)) if offsets.size else 0.0
         if seen.any():
             self._offsets.append(offset_s)
+            self._offset_estimate = float(np.median(self._offsets[-3:]))
         return self._emit(base, score, part_scores, offset_s, ref.take(rows[seen]), pl.take(match.cols[seen]), w)
 
     def _emit(self, base: dict, score: float, coach_parts: dict[str, float], offset_s: float,
