@@ -99,6 +99,9 @@ def score_meaning(tracks: dict[str, PoseTrack]) -> list[tuple[str, float, str]]:
             tr = tracks[cam]
             T = len(tr) / tr.fps
             rows.append((f"time-reversed, {cam[-5:]}", total(warp(tr, lambda t: T - 1 / tr.fps - t, T)), "<= 40"))
+        T_ref = len(ref) / ref.fps
+        rows.append(("time-reversed, cam01 itself (no view change)",
+                     total(warp(ref, lambda t: T_ref - 1 / ref.fps - t, T_ref)), "(info)"))
         for cam in SINGLE[1:]:
             tr = tracks[cam]
             T = len(tr) / tr.fps
@@ -114,6 +117,28 @@ def score_meaning(tracks: dict[str, PoseTrack]) -> list[tuple[str, float, str]]:
                                    ("10 % slower", lambda t: t / 1.1, T * 1.1)):
                 rows.append((f"{label}, {cam[-5:]} (cost vs plain)", base[cam] - total(warp(tr, fn, dur)), "<= 5"))
     return rows
+
+
+def arm_error_series(tracks: dict[str, PoseTrack]) -> list[tuple[int, float, float]]:
+    """A growing error in one arm: cam03's right forearm and hand turned about the shoulder
+    by 0..90 degrees -> (angle, right-arm part score averaged over moves, total)."""
+    from pose.landmarks import INDEX
+    from scoring.processor import score_track
+
+    ref, player = tracks[SINGLE[0]], tracks[SINGLE[2]]
+    sh = INDEX["right_shoulder"]
+    moved = [INDEX[n] for n in ("right_elbow", "right_wrist", "right_pinky", "right_index", "right_thumb")]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        choreo = write_choreo(Path(tmp) / "c", ref, MOVES)
+        for angle in (0, 10, 20, 30, 45, 60, 90):
+            a = np.radians(angle)
+            R = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
+            world = player.world.astype(np.float64).copy()
+            world[:, moved] = (world[:, moved] - world[:, sh : sh + 1]) @ R.T + world[:, sh : sh + 1]
+            r = score_track(choreo, ref, PoseTrack(player.landmarks, world, player.t, player.fps, player.size))
+            out.append((angle, float(np.mean([j.parts["right_arm"] for j in r.judgements])), r.total))
+    return out
 
 
 def ping_pong_features(tracks: list[PoseTrack], n: int, rate_hz: float, seed: int) -> np.ndarray:
@@ -223,6 +248,14 @@ def main() -> int:
         elif aim.startswith("<="):
             ok = "yes" if value <= float(aim[2:]) else "NO"
         print(f"  {name:<52} {value:7.1f}  {aim:>6}  {ok}")
+
+    series = arm_error_series(tracks)
+    print("\nA growing error in the right arm (cam03 as the player; aim: both fall monotonically)")
+    print("  " + "  ".join(f"{a:>3} deg" for a, _, _ in series))
+    print("  " + "  ".join(f"{arm:7.1f}" for _, arm, _ in series) + "   right-arm part score")
+    print("  " + "  ".join(f"{tot:7.1f}" for _, _, tot in series) + "   total")
+    mono = all(b[1] < a[1] and b[2] < a[2] for a, b in zip(series, series[1:]))
+    print(f"  monotonic: {'yes' if mono else 'NO'}")
 
     bench_dtw(tracks, 1800 if args.quick else 5400)
     bench_live(tracks, 1.0 if args.quick else 3.0)
