@@ -126,7 +126,7 @@ def export_csv(store: SessionStore, player: str | None = None, group: str | None
     seen_parts = {p for _, js in per_session for j in js for p in j.parts}
     parts = [p for p in BODY_PARTS] + sorted(seen_parts - set(BODY_PARTS))
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180: a lone \r in a field gets quoted too
     w.writerow([*SESSION_COLUMNS, *MOVE_COLUMNS, *(PART_PREFIX + p for p in parts)])
     for s, js in per_session:
         head = [s.uid, s.player, s.group, s.choreography, s.choreography_path, s.started_at,
@@ -163,7 +163,9 @@ def export_file(store: SessionStore, path: str | Path, player: str | None = None
 def import_file(store: SessionStore, path: str | Path) -> ImportResult:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        # newline="": a tip may hold a carriage return inside a quoted CSV field.
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            text = fh.read()
     except FileNotFoundError:
         raise StoreError(f"{p}: file not found") from None
     except (OSError, UnicodeDecodeError) as e:

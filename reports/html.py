@@ -147,7 +147,7 @@ CLASS_CSV_COLUMNS = ("name", "group", "sessions", "days_active", "last_played", 
 def class_csv(store: SessionStore, group: str | None = None) -> str:
     c = analysis.summarise_class(store, group)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180: a lone \r in a field gets quoted too
     w.writerow(CLASS_CSV_COLUMNS)
     for r in c.rows:
         row = [getattr(r, k) for k in CLASS_CSV_COLUMNS]
