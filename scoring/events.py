@@ -46,9 +46,14 @@ class Judgement:
     # body ("Lift your left arm higher!"; "" for a PERFECT) and which part that was.
     hint: str = ""
     weakest_part: str = ""
+    # Similarity 0..1 of the aligned pose at each reference sample of the move, from
+    # start_s at sample_rate_hz (0 where the player was not seen): a report's timeline.
+    samples: tuple[float, ...] = ()
+    sample_rate_hz: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+        object.__setattr__(self, "samples", tuple(float(x) for x in self.samples))
 
     def to_dict(self) -> dict:
         return {
@@ -66,4 +71,6 @@ class Judgement:
             "tip": self.tip,
             "hint": self.hint,
             "weakest_part": self.weakest_part,
+            "samples": [round(x, 3) for x in self.samples],
+            "sample_rate_hz": self.sample_rate_hz,
         }

@@ -419,6 +419,9 @@ class ScoreProcessor:
             sim = float(curve(e).mean()) if e.size else 0.0
             part_scores[part] = float(100.0 * sim * coverage * motion[p])
         score = float(sum(part_scores[p] * w[BODY_PARTS.index(p)] for p in part_scores) / w.sum())
+        row_sim = combine(curve(path_pe), w, missing=0.0)
+        base["samples"] = tuple(np.where(seen, row_sim, 0.0).round(4))
+        base["sample_rate_hz"] = self.rate_hz
         offsets = (c0 + match.cols[seen] - (r0 + rows[seen])) / self.rate_hz
         offset_s = float(np.median(offsets)) if offsets.size else 0.0
         if seen.any():

@@ -239,3 +239,14 @@ def test_bad_reference_tracks_are_track_errors(choreo, ref):
     other = PoseTrack(ref.landmarks, ref.world, ref.t, ref.fps, ref.size, skeleton="coco17")
     with pytest.raises(TrackError, match="skeleton"):
         ScoreProcessor(choreo, other)
+
+
+def test_judgements_carry_a_similarity_timeline_for_reports(choreo, ref, real_track):
+    r = score_track(choreo, ref, real_track("Demo_SinglePerson/cam03"))
+    for j, move in zip(r.judgements, choreo.moves):
+        assert j.sample_rate_hz == 30.0
+        assert len(j.samples) == pytest.approx(move.duration_s * 30.0, abs=1)
+        assert all(0.0 <= x <= 1.0 for x in j.samples)
+        assert j.to_dict()["samples"] == [round(x, 3) for x in j.samples]
+    perfect = score_track(choreo, ref, ref)
+    assert all(min(j.samples) > 0.99 for j in perfect.judgements)
