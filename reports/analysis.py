@@ -147,6 +147,7 @@ class PlayerSummary:
     recurring_weak: list[str]  # parts weak in at least half of the recent sessions, weakest first
     improvement: float | None  # latest total - first total (finished sessions)
     headline: str
+    tricky_moves: list[tuple[str, float, int]] = field(default_factory=list)  # (move, mean score, tries), recent
 
 
 def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
@@ -194,6 +195,12 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
         if n * 2 >= judged and averages.get(part, 100.0) < STRONG_PART:
             recurring = [part]
     improvement = finished[-1].total - finished[0].total if len(finished) >= 2 else None  # type: ignore[operator]
+    # Moves that stay hard: tried at least twice recently, lowest mean first, below GOOD-ish.
+    by_name: dict[str, list[float]] = defaultdict(list)
+    for m in all_moves:
+        by_name[m.move_name].append(m.score)
+    tricky = sorted(((n, fmean(v), len(v)) for n, v in by_name.items() if len(v) >= 2 and fmean(v) < WEAK_PART),
+                    key=lambda x: (x[1], x[0]))[:PRACTISE_COUNT]
     if improvement is not None and improvement > 0:
         headline = f"{p.name} has improved by {improvement:.0f} points — fantastic!"
     elif finished:
@@ -203,7 +210,7 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
     return PlayerSummary(
         name=p.name, group=p.group, sessions=sessions, finished=finished, bests=bests,
         part_averages=averages, weakest_counts=dict(weakest), recurring_weak=recurring,
-        improvement=improvement, headline=headline,
+        improvement=improvement, headline=headline, tricky_moves=tricky,
     )
 
 

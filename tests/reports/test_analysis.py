@@ -71,6 +71,7 @@ def test_player_progress_bests_and_recurring_weak_parts(store: SessionStore) -> 
     assert p.improvement == pytest.approx(30.0) and "improved by 30" in p.headline
     assert [(b.choreography, b.plays, b.best_total) for b in p.bests] == [("Bunny Hop", 3, 70.0), ("Robot", 1, 55.0)]
     assert p.recurring_weak == ["left_leg", "right_leg"]  # at most two, weakest first
+    assert p.tricky_moves == []  # "Hop" averages 60: not tricky
     assert len(p.sessions) == 4 and len(p.finished) == 3
 
 
@@ -160,3 +161,12 @@ def test_dates_are_shown_on_the_local_clock(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.undo()  # back to this machine's zone, for the tests after this one
     time.tzset()
     assert html.human_date("not a date") == "not a date"
+
+
+def test_tricky_moves_are_weak_over_several_tries(store: SessionStore) -> None:
+    for d in range(1, 4):
+        record(store, "Leo", [("Spin", 20.0 + d, {}), ("Hop", 90.0, {}), ("Wave", 50.0, {}), ("Once", 5.0 * d, {})],
+               started_at=f"2026-03-0{d}T10:00:00Z")
+    p = analysis.summarise_player(store, "Leo")
+    # "Once" is weak too but is tried every time: the rule is mean < 60 over >= 2 tries.
+    assert [(n, round(m), k) for n, m, k in p.tricky_moves] == [("Once", 10, 3), ("Spin", 22, 3), ("Wave", 50, 3)]
