@@ -184,15 +184,18 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
                 if v < WEAK_PART:
                     weak_sessions[part] += 1
     averages = part_means(all_moves)
-    # At most two: a report that lists every part as "keep practising" says nothing.
+    # Weak on average *and* weak in at least half the recent sessions (a part that counts
+    # in only a few moves must not be named on one bad day); at most two, weakest first:
+    # a report that lists every part as "keep practising" says nothing.
     recurring = sorted(
-        (part for part, n in weak_sessions.items() if judged and n * 2 >= judged),
-        key=lambda part: averages.get(part, 0.0),
+        (part for part, n in weak_sessions.items()
+         if judged and n * 2 >= judged and averages.get(part, 100.0) < WEAK_PART),
+        key=lambda part: averages[part],
     )[:2]
-    if not recurring and weakest:
-        # Nothing is weak: still name the part to polish, if one stands out.
-        part, n = weakest.most_common(1)[0]
-        if n * 2 >= judged and averages.get(part, 100.0) < STRONG_PART:
+    if not recurring and averages:
+        # Nothing is weak: still name the part to polish, if it is not already strong.
+        part = min(averages, key=lambda k: averages[k])
+        if averages[part] < STRONG_PART and weakest.get(part, 0) * 2 >= judged:
             recurring = [part]
     improvement = finished[-1].total - finished[0].total if len(finished) >= 2 else None  # type: ignore[operator]
     # Moves that stay hard: tried at least twice recently, lowest mean first, below GOOD-ish.

@@ -170,3 +170,19 @@ def test_tricky_moves_are_weak_over_several_tries(store: SessionStore) -> None:
     p = analysis.summarise_player(store, "Leo")
     # "Once" is weak too but is tried every time: the rule is mean < 60 over >= 2 tries.
     assert [(n, round(m), k) for n, m, k in p.tricky_moves] == [("Once", 10, 3), ("Spin", 22, 3), ("Wave", 50, 3)]
+
+
+def test_recurring_weak_part_agrees_with_the_averages(store: SessionStore) -> None:
+    """A part low in many sessions but fine on average is not named; the lowest part is."""
+    for d in range(1, 5):
+        # left_arm: 55 in its one move per session (weak every session) but that is its only move;
+        # right_arm: 50 every session. Averages: left_arm 55, right_arm 50 -> both weak, right first.
+        record(store, "Kai", [("A", 60, {"left_arm": 55.0, "right_arm": 50.0, "torso": 90.0}),
+                              ("B", 60, {"right_arm": 50.0, "torso": 90.0})], started_at=f"2026-03-0{d}T10:00:00Z")
+    assert analysis.summarise_player(store, "Kai").recurring_weak == ["right_arm", "left_arm"]
+    for d in range(5, 9):
+        # Later: left_arm 58 in one move and 95 in another -> weak per move, fine on average.
+        record(store, "Noa", [("A", 60, {"left_arm": 58.0, "torso": 70.0}),
+                              ("B", 60, {"left_arm": 95.0, "torso": 70.0})], started_at=f"2026-03-0{d}T10:00:00Z")
+    noa = analysis.summarise_player(store, "Noa")
+    assert noa.recurring_weak == ["torso"]  # lowest average (70), weakest in every session, not yet strong
