@@ -111,8 +111,9 @@ class TitleScene(Scene):
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
-        if self.app.headless and self.time_s >= AUTO_START_S and self.app.top is self:
+        if self.time_s >= AUTO_START_S and self.app.top is self:
             self.game.shot(self.app, "1_title")
+        if self.app.headless and self.time_s >= AUTO_START_S and self.app.top is self:
             if self.entries and not self.entries[self.selected].error:
                 self.start()
             else:
