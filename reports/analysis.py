@@ -195,7 +195,7 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
     if not recurring and averages:
         # Nothing is weak: still name the part to polish, if it is not already strong.
         part = min(averages, key=lambda k: averages[k])
-        if averages[part] < STRONG_PART and weakest.get(part, 0) * 2 >= judged:
+        if averages[part] < STRONG_PART:
             recurring = [part]
     improvement = finished[-1].total - finished[0].total if len(finished) >= 2 else None  # type: ignore[operator]
     # Moves that stay hard: tried at least twice recently, lowest mean first, below GOOD-ish.
