@@ -316,12 +316,46 @@ def concat(parts: list[Features]) -> Features:
     )
 
 
-def best_rotation(player: Features, ref: Features) -> np.ndarray:
+# A camera's tilt (looking down at the dancer, or rolled) is undone up to this angle; the
+# body's heading (yaw about the vertical) is undone fully. A bigger tilt is a genuinely
+# different pose (leaning, lying down) and keeps costing points.
+MAX_TILT_RAD = float(np.radians(30.0))
+
+
+def _kabsch(H: np.ndarray) -> np.ndarray:
+    U, _, Vt = np.linalg.svd(H)
+    d = np.sign(np.linalg.det(Vt.T @ U.T)) or 1.0
+    return Vt.T @ np.diag([1.0, 1.0, d]) @ U.T
+
+
+def _yaw_only(H: np.ndarray) -> np.ndarray:
+    """Best rotation about the vertical (y) axis for the correlation matrix H = sum p r^T."""
+    # maximise trace(R H) over R = [[c, 0, s], [0, 1, 0], [-s, 0, c]]
+    a = H[0, 0] + H[2, 2]
+    b = H[2, 0] - H[0, 2]
+    th = np.arctan2(b, a)
+    c, s_ = np.cos(th), np.sin(th)
+    return np.array([[c, 0.0, s_], [0.0, 1.0, 0.0], [-s_, 0.0, c]])
+
+
+def _cap_angle(R: np.ndarray, max_rad: float) -> np.ndarray:
+    """The rotation R with its angle limited to max_rad (same axis)."""
+    angle = float(np.arccos(np.clip((np.trace(R) - 1.0) / 2.0, -1.0, 1.0)))
+    if angle <= max_rad or angle < 1e-9:
+        return R
+    k = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]]) / (2.0 * np.sin(angle))
+    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + np.sin(max_rad) * K + (1.0 - np.cos(max_rad)) * (K @ K)
+
+
+def best_rotation(player: Features, ref: Features, max_tilt_rad: float | None = None) -> np.ndarray:
     """(3, 3) rotation that best turns the player's limb directions onto the coach's.
 
-    Weighted Kabsch on all vector units of all rows (player and ref rows are paired by
-    index: equal length), used once per move so a camera that looks down or from the side
-    stops mattering while a turn *within* the move still costs points. 2D -> identity.
+    Weighted least squares on all vector units of all rows (player and ref rows are paired
+    by index: equal length): the heading about the vertical is found exactly, then the
+    remaining tilt (Kabsch) is capped at ``max_tilt_rad`` (default MAX_TILT_RAD). Used once
+    per move, so a camera that looks down or from the side stops mattering while a turn
+    *within* the move still costs points. 2D -> identity.
     """
     if player.mode != "3d" or len(player) != len(ref):
         return np.eye(3)
@@ -331,9 +365,10 @@ def best_rotation(player: Features, ref: Features) -> np.ndarray:
     H = np.einsum("tu,tui,tuj->ij", w, p, r)
     if not np.isfinite(H).all() or np.abs(H).sum() < 1e-9:
         return np.eye(3)
-    U, _, Vt = np.linalg.svd(H)
-    d = np.sign(np.linalg.det(Vt.T @ U.T)) or 1.0
-    return Vt.T @ np.diag([1.0, 1.0, d]) @ U.T
+    yaw = _yaw_only(H)
+    tilt = _kabsch(yaw @ H)  # residual after the yaw: correlation of (yaw p) with r
+    cap = MAX_TILT_RAD if max_tilt_rad is None else max_tilt_rad
+    return _cap_angle(tilt, cap) @ yaw
 
 
 def rotate(f: Features, rotation: np.ndarray) -> Features:

@@ -144,3 +144,23 @@ def test_best_rotation_undoes_a_camera_tilt(cam01):
     before = np.nanmean(np.linalg.norm(b.vectors - a.vectors, axis=2))
     after = np.nanmean(np.linalg.norm(back.vectors - a.vectors, axis=2))
     assert after < 0.25 * before
+
+
+def test_heading_is_undone_fully_but_tilt_only_up_to_the_cap(cam01):
+    vis = cam01.landmarks[:, :, 3]
+    a = F.compute(cam01.world, vis, "3d")
+
+    def angle_deg(R: np.ndarray) -> float:
+        return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1, 1))))
+
+    # A pure heading change of the limb directions: found exactly whatever its size.
+    c, s = np.cos(np.radians(120)), np.sin(np.radians(120))
+    yaw = np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+    turned = F.rotate(a, yaw)
+    assert np.allclose(F.best_rotation(turned, a) @ yaw, np.eye(3), atol=1e-6)
+    # A 70-degree tilt: only MAX_TILT_RAD of it is undone, the rest keeps costing points.
+    c, s = np.cos(np.radians(70)), np.sin(np.radians(70))
+    tilt = np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+    R = F.best_rotation(F.rotate(a, tilt), a)
+    assert angle_deg(R) == pytest.approx(np.degrees(F.MAX_TILT_RAD), abs=0.5)
+    assert angle_deg(R @ tilt) == pytest.approx(70 - np.degrees(F.MAX_TILT_RAD), abs=1.0)
