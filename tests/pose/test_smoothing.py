@@ -162,3 +162,36 @@ def test_non_finite_timestamp_returns_the_raw_value():
     f.apply(np.array([1.0]), 1.0)
     assert f.apply(np.array([3.0]), float("nan"))[0] == 3.0
     assert np.isfinite(f.apply(np.array([2.0]), 1.1)).all()
+
+
+def test_mask_uncertainty_is_squared_binary_entropy():
+    from pose.smoothing import mask_uncertainty
+
+    u = mask_uncertainty(np.array([0.0, 0.5, 0.75, 0.9, 1.0]))
+    h75 = -(0.75 * math.log2(0.75) + 0.25 * math.log2(0.25))
+    h90 = -(0.9 * math.log2(0.9) + 0.1 * math.log2(0.1))
+    np.testing.assert_allclose(u, [0.0, 1.0, h75 ** 2, h90 ** 2, 0.0], atol=1e-5)
+
+
+def test_mask_filter_leans_on_the_past_only_where_unsure():
+    from pose.smoothing import MaskFilter, mask_uncertainty
+
+    def frame(mask, ts):
+        return PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, ts, (3, 2), mask=np.asarray(mask, np.float32))
+
+    mf = MaskFilter(0.7)
+    prev = np.array([[0.0, 1.0, 0.2], [0.9, 0.1, 0.5]], np.float32)
+    new = np.array([[1.0, 0.0, 0.5], [0.9, 0.6, 0.5]], np.float32)
+    assert mf.apply(frame(prev, 0.0), FilterContext()).mask is not None  # first mask passes
+    out = mf.apply(frame(new, 0.1), FilterContext()).mask
+    want = new + (prev - new) * mask_uncertainty(new) * 0.7
+    np.testing.assert_allclose(out, want, atol=0.01)  # the table is 8-bit
+    assert out[0, 0] == pytest.approx(1.0, abs=1e-3)  # certain: the new value stands
+    assert out[0, 2] == pytest.approx(0.5 + (0.2 - 0.5) * 0.7, abs=0.01)  # 0.5: 70 % past
+    # Another frame size (a new camera) starts over; frames without a mask pass through.
+    other = np.full((4, 4), 0.5, np.float32)
+    np.testing.assert_array_equal(
+        mf.apply(PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.2, (4, 4), mask=other), FilterContext()).mask,
+        other)
+    plain = PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.3, (4, 4))
+    assert mf.apply(plain, FilterContext()) is plain
