@@ -20,14 +20,15 @@ How a move is judged
     tempo off by up to a factor 2 cost nothing by themselves.
   * Along that path each body part's angular error maps frame by frame to a similarity
     (scoring.similarity.curve); a part's score is their mean times the fraction of the move
-    the player was seen; the move
-    score is the mean of part scores weighted by the move's ``parts`` times the parts'
-    importance (scoring.judge.PART_IMPORTANCE). A part the coach moves and the player holds
+    the player was seen; the move score is the mean of part scores weighted by the move's
+    ``parts`` times the parts' importance (scoring.judge.PART_IMPORTANCE). A part the coach moves and the player holds
     still loses points (a frozen pose near the move's poses is not the dance). Parts the
     coach does not show (hidden in most of the move's reference frames) are not judged. A
     move where the reference has no pose at all is judged on presence alone.
-  * The per-move rotation that best maps the player's limb directions onto the coach's
-    (Kabsch) removes a camera that looks down or from the side.
+  * Per move, the rotation that best maps the player's limb directions onto the coach's
+    removes the camera's view: the heading about the vertical fully, a tilt (a camera that
+    looks down) up to scoring.features.MAX_TILT_RAD. Alignment and rotation are estimated
+    twice (window means first, then the aligned pairs).
   * The hint names the part whose shortfall costs the move most (weight x missing points),
     with a direction taken from the signed difference (arm lower than the coach's -> "Lift
     your left arm higher!").
@@ -56,9 +57,10 @@ from scoring import judge
 from scoring.align import subsequence_dtw
 from scoring.events import Judgement, Tier
 from scoring.parts import BODY_PARTS
+from scoring.similarity import MISSING_COST_RAD, combine, curve, part_errors, part_weight_vector
+
 if TYPE_CHECKING:
     from scoring.choreography import Choreography, Move
-from scoring.similarity import MISSING_COST_RAD, combine, curve, part_errors, part_weight_vector
 
 # A player sample farther than this from every camera frame is "nobody" (a dropped camera).
 MAX_GAP_S = 0.25
@@ -279,8 +281,7 @@ class ScoreProcessor:
             return self._result
         if song_time_s is not None and math.isfinite(song_time_s):
             self._song_time_s = float(song_time_s)
-        new = self._judge_due(math.inf)
-        del new
+        self._judge_due(math.inf)
         self._result = self._make_result()
         return self._result
 
