@@ -4,6 +4,8 @@ Figures (each with its ratio to the target it names):
 - render frame time p50/p95 (ms): events + updates + draw + flip of the play scene, drawn
   off-screen (SDL dummy driver) on the real clock while the threaded PoseWorker tracks a
   video file used as the camera. Target p95 <= 17 ms (60 fps).
+  Also the render thread's CPU time per frame: the machine is shared, and wall time
+  includes waiting for a core; CPU time is what the frame itself costs.
 - pose rate (poses/s) during play. Target >= 25.
 - camera frame -> scored / -> judgement latency p50/p95 (ms): capture of a camera frame
   until the scorer has taken it (and, for frames that close a move, emitted the judgement).
@@ -79,12 +81,13 @@ def real_choreography(folder: Path) -> Path:
     return folder / "real.yaml"
 
 
-def render_run(choreo: Path, camera: Path, seconds: float) -> dict:
+def render_run(choreo: Path, camera: Path, seconds: float, celebrate: bool = True) -> dict:
     """Play ``choreo`` live (real clock, threaded pose) for ``seconds``; collect figures."""
     from game.app import App
     from game.camera import Camera
     from game.scenes.context import Game, GameConfig
     from game.scenes.play import PlayScene
+    from scoring.events import Tier
 
     os.environ.setdefault("DANCE_HOME", tempfile.mkdtemp(prefix="bench_game_home_"))
     cfg = GameConfig([choreo], camera_source=str(camera), stop_after_s=seconds, use_store=False,
@@ -96,6 +99,7 @@ def render_run(choreo: Path, camera: Path, seconds: float) -> dict:
     game.camera = cam
     scene = PlayScene(app, game, choreo)
     playing_frames: list[float] = []
+    playing_cpu: list[float] = []
     pose_fps: list[float] = []
     worker_latency: list[float] = []
 
@@ -103,7 +107,12 @@ def render_run(choreo: Path, camera: Path, seconds: float) -> dict:
         if scene.state == "done":
             a.quit(0)  # the results screen would wait for a key press
         elif scene.state == "playing":
+            if celebrate and len(playing_frames) % 120 == 0:
+                # The camera's person doesn't dance the demo, so few moves earn effects; fire a
+                # gold PERFECT burst every ~2 s, as a good player would earn, to load the renderer.
+                scene.fx.burst(Tier.PERFECT, True, scene.hud.popup_anchor)
             playing_frames.append(a.frame_times_ms[-1])
+            playing_cpu.append(a.frame_cpu_ms[-1])
             st = cam.stats()
             if st is not None and st.fps > 0:
                 pose_fps.append(st.fps)
@@ -119,6 +128,7 @@ def render_run(choreo: Path, camera: Path, seconds: float) -> dict:
     wall = time.perf_counter() - t0
     return {
         "frames": playing_frames,
+        "cpu": playing_cpu,
         "pose_fps": float(np.median(pose_fps)) if pose_fps else 0.0,
         "worker_latency_ms": float(np.median(worker_latency)) if worker_latency else float("nan"),
         "push_ms": scene.stats["push_latency_ms"],
@@ -151,6 +161,8 @@ def main() -> int:
           f"{r['judgements']} judgements; particle peak {r['peak_particles']}")
     _line("render frame time p50", _pct(f, 50), "ms", TARGET_P95_MS)
     _line("render frame time p95", _pct(f, 95), "ms", TARGET_P95_MS)
+    _line("render frame thread-CPU p50", _pct(r["cpu"], 50), "ms", TARGET_P95_MS)
+    _line("render frame thread-CPU p95", _pct(r["cpu"], 95), "ms", TARGET_P95_MS)
     _line("pose rate during play", r["pose_fps"], "fps", TARGET_POSE_FPS, lower_is_better=False)
     _line("worker capture->pose latency (median)", r["worker_latency_ms"], "ms", TARGET_LATENCY_MS)
     _line("camera frame->scored p50", _pct(r["push_ms"], 50), "ms", TARGET_LATENCY_MS)

@@ -97,6 +97,7 @@ class App:
         self._t0 = time.perf_counter()
         self.draw_times_ms: list[float] = []  # per-frame draw cost, for the benchmark
         self.frame_times_ms: list[float] = []  # per-frame work: events + updates + draw + flip
+        self.frame_cpu_ms: list[float] = []  # the same, in this thread's CPU time (immune to a busy machine)
         self.on_frame: list[Callable[["App"], None]] = []
 
     # -- clock ---------------------------------------------------------------------------
@@ -151,6 +152,7 @@ class App:
             if max_frames is not None and self.frames_drawn >= max_frames:
                 break
             t_frame = time.perf_counter()
+            cpu_frame = time.thread_time()
             if self.simulated:
                 self._sim_time_s += self.frame_period_s
             now = self.now_s()
@@ -178,6 +180,7 @@ class App:
                 self.sink.write(self.screen)
             self.frames_drawn += 1
             self.frame_times_ms.append((time.perf_counter() - t_frame) * 1000.0)
+            self.frame_cpu_ms.append((time.thread_time() - cpu_frame) * 1000.0)
             for fn in self.on_frame:
                 fn(self)
             if not self.simulated:

@@ -13,7 +13,6 @@ from collections import deque
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 from pose.errors import VideoError
 
@@ -152,8 +151,9 @@ class Camera:
             return self._surface
         rgb = latest.frame_rgb
         size = fit_size((rgb.shape[1], rgb.shape[0]), box_px)
-        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-        small = np.ascontiguousarray(small[:, ::-1])  # mirror: the child sees themself as in a mirror
+        # Bilinear, not area: this runs on the render thread, and area averaging of a
+        # 1080p frame costs ~5 ms against ~0.5 ms; at preview size the difference is invisible.
+        small = cv2.flip(cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR), 1)  # mirror view
         self._surface = pygame.image.frombuffer(small.tobytes(), size, "RGB")
         self._surface_key = key
         return self._surface

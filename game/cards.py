@@ -44,6 +44,7 @@ class CardStrip:
         self.beat_s = beat_s
         self.aspect = (track.size[0] / track.size[1]) if track is not None and track.size[1] else 1.0
         self._pictures: dict[int, pygame.Surface] = {}
+        self._scaled_cache: dict[tuple[int, int], pygame.Surface] = {}
 
     def upcoming(self, t_s: float) -> list:
         """The current move (or, between moves, the next one) and the two after it."""
@@ -83,6 +84,18 @@ class CardStrip:
         self._pictures[move.index] = pic
         return pic
 
+    def _scaled(self, move, width_px: int) -> pygame.Surface:
+        """The card picture at ``width_px`` wide, scaled once and kept (smoothscale is slow)."""
+        key = (move.index, width_px)
+        pic = self._scaled_cache.get(key)
+        if pic is None:
+            pic = self._picture(move)
+            if pic.get_width() != width_px:
+                k = width_px / pic.get_width()
+                pic = pygame.transform.smoothscale(pic, (width_px, max(1, int(pic.get_height() * k))))
+            self._scaled_cache[key] = pic
+        return pic
+
     def draw(self, surface: pygame.Surface, topleft: tuple[int, int], t_s: float, time_s: float) -> list[pygame.Rect]:
         """Draw the strip horizontally from ``topleft``; returns the card rects."""
         rects = []
@@ -108,10 +121,7 @@ class CardStrip:
         inner = rect.inflate(-10, -10)
         pygame.draw.rect(surface, (*base,), inner, border_radius=18)
         pygame.draw.rect(surface, border, rect, 7 if (gold or current) else 4, border_radius=22)
-        pic = self._picture(move)
-        if pic.get_width() != inner.width - 14:
-            s = (inner.width - 14) / pic.get_width()
-            pic = pygame.transform.smoothscale(pic, (inner.width - 14, max(1, int(pic.get_height() * s))))
+        pic = self._scaled(move, inner.width - 14)
         # the figure sits on a coloured blob so pale limbs read on the white card
         blob = pygame.Rect(0, 0, pic.get_width(), pic.get_height())
         blob.midtop = (inner.centerx, inner.y + 6)

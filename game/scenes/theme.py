@@ -64,25 +64,42 @@ def text(
     shadow: bool = True,
     outline_px: int = 0,
 ) -> pygame.Rect:
-    """Draw text with a soft drop shadow (and an optional outline); returns its rect."""
-    f = font(size_px)
-    img = f.render(msg, True, colour)
-    rect = img.get_rect()
+    """Draw text with a soft drop shadow (and an optional outline); returns its rect.
+
+    The rendered label is cached: most labels repeat every frame, and font rendering is the
+    biggest cost of a HUD frame.
+    """
+    img, ox, oy = _label(msg, int(size_px), tuple(colour), bool(shadow), int(outline_px))
+    w, h = img.get_width() - ox * 2, img.get_height() - oy * 2
+    rect = pygame.Rect(0, 0, w, h)
     if centre is not None:
         rect.center = (int(centre[0]), int(centre[1]))
     elif topleft is not None:
         rect.topleft = (int(topleft[0]), int(topleft[1]))
+    surface.blit(img, rect.move(-ox, -oy))
+    return rect
+
+
+@lru_cache(maxsize=1024)
+def _label(msg: str, size_px: int, colour: tuple[int, int, int], shadow: bool,
+           outline_px: int) -> tuple[pygame.Surface, int, int]:
+    """(image, x margin, y margin): the text with its outline/shadow baked in."""
+    f = font(size_px)
+    img = f.render(msg, True, colour)
+    w, h = img.get_size()
+    pad = max(outline_px, max(2, size_px // 20) if shadow else 0)
+    out = pygame.Surface((w + 2 * pad, h + 2 * pad), pygame.SRCALPHA)
     if outline_px:
         edge = f.render(msg, True, INK)
         for dx in (-outline_px, 0, outline_px):
             for dy in (-outline_px, 0, outline_px):
                 if dx or dy:
-                    surface.blit(edge, rect.move(dx, dy))
+                    out.blit(edge, (pad + dx, pad + dy))
     elif shadow:
-        sh = f.render(msg, True, SHADOW)
-        surface.blit(sh, rect.move(max(2, size_px // 20), max(2, size_px // 20)))
-    surface.blit(img, rect)
-    return rect
+        d = max(2, size_px // 20)
+        out.blit(f.render(msg, True, SHADOW), (pad + d, pad + d))
+    out.blit(img, (pad, pad))
+    return out, pad, pad
 
 
 @lru_cache(maxsize=8)
@@ -117,11 +134,17 @@ def background(surface: pygame.Surface, time_s: float = 0.0) -> None:
 def panel(surface: pygame.Surface, rect: pygame.Rect, colour=(255, 255, 255), alpha: int = 40,
           radius_px: int = 24, border: tuple[int, int, int] | None = None, border_px: int = 0) -> None:
     """A translucent rounded card."""
-    card = pygame.Surface(rect.size, pygame.SRCALPHA)
+    surface.blit(_panel(tuple(rect.size), tuple(colour), int(alpha), int(radius_px),
+                        None if border is None else tuple(border), int(border_px)), rect)
+
+
+@lru_cache(maxsize=64)
+def _panel(size: tuple[int, int], colour, alpha: int, radius_px: int, border, border_px: int) -> pygame.Surface:
+    card = pygame.Surface(size, pygame.SRCALPHA)
     pygame.draw.rect(card, (*colour, alpha), card.get_rect(), border_radius=radius_px)
     if border is not None and border_px:
         pygame.draw.rect(card, (*border, 255), card.get_rect(), border_px, border_radius=radius_px)
-    surface.blit(card, rect)
+    return card
 
 
 def star(surface: pygame.Surface, centre: tuple[float, float], radius_px: float,

@@ -114,7 +114,7 @@ def _reference_frame(index: int, size):
     for _ in range(index + 1):
         ok, bgr = cap.read()
     cap.release()
-    return cv2.cvtColor(cv2.resize(bgr, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+    return cv2.cvtColor(cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2RGB)
 
 
 def _pixels(surface) -> np.ndarray:
