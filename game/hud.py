@@ -144,6 +144,7 @@ def draw_prompt(surface: pygame.Surface, message: str, sub: str, time_s: float, 
     bounce = 6 * math.sin(time_s * 5)
     rect = pygame.Rect(0, 0, min(w - 40, 720), 130)
     rect.center = (cx, int(cy + bounce))
+    rect.clamp_ip(surface.get_rect().inflate(-24, -24))  # never off the screen's edge
     pygame.draw.rect(surface, theme.SHADOW, rect.move(0, 8), border_radius=40)
     pygame.draw.rect(surface, colour, rect, border_radius=40)
     pygame.draw.rect(surface, theme.WHITE, rect, 5, border_radius=40)

@@ -19,8 +19,8 @@ class NoCameraScene(Scene):
         self.reason = reason
         self.time_s = 0.0
         w, h = app.size_px
-        self.retry = theme.Button("Try again", pygame.Rect(w // 2 - 300, h - 150, 280, 86), theme.MINT, focused=True)
-        self.back = theme.Button("Back", pygame.Rect(w // 2 + 20, h - 150, 280, 86), theme.LILAC)
+        self.retry = theme.Button("Try again", pygame.Rect(w // 2 - 300, h - 112, 280, 86), theme.MINT, focused=True)
+        self.back = theme.Button("Back", pygame.Rect(w // 2 + 20, h - 112, 280, 86), theme.LILAC)
 
     def handle(self, event) -> None:
         if event.type == pygame.KEYDOWN:
@@ -59,7 +59,7 @@ class NoCameraScene(Scene):
         code.center = (w // 2, 530)
         pygame.draw.rect(screen, theme.INK, code, border_radius=14)
         theme.text(screen, "dance play --camera FILE", 38, theme.MINT, code.center, shadow=False)
-        theme.text(screen, self.reason[:90], 24, (220, 210, 240), (w // 2, 585), shadow=False)
+        theme.text(screen, self.reason[:90], 24, (220, 210, 240), (w // 2, 575), shadow=False)
         self.retry.draw(screen, t)
         self.back.draw(screen, t)
         self.game.shot(self.app, "0_no_camera")

@@ -22,7 +22,7 @@ from game.hud import Hud, draw_prompt
 from game.media import VideoPlayer, make_clock
 from game.scenes import theme
 from game.skeleton import draw_figure, draw_skeleton
-from scoring.events import Judgement
+from scoring.events import Judgement, Tier
 
 NOBODY_PROMPT_AFTER_S = 0.6  # nobody seen for this long -> "step into the picture!"
 LOST_PUSH_PERIOD_S = 1 / 30  # with no camera, the scorer still hears "nobody" this often
@@ -74,6 +74,7 @@ class PlayScene(Scene):
         self.last_seen_song_s = 0.0
         self._last_lost_push_s = -1.0
         self.result = None
+        self._pending_shot: str | None = None
         self.stats = {"poses_pushed": 0, "judgements": 0, "max_particles": 0, "bursts": 0,
                       "frames_nobody": 0, "push_latency_ms": [], "judgement_latency_ms": [], "camera_lost_at_s": None, "camera_error": None}
 
@@ -223,8 +224,16 @@ class PlayScene(Scene):
         self._draw_progress(screen, song)
         self.hud.draw(screen, t)
         self.fx.draw(screen)
-        if self.state == "playing" and self.hud.judged >= 1 and self.hud.popups:
-            self.game.shot(self.app, "4_play")
+        if self._pending_shot:
+            self.game.shot(self.app, self._pending_shot)  # after everything is drawn
+            self._pending_shot = None
+        if self.state == "playing" and self.hud.popups:
+            # The screenshot that shows the game best: a celebrated move, effects in flight.
+            p = self.hud.popups[-1]
+            if self.hud.last is not None and self.hud.last.tier >= Tier.GOOD and p.age_s >= 0.3:
+                self.game.shot(self.app, "4_play")
+            elif p.age_s >= 0.3:
+                self.game.shot(self.app, "4_play_first_judgement")
 
     def _draw_coach(self, screen, song: float, t: float) -> None:
         box = self.coach_box
@@ -272,10 +281,10 @@ class PlayScene(Scene):
                 draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center)
             else:
                 draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center)
-            self.game.shot(self.app, "4_play_camera_lost")
+            self._pending_shot = "4_play_camera_lost"
         elif self.pose is None and self.song_s - self.last_seen_song_s > NOBODY_PROMPT_AFTER_S:
             draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center)
-            self.game.shot(self.app, "4_play_nobody")
+            self._pending_shot = "4_play_nobody"
 
     def _draw_tip(self, screen, song: float) -> None:
         w, _ = screen.get_size()

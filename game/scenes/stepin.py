@@ -159,7 +159,7 @@ class StepInScene(Scene):
         guide.center = view.center
         pygame.draw.rect(screen, theme.SUN, guide, 4, border_radius=60)
         msg, colour = self.hint()
-        banner = pygame.Rect(0, 0, 760, 74)
+        banner = pygame.Rect(0, 0, 680, 74)
         banner.center = (w // 2, h - 70 + int(4 * math.sin(t * 5)))
         pygame.draw.rect(screen, colour, banner, border_radius=37)
         pygame.draw.rect(screen, theme.WHITE, banner, 4, border_radius=37)
