@@ -112,8 +112,10 @@ def test_real_footage_end_to_end(real_choreo, home, tmp_path):
     # The recording holds what the screen showed: title .. results at 30 fps.
     assert out.is_file() and game.app.sink.frames_written > 60
     assert _count_frames(out) == game.app.sink.frames_written
-    for name in ("1_title", "2_step_in", "3_countdown", "4_play_first_judgement", "6_results"):
+    for name in ("1_title", "2_step_in", "3_countdown", "6_results"):
         assert (shots / f"{name}.png").is_file(), name
+    # the play screen with a judgement pop-up (a celebrated one if the first was GOOD or better)
+    assert (shots / "4_play.png").is_file() or (shots / "4_play_first_judgement.png").is_file()
 
 
 @pytest.mark.slow
