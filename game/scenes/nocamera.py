@@ -19,30 +19,41 @@ class NoCameraScene(Scene):
         self.reason = reason
         self.time_s = 0.0
         w, h = app.size_px
-        self.retry = theme.Button("Try again", pygame.Rect(w // 2 - 300, h - 112, 280, 86), theme.MINT, focused=True)
-        self.back = theme.Button("Back", pygame.Rect(w // 2 + 20, h - 112, 280, 86), theme.LILAC)
+        self.retry = theme.Button("Try again", pygame.Rect(w // 2 - 440, h - 112, 270, 86), theme.MINT, focused=True)
+        self.watch = theme.Button("Just watch", pygame.Rect(w // 2 - 135, h - 112, 270, 86), theme.SKY)
+        self.back = theme.Button("Back", pygame.Rect(w // 2 + 170, h - 112, 270, 86), theme.LILAC)
+        self.buttons = [self.retry, self.watch, self.back]
 
     def handle(self, event) -> None:
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_ESCAPE:
                 self.app.pop()
             elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
-                self.try_again()
+                self.press(next(b for b in self.buttons if b.focused))
             elif event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
-                self.retry.focused, self.back.focused = self.back.focused, self.retry.focused
+                i = next(i for i, b in enumerate(self.buttons) if b.focused)
+                i = (i + (-1 if event.key == pygame.K_LEFT else 1)) % len(self.buttons)
+                for k, b in enumerate(self.buttons):
+                    b.focused = k == i
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.retry.hit(event.pos):
-                self.try_again()
-            elif self.back.hit(event.pos):
-                self.app.pop()
+            for b in self.buttons:
+                if b.hit(event.pos):
+                    self.press(b)
+                    break
 
-    def try_again(self) -> None:
-        if self.back.focused:
+    def press(self, button: theme.Button) -> None:
+        if button is self.back:
             self.app.pop()
-            return
-        from game.scenes.stepin import open_camera_scene
+        elif button is self.watch:
+            # The coach dances to the music with nobody scored: the demo still plays.
+            from game.scenes.play import PlayScene
 
-        self.app.replace(open_camera_scene(self.app, self.game, self.choreo_path))
+            self.game.camera = None
+            self.app.replace(PlayScene(self.app, self.game, self.choreo_path))
+        else:
+            from game.scenes.stepin import open_camera_scene
+
+            self.app.replace(open_camera_scene(self.app, self.game, self.choreo_path))
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
@@ -53,15 +64,15 @@ class NoCameraScene(Scene):
         theme.background(screen, t)
         self._camera_icon(screen, (w // 2, 200), t)
         theme.text(screen, "Oops! No camera", 84, theme.SUN, (w // 2, 350), outline_px=4)
-        theme.text(screen, "Ask a grown-up to plug in a camera and press Try again.", 36, theme.WHITE, (w // 2, 420))
+        theme.text(screen, "Ask a grown-up to plug in a camera and press Try again - or just watch.", 36, theme.WHITE, (w // 2, 420))
         theme.text(screen, "Or play a video as the camera:", 32, theme.WHITE, (w // 2, 480))
         code = pygame.Rect(0, 0, 620, 54)
         code.center = (w // 2, 530)
         pygame.draw.rect(screen, theme.INK, code, border_radius=14)
         theme.text(screen, "dance play --camera FILE", 38, theme.MINT, code.center, shadow=False)
         theme.text(screen, self.reason[:90], 24, (220, 210, 240), (w // 2, 575), shadow=False)
-        self.retry.draw(screen, t)
-        self.back.draw(screen, t)
+        for b in self.buttons:
+            b.draw(screen, t)
         self.game.shot(self.app, "0_no_camera")
 
     @staticmethod

@@ -61,10 +61,14 @@ class PlayScene(Scene):
         # Camera capture times are perf_counter values, so a live song clock runs on perf_counter.
         self.clock = make_clock(self.choreo.audio, self.choreo.video, self.duration_s, headless=app.simulated,
                                 now_fn=app.now_s if app.simulated else time.perf_counter)
-        self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
-                                       cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store)
-        game.last_session_path = self.session.path
-        self.proc.subscribe(self.session.record)
+        # Watching without a camera is not a dance session: nothing goes into the records.
+        self.watching = game.camera is None
+        self.session = None
+        if not self.watching:
+            self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
+                                           cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store)
+            game.last_session_path = self.session.path
+            self.proc.subscribe(self.session.record)
         self.proc.subscribe(self.hud.on_judgement)
         self.proc.subscribe(self._celebrate)
         self.state = "ready"  # ready -> counting -> playing -> done
@@ -124,7 +128,8 @@ class PlayScene(Scene):
             self.coach.close()
             self.coach = None
         self.clock.stop()
-        self.session.close()
+        if self.session is not None:
+            self.session.close()
 
     def pause(self) -> None:
         from game.scenes.pause import PauseScene
@@ -205,7 +210,8 @@ class PlayScene(Scene):
         from game.scenes.results import ResultsScene
 
         self.result = self.proc.finish(self.song_s)
-        self.session.finish(self.result.total, self.result.stars)
+        if self.session is not None:
+            self.session.finish(self.result.total, self.result.stars)
         self.game.last_result = self.result
         self.state = "done"
         self._close_media()
@@ -276,7 +282,10 @@ class PlayScene(Scene):
         theme.text(screen, "You", 32, theme.WHITE, tag.center, outline_px=1)
         if self.state != "playing":
             return
-        if self.camera_gone:
+        if self.watching:
+            draw_prompt(screen, "Just watching", "No camera - dance along for fun!", t, theme.LILAC, box.center)
+            self._pending_shot = "4_play_watching"
+        elif self.camera_gone:
             if cam is not None and cam.ended and cam.is_file:
                 draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center)
             else:

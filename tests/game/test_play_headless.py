@@ -241,3 +241,30 @@ def test_demo_plays_headless_with_a_video_camera(home, tmp_path, camera_15fps):
     assert len(r.judgements) == len(scene.choreo.moves)  # finishing early judges the rest (MISS)
     # 6 s of song plus title, step-in, countdown and results, at 30 fps.
     assert game.app.sink.frames_written >= 30 * 6
+
+
+def test_no_camera_screen_can_just_watch_the_dance(real_choreo, home, tmp_path):
+    """No camera: the child picks "Just watch" with the keyboard; the song plays to the end,
+    every move is a MISS, and nothing is written to the session records."""
+    import pygame
+
+    from game.app import App
+    from game.scenes.context import Game
+    from game.scenes.nocamera import NoCameraScene
+
+    shots = tmp_path / "shots"
+    app = App((1280, 720), headless=True, frame_rate_hz=30.0)
+    game = Game(GameConfig(choreographies=[real_choreo], headless=True, shots_dir=shots), app=app)
+    try:
+        scene = NoCameraScene(app, game, real_choreo, "No camera found")
+        app.push(scene)
+        for key in (pygame.K_RIGHT, pygame.K_RETURN):  # Try again -> Just watch, press
+            scene.handle(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+        assert app.run() == 0
+    finally:
+        app.close()
+    r = game.last_result
+    assert r is not None and [j.tier.name for j in r.judgements] == ["MISS"] * 3
+    assert game.play_scene.watching and game.play_scene.session is None
+    assert not (home / "sessions.db").exists() and not (home / "sessions").exists()
+    assert (shots / "4_play_watching.png").is_file()
