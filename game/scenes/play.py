@@ -104,6 +104,7 @@ class PlayScene(Scene):
         elif self.state == "counting":
             self.start_song()
         elif self.state == "playing" and self.clock.paused:
+            self._discard_stale_poses()  # moves made during the pause are not part of the song
             self.clock.resume()
 
     def start_song(self) -> None:
@@ -114,8 +115,15 @@ class PlayScene(Scene):
                 cam.start(song_clock=self.clock.position_s, loop=self.game.config.loop_camera)
             except Exception as e:  # noqa: BLE001 — a camera problem must not stop the song
                 self.game.camera_error = str(e)
+        else:
+            self._discard_stale_poses()  # poses from the countdown would land before song time 0
         self.clock.start(0.0)
         self.state = "playing"
+
+    def _discard_stale_poses(self) -> None:
+        cam = self.game.camera
+        if cam is not None and cam.worker is not None and not self.app.simulated:
+            cam.drain()
 
     def leave(self) -> None:
         if self.state == "done":
