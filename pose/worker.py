@@ -59,6 +59,7 @@ class WorkerStatus(str, Enum):
 
 
 _FINISHED = (WorkerStatus.ENDED, WorkerStatus.FAILED, WorkerStatus.STOPPED)
+_FPS_STALL_S = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +93,8 @@ class LatestPose:
 class WorkerStats:
     """A snapshot of the worker's counters.
 
-    fps: poses per second over the last ``window`` poses; latency_ms / latency_p95_ms:
+    fps: poses per second over the last ``window`` poses (falling once no pose has come
+    for a second); latency_ms / latency_p95_ms:
     frame-to-pose latency (capture -> pose available) mean and 95th percentile over the
     same window; frames_read: frames taken from the source; frames_dropped: frames that
     were read or due but never processed because a newer one came; poses: frames
@@ -232,7 +234,12 @@ class PoseWorker:
             done = list(self._done_at)
             lat = list(self._latencies_ms)
             counts = (self._frames_read, self._frames_dropped, self._poses, self._found)
-        fps = (len(done) - 1) / (done[-1] - done[0]) if len(done) >= 2 and done[-1] > done[0] else 0.0
+        fps = 0.0
+        if len(done) >= 2 and done[-1] > done[0]:
+            # A stalled or finished worker should not keep showing its last rate: after a
+            # second without a pose, count the silence in.
+            end = max(done[-1], time.perf_counter() - _FPS_STALL_S)
+            fps = (len(done) - 1) / (end - done[0])
         mean = float(np.mean(lat)) if lat else math.nan
         p95 = float(np.percentile(lat, 95)) if lat else math.nan
         return WorkerStats(self._status, fps, mean, p95, *counts, self._error)

@@ -225,6 +225,10 @@ def test_nobody_in_frame_gives_none_poses(tmp_path):
     assert wk.status is WorkerStatus.ENDED and wk.error is None
     assert s.poses == 12 and s.found == 0
     assert wk.latest().pose is None and wk.latest().frame_rgb.shape == (240, 320, 3)
+    # A finished worker's rate decays instead of showing its last value for ever.
+    assert s.fps > 0
+    time.sleep(1.3)
+    assert wk.stats().fps < s.fps
 
 
 def test_process_until_refuses_a_started_worker(cam01):
