@@ -189,3 +189,24 @@ def test_prefetch_reraises_reader_errors(broken):
             for _ in prefetch(iter(v)):
                 n += 1
     assert n > 10
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(0, 6), w=st.integers(0, 6), c=st.sampled_from([None, 1, 2, 3, 4, 5]),
+    dtype=st.sampled_from([np.uint8, np.uint16, np.float32, np.bool_]),
+)
+def test_to_rgb_gives_rgb_or_a_video_error(h, w, c, dtype):
+    shape = (h, w) if c is None else (h, w, c)
+    a = np.ones(shape, dtype=dtype)
+    ok = dtype is np.uint8 and h > 0 and w > 0 and c in (None, 1, 3, 4)
+    if ok:
+        out = to_rgb(a)
+        assert out.shape == (h, w, 3) and out.dtype == np.uint8
+    else:
+        with pytest.raises(VideoError):
+            to_rgb(a)
