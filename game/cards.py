@@ -73,14 +73,22 @@ class CardStrip:
                 drawn = True
             except pygame.error:
                 drawn = False  # a broken pictogram falls back to the stick figure
+        pose = pose_at(self.track, (move.start_s + move.end_s) / 2)
+        parts = dict(move.parts) if getattr(move, "parts", None) else {}
         if not drawn:
-            pose = pose_at(self.track, (move.start_s + move.end_s) / 2)
             if pose is not None:
-                parts = dict(move.parts) if getattr(move, "parts", None) else {}
-                # All six parts weighted equally means "whole body": glow everything.
                 draw_figure(pic, pose, pic.get_rect(), highlight=parts, aspect=self.aspect, width_px=7)
             else:
                 theme.text(pic, "?", 90, theme.WHITE, pic.get_rect().center)
+        elif pose is not None:
+            # The authored picture shows the move; a small stick figure badge shows which
+            # limbs are scored, so the child knows what counts.
+            badge = pygame.Rect(0, 0, 64, 80)
+            badge.bottomright = (pic.get_width() - 4, pic.get_height() - 4)
+            pygame.draw.rect(pic, (255, 255, 255), badge, border_radius=12)
+            pygame.draw.rect(pic, theme.PINK, badge, 3, border_radius=12)
+            draw_figure(pic, pose, badge.inflate(-6, -6), highlight=parts, aspect=self.aspect,
+                        body_colour=(170, 160, 200), glow_colour=theme.PINK, width_px=4)
         self._pictures[move.index] = pic
         return pic
 
