@@ -137,12 +137,12 @@ class Hud:
 
 
 def draw_prompt(surface: pygame.Surface, message: str, sub: str, time_s: float, colour=theme.PINK,
-                centre: tuple[int, int] | None = None) -> None:
+                centre: tuple[int, int] | None = None, max_width_px: int = 720) -> None:
     """A big bouncing banner (nobody in frame, camera lost...)."""
     w, h = surface.get_size()
     cx, cy = centre or (w // 2, h // 2)
     bounce = 6 * math.sin(time_s * 5)
-    rect = pygame.Rect(0, 0, min(w - 40, 720), 130)
+    rect = pygame.Rect(0, 0, min(w - 40, max_width_px), 130)
     rect.center = (cx, int(cy + bounce))
     rect.clamp_ip(surface.get_rect().inflate(-24, -24))  # never off the screen's edge
     pygame.draw.rect(surface, theme.SHADOW, rect.move(0, 8), border_radius=40)

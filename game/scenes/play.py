@@ -291,16 +291,16 @@ class PlayScene(Scene):
         if self.state != "playing":
             return
         if self.watching:
-            draw_prompt(screen, "Just watching", "No camera - dance along for fun!", t, theme.LILAC, box.center)
+            draw_prompt(screen, "Just watching", "No camera - dance along for fun!", t, theme.LILAC, box.center, box.width + 90)
             self._pending_shot = "4_play_watching"
         elif self.camera_gone:
             if cam is not None and cam.ended and cam.is_file:
-                draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center)
+                draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center, box.width + 90)
             else:
-                draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center)
+                draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center, box.width + 90)
             self._pending_shot = "4_play_camera_lost"
         elif self.pose is None and self.song_s - self.last_seen_song_s > NOBODY_PROMPT_AFTER_S:
-            draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center)
+            draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width + 90)
             self._pending_shot = "4_play_nobody"
 
     def _draw_tip(self, screen, song: float) -> None:
