@@ -176,7 +176,8 @@ class PlayScene(Scene):
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
-        self.hud.update(dt_s, self.proc.live_score)
+        seen = self.pose is not None and not self.camera_gone
+        self.hud.update(dt_s, self.proc.live_score if seen else None)  # nobody seen: the meter drains
         self.fx.update(dt_s)
         self.stats["max_particles"] = max(self.stats["max_particles"], self.fx.live_count)
         if self.state != "playing":
