@@ -167,3 +167,33 @@ def test_threaded_video_never_blocks_the_render_loop():
 def test_missing_video_is_a_video_error(tmp_path):
     with pytest.raises(VideoError, match="cannot open"):
         VideoPlayer(tmp_path / "nope.mp4", (100, 100))
+
+
+def test_music_not_the_cpu_clock_sets_the_pace(tmp_path):
+    """A wall clock running 4 % fast (as a drifting clock would, over a long song) must not
+    pull the song clock away from the music: the estimate follows the audio position."""
+    import pygame
+
+    wav = tmp_path / "tone.wav"
+    _tone(wav, 4.0)
+    t0 = time.perf_counter()
+    fast = lambda: t0 + (time.perf_counter() - t0) * 1.04  # noqa: E731
+    try:
+        clock = MusicClock(wav, now_fn=fast)
+    except VideoError as e:
+        pytest.skip(f"no audio device even with the dummy driver: {e}")
+    clock.start()
+    errors, wall_errors = [], []
+    start = time.perf_counter()
+    while time.perf_counter() - start < 2.5:
+        pos = clock.position_s()
+        audio = pygame.mixer.music.get_pos() / 1000.0
+        if time.perf_counter() - start > 1.0:
+            errors.append(pos - audio)
+            wall_errors.append(clock.wall_position_s() - audio)
+        time.sleep(0.005)
+    clock.stop()
+    pygame.mixer.quit()
+    assert np.mean(wall_errors) > 0.05  # the fast clock alone has run ahead by tens of ms
+    # get_pos itself is coarse (one buffer, ~23 ms), so "follows" means within a buffer or two.
+    assert abs(np.mean(errors)) < 0.03 and np.max(np.abs(errors)) < 0.06
