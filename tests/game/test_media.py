@@ -194,6 +194,10 @@ def test_music_not_the_cpu_clock_sets_the_pace(tmp_path):
         time.sleep(0.005)
     clock.stop()
     pygame.mixer.quit()
-    assert np.mean(wall_errors) > 0.05  # the fast clock alone has run ahead by tens of ms
-    # get_pos itself is coarse (one buffer, ~23 ms), so "follows" means within a buffer or two.
-    assert abs(np.mean(errors)) < 0.03 and np.max(np.abs(errors)) < 0.06
+    k = max(1, len(errors) // 5)  # compare the first and last fifth of the 1.5 s window
+    wall_growth = np.mean(wall_errors[-k:]) - np.mean(wall_errors[:k])
+    est_growth = np.mean(errors[-k:]) - np.mean(errors[:k])
+    assert wall_growth > 0.035  # 4 % of ~1.2 s: the fast clock alone keeps running ahead...
+    assert abs(est_growth) < 0.015  # ...the song clock does not: it stays with the music
+    # get_pos itself is coarse (one buffer, ~23 ms), so "with" means within a buffer or two.
+    assert np.max(np.abs(errors)) < 0.06
