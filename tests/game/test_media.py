@@ -158,8 +158,9 @@ def test_threaded_video_never_blocks_the_render_loop():
             shown = surf if surf is not None else shown
             time.sleep(1 / 120)
         assert shown is not None and v.frames_shown >= 10
-        # frame_at only pops a queue and wraps bytes: far below a 60 fps frame budget.
-        assert np.percentile(costs, 95) < 0.008
+        # frame_at only pops a queue and wraps bytes; decoding and scaling one 1080p frame
+        # (what blocking would cost) takes ~10 ms. The median is immune to a busy machine.
+        assert np.median(costs) < 0.004
     finally:
         v.close()
 
