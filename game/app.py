@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Callable, Protocol
 
+from pose.errors import DanceError
+
 FIXED_DT_S = 1.0 / 60.0
 MAX_UPDATES_PER_FRAME = 5  # catch-up cap: past this we drop simulated time instead of spiralling
 DEFAULT_SIZE_PX = (1280, 720)
@@ -78,7 +80,15 @@ class App:
         import pygame
 
         self.pg = pygame
-        pygame.display.init()
+        try:
+            pygame.display.init()
+        except pygame.error as e:
+            raise DanceError(f"cannot open a window ({e}); to play off-screen use --headless --camera FILE") from None
+        if not headless and not os.environ.get("SDL_VIDEODRIVER") and pygame.display.get_driver() in ("offscreen", "dummy"):
+            # SDL found no screen and fell back to drawing nowhere: the game would run unseen.
+            pygame.display.quit()
+            raise DanceError("no screen to open the game window on (is DISPLAY set?); "
+                             "to play off-screen use --headless --camera FILE")
         pygame.font.init()
         self.headless = headless
         self.simulated = headless if simulated_clock is None else bool(simulated_clock)

@@ -302,3 +302,15 @@ def test_live_clock_threaded_pose_never_blocks_the_loop(real_choreo, home):
     # Countdown (3.2 s) + song (1.67 s) at up to 60 fps: the loop ran on while pose ran alongside.
     assert app.frames_drawn >= 100
     assert np.median(app.frame_cpu_ms) < 17.0
+
+
+@pytest.mark.skipif(bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")),
+                    reason="this machine has a screen")
+def test_no_screen_is_a_one_line_error_not_an_invisible_game(real_choreo, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["DANCE_HOME"] = str(tmp_path)
+    p = subprocess.run([sys.executable, "-m", "game.cli", "play", str(real_choreo)], capture_output=True, text=True,
+                       cwd=REPO, env=env, timeout=60)
+    assert p.returncode == 1
+    err = [ln for ln in p.stderr.splitlines() if ln.startswith("dance play")]
+    assert len(err) == 1 and "no screen" in err[0] and "--headless" in err[0] and "Traceback" not in p.stderr
