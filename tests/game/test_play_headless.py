@@ -106,6 +106,10 @@ def test_real_footage_end_to_end(real_choreo, home, tmp_path):
         rows = store.judgements(sess.id)
         assert [r.move_name for r in rows] == ["Reach", "Turn", "Step"]
         assert abs(sess.total - result.total) < 1e-6
+    # The picker now shows the best stars earned on this dance.
+    from game.scenes.title import load_entries
+
+    assert load_entries([real_choreo])[0].best_stars == result.stars
     # Effects fired: particles were alive at some point.
     assert scene.stats["bursts"] >= 1 and scene.stats["max_particles"] > 0
     # Every camera frame reached the scorer (100 frames at 60 fps over a 1.67 s song).
