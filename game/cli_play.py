@@ -5,7 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pose.errors import DanceError
+
+if TYPE_CHECKING:
+    from game.scenes.context import Game, GameConfig
 
 DIFFICULTIES = ("easy", "normal", "hard")
 
@@ -99,7 +104,8 @@ def run_play(args: argparse.Namespace) -> int:
     return code
 
 
-def play(cfg, *, size_px: tuple[int, int] = (1280, 720), record: Path | None = None, max_frames: int | None = None):
+def play(cfg: "GameConfig", *, size_px: tuple[int, int] = (1280, 720), record: Path | None = None,
+         max_frames: int | None = None) -> tuple["Game", int]:
     """Run the game with ``cfg``; returns (Game, exit code). Used by the CLI, tests and the benchmark."""
     from game.app import App
     from game.recorder import ScreenRecorder
@@ -107,12 +113,13 @@ def play(cfg, *, size_px: tuple[int, int] = (1280, 720), record: Path | None = N
     from game.scenes.title import TitleScene
 
     frame_rate = 30.0 if cfg.headless else 60.0  # headless draws at the recording rate
-    sink = ScreenRecorder(record, size_px, fps=30.0, source_fps=frame_rate) if record else None
-    app = App(size_px, headless=cfg.headless, frame_rate_hz=frame_rate, sink=sink)
-    game = Game(cfg)
-    game.app = app
+    app = App(size_px, headless=cfg.headless, frame_rate_hz=frame_rate)
+    game = Game(cfg, app=app)
+    sink = None
     code = 0
     try:
+        if record:
+            sink = app.sink = ScreenRecorder(record, size_px, fps=30.0, source_fps=frame_rate)
         code = app.run(TitleScene(app, game), max_frames=max_frames)
     finally:
         if game.play_scene is not None and game.play_scene.state != "done":
