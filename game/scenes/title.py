@@ -81,6 +81,7 @@ class TitleScene(Scene):
         w, h = app.size_px
         self.play_button = theme.Button("Let's dance!", pygame.Rect(w // 2 - 190, h - 130, 380, 92),
                                         theme.PINK, focused=True)
+        self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
 
     def handle(self, event) -> None:
         if event.type == pygame.KEYDOWN:
@@ -92,9 +93,13 @@ class TitleScene(Scene):
                 self.selected = (self.selected + 1) % max(1, len(self.entries))
             elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
                 self.start()
+            elif event.key == pygame.K_c:
+                self.calibrate()
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             if self.play_button.hit(event.pos):
                 self.start()
+            elif self.timing_button.hit(event.pos):
+                self.calibrate()
             for i, r in enumerate(self.card_rects):
                 if r.collidepoint(event.pos):
                     if i == self.selected:
@@ -108,6 +113,18 @@ class TitleScene(Scene):
 
         self.game.config.selected = self.selected
         self.app.push(open_camera_scene(self.app, self.game, self.entries[self.selected].path))
+
+    def calibrate(self) -> None:
+        """The move-along latency calibration (game/scenes/calibration_scene.py); C or the button."""
+        from game.scenes.calibration_scene import calibration_for_game
+        from game.scenes.nocamera import NoCameraScene
+        from pose.errors import DanceError
+
+        try:
+            self.app.push(calibration_for_game(self.app, self.game))
+        except DanceError as e:
+            if self.entries:
+                self.app.push(NoCameraScene(self.app, self.game, self.entries[self.selected].path, str(e)))
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
@@ -130,7 +147,8 @@ class TitleScene(Scene):
                        30, theme.SUN, (w // 2, h // 2))
         self.card_rects = self._cards(screen, t)
         self.play_button.draw(screen, t)
-        theme.text(screen, "<  >  choose     Enter  dance     Esc  quit", 26, (230, 220, 255), (w // 2, h - 22),
+        self.timing_button.draw(screen, t)
+        theme.text(screen, "<  >  choose     Enter  dance     C  camera timing     Esc  quit", 26, (230, 220, 255), (w // 2, h - 22),
                    shadow=False)
 
     def _logo(self, screen, centre, t) -> None:

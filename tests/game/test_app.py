@@ -174,3 +174,20 @@ def test_pause_escape_leaves_the_song_and_enter_resumes():
     finally:
         a.close()
 
+
+
+def test_title_c_opens_the_latency_calibration(game_app):
+    from pose.samples import sample_path
+    from game.scenes.calibration_scene import CalibrationScene
+    from game.scenes.title import TitleScene
+
+    app, game = game_app
+    game.config.camera_source = str(sample_path("Demo_SinglePerson/cam02.mp4"))
+    t = TitleScene(app, game)
+    app.push(t)
+    try:
+        t.handle(_key(pygame.K_c))
+        assert isinstance(app.top, CalibrationScene)
+    finally:
+        if game.camera is not None:
+            game.camera.stop()
