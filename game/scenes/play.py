@@ -292,7 +292,7 @@ class PlayScene(Scene):
         if self.state != "playing":
             return
         if self.watching:
-            draw_prompt(screen, "Just watching", "No camera - dance along for fun!", t, theme.LILAC, box.center, box.width + 90)
+            draw_prompt(screen, "Just watching", "Dance along for fun!", t, theme.LILAC, box.center, box.width - 16)
             self._pending_shot = "4_play_watching"
         elif self.camera_gone:
             if cam is not None and cam.ended and cam.is_file:
