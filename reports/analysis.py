@@ -105,6 +105,8 @@ def summarise_session(store: SessionStore, ref: int | str = "latest") -> Session
     practise = [m for m in weakest_by_name.values() if m.tier < Tier.PERFECT][:PRACTISE_COUNT]
     counts = Counter(m.tier for m in moves)
     t, sim = store.samples(s.id)
+    if not t:
+        t, sim = samples_from_judgements(moves)
     return SessionSummary(
         session=s,
         moves=moves,
@@ -119,6 +121,23 @@ def summarise_session(store: SessionStore, ref: int | str = "latest") -> Session
         samples_similarity=sim,
         headline=cheer(s.stars, s.total),
     )
+
+
+def samples_from_judgements(moves: list[JudgementRow]) -> tuple[list[float], list[float]]:
+    """The similarity timeline (song time s, 0–100) from the per-move samples the scoring
+    engine attaches to each judgement (``samples`` at ``sample_rate_hz`` from ``start_s``)."""
+    t: list[float] = []
+    sim: list[float] = []
+    for m in sorted(moves, key=lambda m: m.start_s if m.start_s is not None else 0.0):
+        values = m.extra.get("samples") or []
+        rate = m.extra.get("sample_rate_hz") or 0.0
+        if m.start_s is None or not rate or not values:
+            continue
+        for i, v in enumerate(values):
+            if isinstance(v, (int, float)) and math.isfinite(v):
+                t.append(m.start_s + i / rate)
+                sim.append(100.0 * float(v))
+    return t, sim
 
 
 def session_part_means(store: SessionStore, session_id: int) -> dict[str, float]:

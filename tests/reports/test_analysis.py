@@ -186,3 +186,24 @@ def test_recurring_weak_part_agrees_with_the_averages(store: SessionStore) -> No
                               ("B", 60, {"left_arm": 95.0, "torso": 70.0})], started_at=f"2026-03-0{d}T10:00:00Z")
     noa = analysis.summarise_player(store, "Noa")
     assert noa.recurring_weak == ["torso"]  # lowest average (70), weakest in every session, not yet strong
+
+
+def test_session_timeline_comes_from_the_judgements_samples(tmp_path):
+    """The scoring engine attaches per-move similarity samples to each judgement; the
+    session report's timeline is drawn from them when no separate samples were stored."""
+    from reports.analysis import summarise_session
+    from reports.store import SessionStore
+    from scoring.events import Judgement, Tier
+
+    store = SessionStore.open(tmp_path / "s.db")
+    sid = store.start_session(player="Ava", choreography="Clip", choreography_path="", difficulty="easy", latency_s=0.0)
+    for i, (start, samples) in enumerate([(1.0, (0.5, 0.75, 1.0)), (2.0, (0.25, float("nan"), 0.0))]):
+        store.record_judgement(sid, Judgement(
+            move_index=i, move_name=f"m{i}", score=50, tier=Tier.GOOD, parts={"left_arm": 50},
+            offset_s=0.0, time_s=start + 1, start_s=start, end_s=start + 1,
+            samples=samples, sample_rate_hz=4.0))
+    store.finish_session(sid, total=50, stars=2)
+    summary = summarise_session(store, sid)
+    assert summary.samples_t_s == [1.0, 1.25, 1.5, 2.0, 2.5]
+    assert summary.samples_similarity == [50.0, 75.0, 100.0, 25.0, 0.0]
+    store.close()
