@@ -101,9 +101,10 @@ def timeline(
         ax.text((a + b) / 2, max(m.score, 1.5) + 2.5, label, ha="center", va="bottom",
                 fontsize=9 if label_names else 8, color=INK, rotation=0 if not label_names or len(label) < 9 else 25)
     if len(samples_t_s) >= 2:
-        ax.plot(samples_t_s, samples_similarity, color=INK, linewidth=1.4, alpha=0.75,
-                label="how close you were")
-        ax.legend(loc="lower right", frameon=False, fontsize=9, labelcolor=INK)
+        line_t, line_v = _smoothed_line(samples_t_s, samples_similarity)
+        ax.plot(line_t, line_v, color=INK, linewidth=1.6, alpha=0.8, label="how close you were")
+        # Above the bars (the y axis runs to 118), never over them.
+        ax.legend(loc="upper right", frameon=False, fontsize=9, labelcolor=INK)
     if spans:
         ax.set_xlim(min(a for a, _ in spans) - 0.5, max(b for _, b in spans) + 0.5)
     ax.set_ylim(0, 118)
@@ -111,6 +112,32 @@ def timeline(
     ax.set_xlabel("time in the song (seconds)" if not label_names or moves else "")
     ax.set_ylabel("score")
     return _svg(plt, fig, element_id, "Scores across the song")
+
+
+def _smoothed_line(t_s: Sequence[float], values: Sequence[float], window_s: float = 0.3,
+                   gap_s: float = 0.5) -> tuple[list[float], list[float]]:
+    """A centred moving average over window_s (frame-level similarity flickers; a teacher
+    wants the trend), with the line broken (NaN) where samples are more than gap_s apart,
+    so the stretch between two moves is not drawn as if it were measured."""
+    import numpy as np
+
+    t = np.asarray(t_s, dtype=float)
+    v = np.asarray(values, dtype=float)
+    order = np.argsort(t, kind="stable")
+    t, v = t[order], v[order]
+    lo = np.searchsorted(t, t - window_s / 2, side="left")
+    hi = np.searchsorted(t, t + window_s / 2, side="right")
+    csum = np.concatenate([[0.0], np.cumsum(v)])
+    smooth = (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)
+    out_t: list[float] = []
+    out_v: list[float] = []
+    for i in range(len(t)):
+        if i and t[i] - t[i - 1] > gap_s:
+            out_t.append(float("nan"))
+            out_v.append(float("nan"))
+        out_t.append(float(t[i]))
+        out_v.append(float(smooth[i]))
+    return out_t, out_v
 
 
 def part_bars(parts: Mapping[str, float], labels: Mapping[str, str], element_id: str = "parts") -> str:
