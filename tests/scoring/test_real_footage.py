@@ -4,8 +4,15 @@ pose2sim Demo_SinglePerson: one man, one movement, four synchronised cameras. Th
 choreography is four ~0.4 s moves over cam01's track. The issue's aims: the same movement
 from cam02/03/04 >= 80; the time-reversed movement, a frozen pose and another person <= 40;
 a 0.3 s delay or a 10 % faster/slower tempo costs <= 5 points. The assertions below are the
-levels this engine reaches (benchmarks/bench_scoring.py prints every figure); where an aim
-is not reached we assert the ordering that still has to hold, so a regression fails.
+levels this engine reaches (benchmarks/bench_scoring.py prints every figure) with a margin of
+a few points; where an aim is not reached we assert that level and the ordering that still
+has to hold, so a regression fails.
+
+Measured here (last move gold): same movement 79.0 / 85.9 / 79.4; frozen <= 15.1;
+time-reversed 43.7 / 61.9 / 51.1; another person 29.1 / 42.7 / 43.9; delay and tempo cost
+<= 2.5. The time-reversed aim (<= 40) is out of reach on this clip: its main gesture, the
+right arm rising and falling, is nearly symmetric about the clip's middle, so the reversed
+movement really does contain the coach's right-arm moves.
 """
 from __future__ import annotations
 
@@ -62,7 +69,7 @@ def test_a_frozen_pose_scores_low(setup, real_track, warp):
         for label, at_s in (("first", 0.0), ("middle", T / 2)):
             score = total(setup, warp(tr, lambda t: 0 * t + at_s, T))
             print(f"frozen {label} pose {cam}: {score:.1f}")
-            assert score <= 40, (cam, label, score)
+            assert score <= 25, (cam, label, score)
 
 
 def test_the_time_reversed_movement_scores_below_every_real_one(setup, real_track, warp, same):
@@ -73,8 +80,9 @@ def test_the_time_reversed_movement_scores_below_every_real_one(setup, real_trac
         rev[cam] = total(setup, warp(tr, lambda t: T - 1 / tr.fps - t, T))
     print("time-reversed:", {k: round(v, 1) for k, v in rev.items()})
     mean_same = np.mean(list(same.values()))
-    assert max(rev.values()) < mean_same - 5, (rev, same)
-    assert np.mean(list(rev.values())) <= mean_same - 12, (rev, same)
+    assert max(rev.values()) < mean_same - 12, (rev, same)
+    assert np.mean(list(rev.values())) <= mean_same - 22, (rev, same)
+    assert max(rev.values()) <= 67 and np.mean(list(rev.values())) <= 57, rev
 
 
 def _on_the_dancer(multi: PoseTrack, single: PoseTrack) -> bool:
@@ -93,8 +101,9 @@ def test_another_person_scores_below_every_real_performance(setup, real_track, s
     print("another person:", {k: round(v, 1) for k, v in other.items()})
     assert len(other) >= 2
     mean_same = np.mean(list(same.values()))
-    assert max(other.values()) < mean_same - 10, (other, same)
-    assert np.mean(list(other.values())) <= mean_same - 15, (other, same)
+    assert max(other.values()) < mean_same - 30, (other, same)
+    assert np.mean(list(other.values())) <= mean_same - 36, (other, same)
+    assert max(other.values()) <= 50 and np.mean(list(other.values())) <= 44, other
 
 
 @pytest.mark.parametrize("cam", OTHER_VIEWS)
