@@ -72,10 +72,28 @@ def _latency_s(explicit: float | None, camera: str | None) -> float:
     return load_latency(camera)
 
 
+def _check_video_camera(camera: str) -> None:
+    """A video given as the camera must open and decode (VideoError otherwise); a camera
+    index is left to the game, which shows its no-camera screen."""
+    from game.camera import is_camera_index
+    from pose.video import open_video
+
+    if not is_camera_index(camera):
+        open_video(camera).close()
+
+
 def run_play(args: argparse.Namespace) -> int:
     from game.scenes.context import GameConfig, find_choreographies, resolve_choreography
 
     extra = [resolve_choreography(args.choreo)] if args.choreo else []
+    if extra:
+        # A choreography named on the command line is checked at the door: its errors are
+        # the answer, not a greyed-out card or a song that never starts.
+        from scoring.choreography import load_choreography
+
+        load_choreography(extra[0])
+    if args.camera is not None:
+        _check_video_camera(args.camera)
     choreos = find_choreographies(extra)
     if not choreos:
         raise DanceError("no choreography found: pass one (dance play DIR/dance.yaml) or run `make setup`")

@@ -255,6 +255,9 @@ def open_video(source: int | str | os.PathLike, *, mirror: bool = False) -> Vide
     """
     import cv2
 
+    if os.environ.get("OPENCV_LOG_LEVEL") == "ERROR":
+        # cv2 may have been imported (and read the variable) before this module was.
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     if isinstance(source, str) and source.isdigit():
         source = int(source)
     if isinstance(source, bool) or not isinstance(source, (int, str, os.PathLike)):

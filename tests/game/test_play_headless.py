@@ -175,9 +175,13 @@ def test_headless_without_camera_is_one_line_exit_2(real_choreo, tmp_path):
 @pytest.mark.parametrize("camera, message", [
     ("/no/such/video.mp4", "no such file"),
     ("__DIR__", "is a directory"),
+    ("__GARBAGE__", "not a readable video"),
 ])
 def test_bad_camera_is_one_line_error(real_choreo, tmp_path, camera, message):
-    camera = str(tmp_path) if camera == "__DIR__" else camera
+    if camera == "__GARBAGE__":
+        camera = tmp_path / "garbage.mp4"
+        camera.write_bytes(b"this is not a video" * 100)
+    camera = str(tmp_path) if camera == "__DIR__" else str(camera)
     p = _dance("play", str(real_choreo), "--headless", "--camera", camera, env_extra={"DANCE_HOME": str(tmp_path)})
     assert p.returncode == 1, p.stderr
     assert "Traceback" not in p.stderr and p.stderr.strip().count("\n") == 0 and message in p.stderr
@@ -187,7 +191,9 @@ def test_bad_choreography_is_one_line_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: 1\ntitle: [unclosed\n")
     p = _dance("play", str(bad), "--headless", "--camera", "x.mp4", env_extra={"DANCE_HOME": str(tmp_path)})
-    assert p.returncode != 0 and "Traceback" not in p.stderr
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    # The loader's own positioned message, on one line, before any camera is looked at.
+    assert p.stderr.strip().count("\n") == 0 and "bad.yaml:2:" in p.stderr, p.stderr
 
 
 @pytest.mark.slow
