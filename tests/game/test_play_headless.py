@@ -193,7 +193,7 @@ def test_bad_choreography_is_one_line_error(tmp_path):
     p = _dance("play", str(bad), "--headless", "--camera", "x.mp4", env_extra={"DANCE_HOME": str(tmp_path)})
     assert p.returncode == 1 and "Traceback" not in p.stderr
     # The loader's own positioned message, on one line, before any camera is looked at.
-    assert p.stderr.strip().count("\n") == 0 and "bad.yaml:2:" in p.stderr, p.stderr
+    assert p.stderr.strip().count("\n") == 0 and "bad.yaml:3:1: YAML syntax error" in p.stderr, p.stderr
 
 
 @pytest.mark.slow
