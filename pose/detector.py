@@ -149,18 +149,15 @@ class PoseDetector:
         self.model = model or Model("pose_detection", threads=threads)
         self.min_score = float(min_score)
         self.anchors = generate_anchors()
-        inp = next(iter(self.model.inputs.values()))
-        self._in_index = inp["index"]
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
         # Match outputs by shape, never by position: (1, 2254, 12) boxes, (1, 2254, 1) scores.
-        self._box_index = self._score_index = None
-        for d in self.model.outputs.values():
-            shape = tuple(int(v) for v in d["shape"])
+        self._box_name = self._score_name = None
+        for name, shape in self.model.output_shapes().items():
             if shape == (1, NUM_ANCHORS, 12):
-                self._box_index = d["index"]
+                self._box_name = name
             elif shape == (1, NUM_ANCHORS, 1):
-                self._score_index = d["index"]
-        if self._box_index is None or self._score_index is None:
+                self._score_name = name
+        if self._box_name is None or self._score_name is None:
             from pose.errors import ModelError
             raise ModelError("pose_detection model has unexpected outputs; run: dance models verify")
 
@@ -179,10 +176,9 @@ class PoseDetector:
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(1, 224, 224, 3) -> raw boxes (2254, 12), raw score logits (2254,)."""
-        it = self.model._it  # the runtime's interpreter: read only the outputs we need
-        it.set_tensor(self._in_index, x)
-        it.invoke()
-        return it.get_tensor(self._box_index)[0], it.get_tensor(self._score_index)[0, :, 0]
+        self.model.set_input(x)
+        self.model.invoke()
+        return self.model.output(self._box_name)[0], self.model.output(self._score_name)[0, :, 0]
 
     def postprocess(self, raw_boxes: np.ndarray, raw_scores: np.ndarray, pad_x: float,
                     pad_y: float) -> list[Detection]:

@@ -107,16 +107,13 @@ class PoseLandmarker:
         self.model = model or Model("pose_landmark_full", threads=threads)
         self.segmentation = bool(segmentation)
         self.last_invoke_ms = 0.0
-        inp = next(iter(self.model.inputs.values()))
-        self._in_index = inp["index"]
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
         self._crop = np.empty((INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.uint8)
-        self._out: dict[str, int] = {}
-        for d in self.model.outputs.values():
-            shape = tuple(int(v) for v in d["shape"])
+        self._out: dict[str, str] = {}  # role -> output tensor name, matched by shape
+        for name, shape in self.model.output_shapes().items():
             for key, want in _OUT_SHAPES.items():
                 if shape == want:
-                    self._out[key] = d["index"]
+                    self._out[key] = name
         missing = set(_OUT_SHAPES) - set(self._out)
         if missing:
             raise ModelError(f"pose_landmark_full model lacks outputs {sorted(missing)}; run: dance models verify")
@@ -129,22 +126,21 @@ class PoseLandmarker:
 
     def forward(self, x: np.ndarray) -> float:
         """Invoke; returns the pose flag. Other outputs are read lazily by postprocess."""
-        it = self.model._it  # the runtime's interpreter: copy out only what we use
-        it.set_tensor(self._in_index, x)
+        self.model.set_input(x)
         t0 = time.perf_counter()
-        it.invoke()
+        self.model.invoke()
         self.last_invoke_ms = (time.perf_counter() - t0) * 1e3
-        return float(it.get_tensor(self._out["flag"]).reshape(-1)[0])
+        return float(self.model.output(self._out["flag"]).reshape(-1)[0])
 
     def invoke_only(self) -> None:
         """Invoke on the current input, for measuring the bare model time."""
-        self.model._it.invoke()
+        self.model.invoke()
 
     def postprocess(self, roi: Roi, image_size: tuple[int, int], pose_flag: float) -> LandmarkResult:
-        it = self.model._it
-        raw = it.get_tensor(self._out["landmarks"]).reshape(NUM_OUTPUT_LANDMARKS, 5)  # (1, 195) -> (39, 5)
+        out = self.model.output
+        raw = out(self._out["landmarks"]).reshape(NUM_OUTPUT_LANDMARKS, 5)  # (1, 195) -> (39, 5)
         lm = raw[:, :3] / np.float32(INPUT_SIZE_PX)  # crop-normalised x, y, z
-        heatmap = it.get_tensor(self._out["heatmap"])[0]  # (64, 64, 39) logits
+        heatmap = out(self._out["heatmap"])[0]  # (64, 64, 39) logits
         lm[:, :2] = refine_from_heatmap(lm[:, :2], heatmap)
         vis = _sigmoid(raw[:NUM_BODY, 3])
         presence = _sigmoid(raw[:NUM_BODY, 4])
@@ -152,7 +148,7 @@ class PoseLandmarker:
         landmarks = np.empty((NUM_BODY, 4), np.float32)
         landmarks[:, :3] = projected[:NUM_BODY]
         landmarks[:, 3] = vis
-        world_raw = it.get_tensor(self._out["world"]).reshape(NUM_OUTPUT_LANDMARKS, 3)[:NUM_BODY]
+        world_raw = out(self._out["world"]).reshape(NUM_OUTPUT_LANDMARKS, 3)[:NUM_BODY]
         world = rotate_world(world_raw, roi.rotation_rad)
         mask = self._mask(roi, image_size) if self.segmentation else None
         return LandmarkResult(landmarks, presence.astype(np.float32), projected[AUX].copy(), world,
@@ -162,7 +158,7 @@ class PoseLandmarker:
         """Segmentation logits (256, 256) -> probability at frame size, zero outside the ROI."""
         import cv2
 
-        logits = self.model._it.get_tensor(self._out["mask"])[0, :, :, 0]
+        logits = self.model.output(self._out["mask"])[0, :, :, 0]
         prob = _sigmoid(logits).astype(np.float32)
         m = crop_matrix(roi, INPUT_SIZE_PX)
         return cv2.warpAffine(prob, m, image_size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
