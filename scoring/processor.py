@@ -69,14 +69,15 @@ if TYPE_CHECKING:
 MAX_GAP_S = 0.25
 # Alignment prior: a path this far (s) from the player's running offset is free; beyond it
 # each second of extra timing difference costs like this much angular error (rad). A child's
-# latency is steady from move to move, so a path that needs a jump of more than ~0.1 s is far
-# more often a look-alike pose elsewhere in the window (the time-reversed movement, another
-# dance) than a real change of timing. The first judged move has no running offset yet and
-# is free anywhere in its window (a constant delay is learnt there, not charged).
-# Measured on pose2sim (benchmarks/bench_scoring.py): the time-reversed movement scores
-# ~4-7 points less, same-view and +-10 % tempo unchanged within ~1.5 points.
-TIMING_FREE_S = 0.1
-TIMING_RAD_PER_S = 3.0
+# latency is steady from move to move, so a path that needs a jump is more often a look-alike
+# pose elsewhere in the window (the time-reversed movement, another dance) than a real change
+# of timing. The first judged move has no running offset yet and is free anywhere in its
+# window (a constant delay is learnt there, not charged). Measured on pose2sim
+# (benchmarks/bench_scoring.py): another person's dance scores up to ~10 points less,
+# same-view and +-10 % tempo within ~1 point; the price is a sudden 0.3 s change of lag in
+# mid-song, which costs the next move or two (cam03 on the 4-move clip: -8 points, was -4).
+TIMING_FREE_S = 0.15
+TIMING_RAD_PER_S = 1.5
 # A move is judged mostly on what the coach moves in it: each part's weight is multiplied by
 # FLOOR + (1 - FLOOR) * (its coach movement / the most-moved part's) ** GAMMA. Parts the
 # coach holds still still count (FLOOR), so standing like the coach is not nothing, but a

@@ -250,3 +250,35 @@ def test_judgements_carry_a_similarity_timeline_for_reports(choreo, ref, real_tr
         assert j.to_dict()["samples"] == [round(x, 3) for x in j.samples]
     perfect = score_track(choreo, ref, ref)
     assert all(min(j.samples) > 0.99 for j in perfect.judgements)
+
+
+def test_a_player_who_stands_right_but_skips_the_moves_gesture_scores_low(choreo, ref, monkeypatch):
+    """The coach's right arm carries this clip; a player who matches every other part exactly
+    but holds the right arm still must not pass for a good dancer (moves are judged mostly on
+    what the coach moves in them)."""
+    from scoring import processor
+
+    sh = INDEX["right_shoulder"]
+    arm = [INDEX[n] for n in ("right_elbow", "right_wrist", "right_pinky", "right_index", "right_thumb")]
+    world = ref.world.astype(np.float64).copy()
+    world[:, arm] = world[0, arm] - world[0, sh] + world[:, sh : sh + 1]  # the first frame's arm, always
+    still_arm = PoseTrack(ref.landmarks, world, ref.t, ref.fps, ref.size)
+    emphasised = score_track(choreo, ref, still_arm).total
+    monkeypatch.setattr(processor, "MOTION_EMPHASIS_FLOOR", 1.0)  # every part as authored
+    flat = score_track(choreo, ref, still_arm).total
+    assert emphasised <= 70, emphasised
+    assert emphasised <= flat - 10, (emphasised, flat)
+
+
+def test_a_constant_delay_is_learnt_on_the_first_move_and_costs_nothing(choreo, ref):
+    d = 0.4  # within max_late_s
+    T = len(ref) / ref.fps
+    n = int(round((T + d) * ref.fps))
+    idx = np.rint((np.arange(n) / ref.fps - d) * ref.fps).astype(int)
+    ok = (idx >= 0) & (idx < len(ref))
+    lm = np.full((n, 33, 4), np.nan, np.float32)
+    world = np.full((n, 33, 3), np.nan, np.float32)
+    lm[ok], world[ok] = ref.landmarks[idx[ok]], ref.world[idx[ok]]
+    result = score_track(choreo, ref, PoseTrack(lm, world, np.arange(n) / ref.fps, ref.fps, ref.size))
+    assert all(j.score > 99 for j in result.judgements), [j.score for j in result.judgements]
+    assert all(abs(j.offset_s - d) < 0.02 for j in result.judgements), [j.offset_s for j in result.judgements]

@@ -8,9 +8,9 @@ levels this engine reaches (benchmarks/bench_scoring.py prints every figure) wit
 a few points; where an aim is not reached we assert that level and the ordering that still
 has to hold, so a regression fails.
 
-Measured here (last move gold): same movement 79.0 / 85.9 / 79.4; frozen <= 15.1;
-time-reversed 43.7 / 61.9 / 51.1; another person 29.1 / 42.7 / 43.9; delay and tempo cost
-<= 2.5. The time-reversed aim (<= 40) is out of reach on this clip: its main gesture, the
+Measured here (last move gold): same movement 80.1 / 86.2 / 80.1; frozen <= 15.1;
+time-reversed 47.5 / 62.6 / 52.3; another person 30.1 / 43.5 / 45.4; delay and tempo cost
+<= 2.0. The time-reversed aim (<= 40) is out of reach on this clip: its main gesture, the
 right arm rising and falling, is nearly symmetric about the clip's middle, so the reversed
 movement really does contain the coach's right-arm moves.
 """
