@@ -145,7 +145,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=12.0, help="song seconds to play (default 12)")
     ap.add_argument("--choreo", type=Path, help="choreography YAML (default: the bundled demo)")
     ap.add_argument("--camera", type=Path, help="video used as the camera (default: pose2sim cam02)")
+    ap.add_argument("--quick", action="store_true", help="a short run: 5 s of song")
     args = ap.parse_args()
+    if args.quick:
+        args.seconds = min(args.seconds, 5.0)
 
     from pose.samples import sample_path
 

@@ -65,7 +65,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--counts", type=int, nargs="+", default=[2000, 5000, 10000])
+    ap.add_argument("--quick", action="store_true", help="a short run: 30 frames per count")
     args = ap.parse_args()
+    if args.quick:
+        args.frames = min(args.frames, 30)
     pygame.display.init()
     screen = pygame.display.set_mode((1280, 720))
     print(f"particles update+draw at 1280x720, {args.frames} frames; baseline = {BUDGET_MS:.1f} ms (60 fps budget)")
