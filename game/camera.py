@@ -174,3 +174,27 @@ def default_source() -> int | None:
         return 0 if ok else None
     except Exception:  # probing a camera must never crash the title screen
         return None
+
+
+class NoCamera(VideoError):
+    """No camera was configured and none could be found."""
+
+
+def game_camera(app, game, *, loop: bool) -> Camera:
+    """The game's camera, opened on first use (or after it was lost) and kept on ``game``.
+
+    Uses ``game.config.camera_source``, else the default camera; NoCamera when there is
+    none, VideoError (or another DanceError) when it cannot be opened.
+    """
+    cam = game.camera
+    if cam is not None and not cam.lost:
+        return cam
+    source = game.config.camera_source
+    if source is None:
+        source = default_source()
+    if source is None:
+        raise NoCamera("no camera found")
+    cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
+    cam.start(loop=loop)
+    game.camera = cam
+    return cam

@@ -274,20 +274,9 @@ def calibration_for_game(app, game) -> Scene:
     Uses the game's open camera (or opens ``game.config.camera_source``); when a confident
     result is saved, ``game.config.latency_s`` takes it at once, so the next song uses it.
     """
-    from game.camera import Camera, default_source
+    from game.camera import game_camera
 
-    cam = game.camera
-    if cam is None or cam.lost:
-        source = game.config.camera_source
-        if source is None:
-            source = default_source()
-        if source is None:
-            from pose.errors import VideoError
-
-            raise VideoError("no camera found for the calibration")
-        cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
-        cam.start(loop=False)
-        game.camera = cam
+    cam = game_camera(app, game, loop=False)
 
     def done(result: LatencyResult | None) -> None:
         if result is not None and result.ok:

@@ -41,25 +41,18 @@ def measure_body(landmarks: np.ndarray) -> tuple[bool, float]:
 
 def open_camera_scene(app, game, choreo_path: Path) -> Scene:
     """The step-in scene when a camera opens; otherwise the no-camera screen."""
-    from game.camera import Camera, default_source
+    from game.camera import NoCamera, game_camera
     from game.scenes.nocamera import NoCameraScene
 
-    cam = game.camera
-    if cam is None or cam.lost:
-        source = game.config.camera_source
-        if source is None:
-            source = default_source()
-        if source is None:
-            return NoCameraScene(app, game, choreo_path, "No camera found")
-        try:
-            cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
-            cam.start(loop=True)
-        except DanceError as e:
-            if app.headless:
-                raise  # no one to read a screen: the CLI prints it as one line
-            game.camera_error = str(e)
-            return NoCameraScene(app, game, choreo_path, str(e))
-        game.camera = cam
+    try:
+        game_camera(app, game, loop=True)
+    except NoCamera:
+        return NoCameraScene(app, game, choreo_path, "No camera found")
+    except DanceError as e:
+        if app.headless:
+            raise  # no one to read a screen: the CLI prints it as one line
+        game.camera_error = str(e)
+        return NoCameraScene(app, game, choreo_path, str(e))
     return StepInScene(app, game, choreo_path)
 
 
