@@ -193,7 +193,7 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     if source is None:
         source = default_source()
     if source is None:
-        raise NoCamera("no camera found")
+        raise NoCamera("No camera found")
     cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
     cam.start(loop=loop)
     game.camera = cam
