@@ -312,16 +312,7 @@ class PlayScene(Scene):
         rect = self.layout.tip
         theme.panel(screen, rect, alpha=235, colour=(255, 255, 255), radius_px=26)
         theme.text(screen, move.name, 38, theme.PINK, (rect.centerx, rect.y + 32), shadow=False)
-        words = (move.tip or "Copy the coach!").split()
-        lines, line = [], ""
-        for word in words:
-            cand = (line + " " + word).strip()
-            if theme.font(28).size(cand)[0] > rect.width - 30 and line:
-                lines.append(line)
-                line = word
-            else:
-                line = cand
-        lines.append(line)
+        lines = theme.wrap(move.tip or "Copy the coach!", 28, rect.width - 30)
         for i, ln in enumerate(lines[:3]):
             theme.text(screen, ln, 28, theme.INK, (rect.centerx, rect.y + 72 + i * 28), shadow=False)
 

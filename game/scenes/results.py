@@ -101,14 +101,6 @@ class ResultsScene(Scene):
         theme.panel(screen, rect, alpha=230, radius_px=28, border=theme.MINT, border_px=5)
         theme.text(screen, "Next time", 36, theme.PINK, (rect.centerx, rect.y + 30), shadow=False)
         tip = self.result.tips[0] if self.result.tips else "You did it! Try a harder dance next."
-        lines, line = [], ""
-        for word in tip.split():
-            cand = (line + " " + word).strip()
-            if theme.font(30).size(cand)[0] > rect.width - 40 and line:
-                lines.append(line)
-                line = word
-            else:
-                line = cand
-        lines.append(line)
+        lines = theme.wrap(tip, 30, rect.width - 40)
         for i, ln in enumerate(lines[:6]):
             theme.text(screen, ln, 30, theme.INK, (rect.centerx, rect.y + 80 + i * 32), shadow=False)

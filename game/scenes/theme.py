@@ -183,3 +183,19 @@ class Button:
         pygame.draw.rect(surface, self.colour, r, border_radius=r.height // 2)
         pygame.draw.rect(surface, WHITE if self.focused else INK, r, 4, border_radius=r.height // 2)
         text(surface, self.label, int(r.height * 0.55), WHITE, r.center, outline_px=2)
+
+
+def wrap(message: str, size: int, max_width_px: int) -> list[str]:
+    """Break ``message`` into lines no wider than max_width_px in font ``size``; a word
+    longer than the width gets a line of its own."""
+    lines: list[str] = []
+    line = ""
+    for word in message.split():
+        candidate = (line + " " + word).strip()
+        if font(size).size(candidate)[0] > max_width_px and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    lines.append(line)
+    return lines
