@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "game.cli_play": ("play", "calibrate"),
     "reports.cli": ("report",),
     "game.cli_bench": ("bench",),
+    "server.cli": ("serve", "sync"),
 }
 
 
