@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pose.errors import DanceError
-from scoring import choreo_fields as F
-from scoring.choreo_schema import schema_text, shipped_schema_path
+from content import fields as F
+from content.schema import schema_text, shipped_schema_path
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -99,7 +99,7 @@ def author(video: str | Path, out_dir: str | Path, bpm: float, offset_s: float =
 
     On any failure the files this run wrote are removed (and the folder, if it made it).
     """
-    from scoring.choreo_media import probe_video
+    from content.media import probe_video
 
     video, out_dir = Path(video), Path(out_dir)
     if not video.is_file():
@@ -136,7 +136,7 @@ def _author_into(video: Path, out_dir: Path, frames: int, fps: float, bpm: float
     from authoring.audio import extract_audio
     from authoring.propose import propose_moves
     from pose.cli_track import track_video
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     title = title or video.stem.replace("_", " ").title()
     stem = slug(out_dir.resolve().name)

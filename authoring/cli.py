@@ -35,7 +35,7 @@ def _find_files(paths: list[str]) -> tuple[list[Path], list[str]]:
 
 def validate_paths(paths: list[str], strict: bool = False) -> dict:
     """Validate files/folders; the --json report: {"valid", "files": [...], "problems": [...]}."""
-    from scoring.choreography import ChoreographyError, load_choreography
+    from content.loader import ChoreographyError, load_choreography
 
     files, problems = _find_files(paths)
     report = []

@@ -71,7 +71,7 @@ def _decode_audio(path: Path, duration_s: float, rate: int = AUDIO_RATE) -> np.n
     """(N,) float mono PCM of a music file, cut or padded to duration_s."""
     import subprocess
 
-    from scoring.choreo_media import ffmpeg_exe
+    from content.media import ffmpeg_exe
 
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-vn",
                            "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"], capture_output=True, timeout=600)
@@ -100,7 +100,7 @@ def _mux(video: Path, wav: Path, out: Path) -> None:
     """Copy the video stream, add the wav as AAC."""
     import subprocess
 
-    from scoring.choreo_media import ffmpeg_exe
+    from content.media import ffmpeg_exe
 
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(video),
                            "-i", str(wav), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
@@ -230,7 +230,7 @@ def render_preview(choreo_path: str | Path, out_path: str | Path, *, progress: b
     import cv2
     from tqdm import tqdm
 
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     choreo = load_choreography(choreo_path)
     track = choreo.load_track()

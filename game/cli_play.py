@@ -89,7 +89,7 @@ def run_play(args: argparse.Namespace) -> int:
     if extra:
         # A choreography named on the command line is checked at the door: its errors are
         # the answer, not a greyed-out card or a song that never starts.
-        from scoring.choreography import load_choreography
+        from content.loader import load_choreography
 
         load_choreography(extra[0])
     if args.camera is not None:

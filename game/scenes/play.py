@@ -35,7 +35,7 @@ class PlayScene(Scene):
         super().__init__(app)
         from game.particles import ParticleSystem
         from game.recorder import SessionRecorder
-        from scoring.choreography import load_choreography
+        from content.loader import load_choreography
         from scoring.processor import ScoreProcessor
 
         self.game = game

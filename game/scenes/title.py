@@ -36,7 +36,7 @@ class Entry:
 def load_entries(paths: list[Path]) -> list[Entry]:
     from game.recorder import best_stars
     from pose.errors import DanceError
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     best = best_stars([str(p) for p in paths])
     entries = []

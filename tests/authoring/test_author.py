@@ -10,8 +10,8 @@ import yaml
 
 from authoring.audio import probe
 from pose.track import PoseTrack
-from scoring import choreo_fields as F
-from scoring.choreography import load_choreography
+from content import fields as F
+from content.loader import load_choreography
 
 pytestmark = pytest.mark.slow
 

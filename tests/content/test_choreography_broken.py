@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.choreography import ChoreographyError, load_choreography
+from content.loader import ChoreographyError, load_choreography
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "broken_choreos"
