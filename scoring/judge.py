@@ -50,6 +50,12 @@ COMBO_MIN_TIER = Tier.GOOD
 _MIN_LIFT = 0.12  # difference of a limb's up-component (unit vectors, -1..1)
 _MIN_BEND_RAD = 0.25  # difference of a joint angle
 
+# What a judgement is called wherever a person reads it: the game's results screen and the
+# teacher's reports use these same words.
+TIER_LABELS: dict[Tier, str] = {
+    Tier.PERFECT: "PERFECT", Tier.GREAT: "GREAT", Tier.GOOD: "GOOD", Tier.OK: "OK", Tier.MISS: "missed",
+}
+
 PRAISE: dict[Tier, str] = {
     Tier.PERFECT: "Perfect! You're a star!",
     Tier.GREAT: "Great moves!",

@@ -11,6 +11,8 @@ import pygame
 
 from game.app import Scene
 from game.scenes import theme
+from scoring.events import Tier
+from scoring.judge import TIER_LABELS
 
 STAR_EVERY_S = 0.35
 HEADLESS_SHOW_S = 2.5
@@ -122,7 +124,7 @@ class ResultsScene(Scene):
             y = rect.y + 72 + i * 40
             pill = pygame.Rect(rect.x + 24, y - 16, 170, 32)
             pygame.draw.rect(screen, theme.TIER_COLOURS[name], pill, border_radius=16)
-            theme.text(screen, name if name != "MISS" else "missed", 26, theme.INK, pill.center, shadow=False)
+            theme.text(screen, TIER_LABELS[Tier[name]], 26, theme.INK, pill.center, shadow=False)
             theme.text(screen, str(counts.get(name, 0)), 36, theme.INK, (rect.right - 60, y), shadow=False)
         theme.text(screen, f"best combo {self.result.max_combo}", 26, theme.INK, (rect.centerx, rect.bottom - 20),
                    shadow=False)
