@@ -272,3 +272,13 @@ def test_report_words_are_the_games_words(store: SessionStore) -> None:
 ])
 def test_timing_is_only_said_when_it_is_real(offset_s, tier, words) -> None:
     assert html.timing_words(offset_s, tier) == words
+
+
+def test_progress_axis_shows_times_when_sessions_share_a_day() -> None:
+    from reports import plots
+    from reports.store import local_time
+
+    isos = ["2026-12-02T09:05:00+00:00", "2026-12-02T14:30:00+00:00", "2026-12-03T09:00:00+00:00"]
+    labels = plots.when_labels(isos)
+    assert labels[0] != labels[1]  # same day: told apart by the time
+    assert labels[0].endswith(local_time(isos[0]).strftime("%H:%M")) and ":" not in labels[2]
