@@ -26,7 +26,7 @@ AVATARS: dict[str, tuple[int, int, int]] = {
 }
 GUEST = "guest"  # the tile and avatar of "play without a name"
 NEW = "new"
-MAX_TILES = 10  # children shown at once (the newest-named first pages are enough for a class corner)
+MAX_TILES = 10  # children per page; a bigger class turns pages (PgUp/PgDn, or past the last tile)
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-' "
 
 
@@ -149,14 +149,25 @@ class ProfilesScene(Scene):
         self.on_done = on_done
         self.time_s = 0.0
         cfg = game.config
-        kids = load_children(cfg.store_path) if cfg.use_store else []
-        self.tiles: list[Child] = kids[:MAX_TILES] + [Child("New dancer", None, NEW), Child("Guest", GUEST, GUEST)]
-        current = cfg.player
-        self.focus = next((i for i, c in enumerate(self.tiles) if c.kind == "child" and c.name == current),
-                          0 if kids else len(self.tiles) - 2)
+        self.kids = load_children(cfg.store_path) if cfg.use_store else []
+        self.pages = max(1, math.ceil(len(self.kids) / MAX_TILES))
+        current = next((i for i, c in enumerate(self.kids) if c.name == cfg.player), None)
+        self.page = 0 if current is None else current // MAX_TILES
+        self.tiles: list[Child] = self._page_tiles()
+        self.focus = (current % MAX_TILES) if current is not None else (0 if self.kids else len(self.tiles) - 2)
         self.rects: list[pygame.Rect] = []
         self.columns = 4
         self._creator: CreatorScene | None = None
+
+    def _page_tiles(self) -> list[Child]:
+        kids = self.kids[self.page * MAX_TILES:(self.page + 1) * MAX_TILES]
+        return kids + [Child("New dancer", None, NEW), Child("Guest", GUEST, GUEST)]
+
+    def turn(self, step: int, focus_last: bool = False) -> None:
+        """Another page of children (wrapping)."""
+        self.page = (self.page + step) % self.pages
+        self.tiles = self._page_tiles()
+        self.focus = len(self.tiles) - 1 if focus_last else 0
 
     def enter(self) -> None:
         creator, self._creator = self._creator, None
@@ -170,9 +181,19 @@ class ProfilesScene(Scene):
             if event.key == pygame.K_ESCAPE:
                 self.app.pop()
             elif event.key in (pygame.K_RIGHT, pygame.K_d, pygame.K_TAB):
-                self.focus = (self.focus + 1) % n
+                if self.focus == n - 1 and self.pages > 1:
+                    self.turn(+1)
+                else:
+                    self.focus = (self.focus + 1) % n
             elif event.key in (pygame.K_LEFT, pygame.K_a):
-                self.focus = (self.focus - 1) % n
+                if self.focus == 0 and self.pages > 1:
+                    self.turn(-1, focus_last=True)
+                else:
+                    self.focus = (self.focus - 1) % n
+            elif event.key == pygame.K_PAGEDOWN:
+                self.turn(+1)
+            elif event.key == pygame.K_PAGEUP:
+                self.turn(-1)
             elif event.key in (pygame.K_DOWN, pygame.K_s):
                 self.focus = min(n - 1, self.focus + self.columns)
             elif event.key in (pygame.K_UP, pygame.K_w):
@@ -205,13 +226,12 @@ class ProfilesScene(Scene):
         theme.background(screen, t)
         theme.text(screen, "Who is dancing?", 80, theme.SUN, (w // 2, 70 + 4 * math.sin(t * 3)), outline_px=4)
         n = len(self.tiles)
-        self.columns = min(4, n) if n > 2 else n
-        tile_w, tile_h, gap = 250, 200, 28
+        # Two rows at most, as big as the window allows (MAX_TILES + 2 tiles fit in 6 columns).
+        self.columns = min(n, 4 if n <= 8 else 6)
         rows = math.ceil(n / self.columns)
-        if rows > 2:
-            tile_w, tile_h, gap = 200, 150, 18
-            self.columns = min(6, n)
-            rows = math.ceil(n / self.columns)
+        gap = 24
+        tile_w = min(250, (w - 80 - (self.columns - 1) * gap) // self.columns)
+        tile_h = min(200, (h - 150 - 70 - (rows - 1) * gap) // rows)
         x0 = (w - (self.columns * tile_w + (self.columns - 1) * gap)) // 2
         y0 = 150
         self.rects = []
@@ -220,8 +240,11 @@ class ProfilesScene(Scene):
                             tile_w, tile_h)
             self.rects.append(r)
             self._tile(screen, r, tile, i == self.focus, t)
-        theme.text(screen, "<  >  choose      Enter  that's me!      Esc  back", 26, (230, 220, 255),
-                   (w // 2, h - 22), shadow=False)
+        keys = "<  >  choose      Enter  that's me!      Esc  back"
+        if self.pages > 1:
+            theme.text(screen, f"page {self.page + 1} of {self.pages}", 30, theme.WHITE, (w // 2, h - 62))
+            keys = "<  >  choose      PgUp PgDn  more dancers      Enter  that's me!      Esc  back"
+        theme.text(screen, keys, 26, (230, 220, 255), (w // 2, h - 22), shadow=False)
         if t > 0.3:
             self.game.shot(self.app, "1b_profiles")
 

@@ -248,3 +248,23 @@ def test_no_pygame_banner_and_dummy_driver_needs_headless(tmp_path):
     assert p.returncode == 1 and "Traceback" not in p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "SDL_VIDEODRIVER=dummy" in lines[0] and "--headless" in lines[0]
+
+
+def test_a_big_class_pages_through_every_child(app, tmp_path):
+    from game.scenes.profiles import MAX_TILES, ProfilesScene
+    from reports.store import SessionStore
+
+    names = [f"Kid {i:02d}" for i in range(MAX_TILES + 5)]
+    with SessionStore.open(tmp_path / "sessions.db") as s:
+        for n in names:
+            s.add_player(n)
+    game = _game(app, tmp_path, player=names[-1])
+    picker = ProfilesScene(app, game)
+    assert picker.pages == 2 and picker.page == 1 and picker.tiles[picker.focus].name == names[-1]
+    seen = set()
+    for _ in range(2 * (MAX_TILES + 2) + 2):
+        seen.add(picker.tiles[picker.focus].name)
+        _key(picker, pygame.K_RIGHT)
+    assert set(names) <= seen  # every child can be reached with the arrow keys
+    _key(picker, pygame.K_PAGEUP)
+    picker.draw(pygame.Surface((1280, 720)), 0.0)
