@@ -141,7 +141,12 @@ class ResultsScene(Scene):
     def _tip(self, screen, rect) -> None:
         theme.panel(screen, rect, alpha=230, radius_px=28, border=theme.MINT, border_px=5)
         theme.text(screen, "Next time", 36, theme.PINK, (rect.centerx, rect.y + 30), shadow=False)
-        tip = self.result.tips[0] if self.result.tips else "You did it! Try a harder dance next."
+        if self.result.tips:
+            tip = self.result.tips[0]
+        elif self.result.stopped_at_s is not None:
+            tip = "Dance the whole song next time to earn all your stars!"
+        else:
+            tip = "You did it! Try a harder dance next."
         lines = theme.wrap(tip, 30, rect.width - 40)
         for i, ln in enumerate(lines[:6]):
             theme.text(screen, ln, 30, theme.INK, (rect.centerx, rect.y + 80 + i * 32), shadow=False)
