@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.choreo_yaml import YamlProblem, compose
+from content.yaml_nodes import YamlProblem, compose
 
 HEAD = "format: 1\ntitle: Bunny Hop\nmoves:\n"
 
