@@ -52,6 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loop-camera", action=argparse.BooleanOptionalAction, default=None,
                    help="a video camera restarts at its end (default: when the video is shorter than the song)")
     p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
+    p.add_argument("--server", metavar="URL", help="a class server to upload sessions to (needs --device-token)")
+    p.add_argument("--device-token", metavar="T", help="this device's token, made by a teacher in the class dashboard")
     p.set_defaults(func=run_play)
 
     c = sub.add_parser("calibrate", help="measure camera + inference latency (stored per machine)")
@@ -124,10 +126,42 @@ def run_play(args: argparse.Namespace) -> int:
     if args.choreo is None:
         demo = [i for i, p in enumerate(choreos) if p.parent.name == "demo"]
         cfg.selected = demo[0] if demo else 0
-    game, code = play(cfg, size_px=args.size, record=args.record)
+    sync = _start_sync(args)
+    try:
+        game, code = play(cfg, size_px=args.size, record=args.record)
+    finally:
+        sync_line = _finish_sync(sync)
     if args.headless:
         print(summary(game, args.record))
+    if sync_line:
+        print(sync_line, file=sys.stderr if sync_line.startswith("dance play:") else sys.stdout)
     return code
+
+
+def _start_sync(args: argparse.Namespace):
+    """Sessions go to the class server in the background while the child plays; the
+    device's own store stays the source of truth (offline play just queues them)."""
+    if (args.server is None) != (args.device_token is None):
+        raise DanceError("--server and --device-token go together (a teacher makes the token in the class dashboard)")
+    if args.server is None:
+        return None
+    from server.client import BackgroundSync, SyncClient
+
+    return BackgroundSync(SyncClient(args.server, args.device_token)).start()
+
+
+def _finish_sync(sync) -> str | None:
+    if sync is None:
+        return None
+    rep = sync.stop(final_sync=True)
+    sync.client.close()
+    if rep is None:
+        return None
+    if rep.error:
+        return f"dance play: class server: {rep.error}"
+    if rep.pending:
+        return f"class server: {rep.pending} session(s) still queued; they upload at the next sync"
+    return "class server: every session uploaded"
 
 
 def play(cfg: "GameConfig", *, size_px: tuple[int, int] = (1280, 720), record: Path | None = None,

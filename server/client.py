@@ -185,7 +185,9 @@ class SyncClient:
 
     def _todo(self, store) -> list:
         acked = self.ledger.acknowledged(self.url)
-        return [s for s in store.sessions() if acked.get(s.uid, (-1, -1, -1)) < _completeness(s)]
+        # A guest is nobody: their dances stay on this device and never reach the class.
+        return [s for s in store.sessions() if not getattr(s, "guest", False)
+                and acked.get(s.uid, (-1, -1, -1)) < _completeness(s)]
 
     def _apply_roster(self, store, roster: dict, rep: SyncReport) -> None:
         from reports.store import StoreError

@@ -236,6 +236,8 @@ def validate_session(doc: Any) -> dict:
         if len(doc[k]) > 200:
             raise InputError(f"{k}: longer than 200 characters")
     clean_name(doc["player"], "player")
+    if doc.get("guest"):
+        raise InputError("guest: a guest's sessions are nobody's and are not uploaded to a class")
     return doc
 
 

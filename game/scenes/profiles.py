@@ -100,21 +100,29 @@ class Child:
 
 
 def load_children(store_path=None) -> list[Child]:
-    """The children in the session store, by name; [] when there is no store yet."""
+    """The children in the session store, and the roster of the class this device is
+    enrolled in on a class server (as last synced), by name; [] when there is neither."""
     from pose.errors import DanceError
 
+    kids: list[Child] = []
     try:
         from reports.store import SessionStore
 
         store = SessionStore.open(store_path, create=False)
     except (ImportError, DanceError):
-        return []
-    try:
-        return [Child(p.name, p.avatar or default_avatar(p.name)) for p in store.players()]
-    except DanceError:
-        return []
-    finally:
-        store.close()
+        store = None
+    if store is not None:
+        try:
+            kids = [Child(p.name, p.avatar or default_avatar(p.name)) for p in store.players()]
+        except DanceError:
+            kids = []
+        finally:
+            store.close()
+    from server.client import cached_roster
+
+    known = {k.name for k in kids}
+    kids += [Child(n, default_avatar(n)) for n in cached_roster() if n not in known]
+    return sorted(kids, key=lambda k: k.name.casefold())
 
 
 def save_child(name: str, avatar: str, store_path=None) -> str:

@@ -175,3 +175,24 @@ def test_forget_on_the_server_removes_the_child_everywhere(school, tmp_path):
         eng.dispose()
     finally:
         srv.stop()
+
+
+def test_a_wrong_token_is_one_clear_line_and_nothing_is_lost(school, tmp_path):
+    from server.client import SyncError
+
+    dev = device(tmp_path, "stray")
+    server_kit.record_sessions(dev, "Ola", 1)
+    srv = server_kit.LiveServer(school["db"], school["home"]).start()
+    try:
+        client = SyncClient(srv.url, "not-a-token", store_path=dev / "sessions.db", home=dev)
+        with pytest.raises(SyncError, match="unknown or was revoked"):
+            client.sync_once()
+        bg = BackgroundSync(client, interval_s=0.1).start()
+        rep = bg.stop(final_sync=True)
+        assert rep is not None and "token" in rep.error
+    finally:
+        srv.stop()
+    assert server_uids(school["db"]) == []
+    store = SessionStore.open(dev / "sessions.db")
+    assert len(store.sessions()) == 1
+    store.close()
