@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server import auth, repo
@@ -390,12 +391,11 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             repo.touch_device(c, dev.id)
         return dev
 
-    @app.post("/api/v1/sessions")
-    async def upload_session(request: Request):
+    def ingest(request: Request, body: bytes):
+        """Runs on a worker thread: the database work must not stall the event loop."""
         dev = device_or_401(request)
         if not request.headers.get("content-type", "").startswith("application/json"):
             raise Problem(415, "Send the session as application/json.")
-        body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             raise Problem(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
         try:
@@ -404,17 +404,29 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             raise Problem(400, f"The body is not JSON ({str(e).splitlines()[0][:120]}).") from None
         try:
             doc = repo.validate_session(doc)
-            with engine.begin() as c:
-                status = repo.store_session(c, dev, doc)
         except repo.InputError as e:
             raise Problem(422, str(e)) from None
-        except sa.exc.IntegrityError:
-            # A concurrent upload of the same uid committed first: this one is a retry.
-            status = "duplicate"
+        for attempt in range(3):
+            try:
+                with engine.begin() as c:
+                    status = repo.store_session(c, dev, doc)
+                break
+            except repo.InputError as e:
+                raise Problem(422, str(e)) from None
+            except (sa.exc.IntegrityError, sa.exc.OperationalError):
+                # A concurrent upload of the same session (or a lock) got there first:
+                # try again, so the answer is about what is now on the server.
+                if attempt == 2:
+                    raise Problem(503, "The server is busy; the device will upload this session again.") from None
         return JSONResponse({"uid": doc["uid"], "status": status}, status_code=201 if status == "created" else 200)
 
+    @app.post("/api/v1/sessions")
+    async def upload_session(request: Request):
+        body = await request.body()
+        return await run_in_threadpool(ingest, request, body)
+
     @app.get("/api/v1/roster")
-    async def device_roster(request: Request):
+    def device_roster(request: Request):
         dev = device_or_401(request)
         with engine.connect() as c:
             from server.db import classes

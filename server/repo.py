@@ -6,6 +6,7 @@ another class's id finds nothing (the page answers 404, as for an id that does n
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -126,15 +127,27 @@ def roster(c: sa.Connection, class_id: int) -> list:
                           .order_by(children.c.name)))
 
 
+def _insert_ignoring_conflict(c: sa.Connection, table: sa.Table, values: dict, keys: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite: two devices naming the
+    same new child at the same moment both succeed, with one row."""
+    if dialect_is_postgres(c):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return c.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
+
+
 def add_child(c: sa.Connection, class_id: int, name: str) -> int:
     name = clean_name(name, "child's name")
-    row = c.execute(sa.select(children.c.id).where(children.c.class_id == class_id, children.c.name == name)).first()
+    q = sa.select(children.c.id).where(children.c.class_id == class_id, children.c.name == name)
+    row = c.execute(q).first()
     if row:
         return int(row.id)
-    r = c.execute(children.insert().values(class_id=class_id, name=name, created_at=now_iso()))
+    _insert_ignoring_conflict(c, children, dict(class_id=class_id, name=name, created_at=now_iso()),
+                              ["class_id", "name"])
     # A child added again after being forgotten is a new person to the devices.
     c.execute(forgotten.delete().where(forgotten.c.class_id == class_id, forgotten.c.name == name))
-    return int(r.inserted_primary_key[0])
+    return int(c.execute(q).scalar_one())
 
 
 def own_child(c: sa.Connection, teacher_id: int, child_id: int):
@@ -214,17 +227,23 @@ def _finite(x: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
+@functools.lru_cache(maxsize=1)
+def _session_validator():
+    import jsonschema
+
+    from reports.export import JSON_SCHEMA
+
+    return jsonschema.Draft202012Validator(JSON_SCHEMA["properties"]["sessions"]["items"])
+
+
 def validate_session(doc: Any) -> dict:
     """A device's session document (one entry of the export format's ``sessions``) checked
     against the export JSON schema; raises InputError naming the first problem."""
     import jsonschema
 
-    from reports.export import JSON_SCHEMA
-
-    schema = JSON_SCHEMA["properties"]["sessions"]["items"]
     if not isinstance(doc, dict):
         raise InputError("the body must be one session object")
-    e = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+    e = jsonschema.exceptions.best_match(_session_validator().iter_errors(doc))
     if e is not None:
         where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in e.absolute_path).lstrip(".")
         raise InputError(f"{where or 'session'}: {e.message[:200]}")
