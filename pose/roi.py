@@ -87,30 +87,37 @@ def perspective_maps(src_to_dst: np.ndarray, width: int, height: int) -> tuple[n
     m = m.ravel()
     fx = np.empty((height, width), np.float64)
     fy = np.empty((height, width), np.float64)
+    w = np.empty((height, width), np.float64)
     y = np.arange(height, dtype=np.float64)[:, None]
     for start, stop in _blocks(width, height):
         x1 = np.arange(stop - start, dtype=np.float64)
         # Per row at the block's start, then along the block, in OpenCV's order.
-        x0 = (m[0] * start + m[1] * y) + m[2]
-        y0 = (m[3] * start + m[4] * y) + m[5]
-        w = ((m[6] * start + m[7] * y) + m[8]) + m[6] * x1
-        with np.errstate(divide="ignore"):
+        np.add((m[0] * start + m[1] * y) + m[2], m[0] * x1, out=fx[:, start:stop])
+        np.add((m[3] * start + m[4] * y) + m[5], m[3] * x1, out=fy[:, start:stop])
+        np.add((m[6] * start + m[7] * y) + m[8], m[6] * x1, out=w[:, start:stop])
+    corners = (slice(None, None, height - 1 or 1), slice(None, None, width - 1 or 1))
+    lim = 2.0 ** 20  # source pixels far outside any frame (int16 holds them after >> 5)
+    if (w[corners] > 0).all():
+        # W is linear, so positive at the corners means positive everywhere, and the map
+        # of the output square is then convex: its extremes are at the corners too.
+        np.divide(_INTER_TAB_SIZE, w, out=w)
+        fx *= w
+        fy *= w
+        safe = bool((np.abs(fx[corners]) < lim).all() and (np.abs(fy[corners]) < lim).all())
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
             w = np.where(w != 0, _INTER_TAB_SIZE / w, 0.0)
-        np.multiply(x0 + m[0] * x1, w, out=fx[:, start:stop])
-        np.multiply(y0 + m[3] * x1, w, out=fy[:, start:stop])
-    lim = 2.0 ** 30  # far outside any frame; keeps the integer conversion defined
-    if not (np.abs(fx).max() < lim and np.abs(fy).max() < lim):
+        fx *= w
+        fy *= w
+        safe = False
+    if not safe:
         np.clip(np.nan_to_num(fx), -lim, lim, out=fx)
         np.clip(np.nan_to_num(fy), -lim, lim, out=fy)
     ix = np.rint(fx, out=fx).astype(np.int32)  # saturate_cast<int>: round half to even
     iy = np.rint(fy, out=fy).astype(np.int32)
     xy = np.empty((height, width, 2), np.int16)
-    sx, sy = ix >> _INTER_BITS, iy >> _INTER_BITS
-    if min(sx.min(), sy.min()) < -32768 or max(sx.max(), sy.max()) > 32767:
-        np.clip(sx, -32768, 32767, out=sx)
-        np.clip(sy, -32768, 32767, out=sy)
-    xy[..., 0] = sx
-    xy[..., 1] = sy
+    np.right_shift(ix, _INTER_BITS, out=xy[..., 0], casting="unsafe")
+    np.right_shift(iy, _INTER_BITS, out=xy[..., 1], casting="unsafe")
     mask = _INTER_TAB_SIZE - 1
     iy &= mask
     iy <<= _INTER_BITS
