@@ -379,6 +379,9 @@ class _Parser:
         if "\\" in text:
             self.error(node, path, "use '/' between folders, not '\\'")
             return None
+        if any(ord(ch) < 32 for ch in text):
+            self.error(node, path, "a file name cannot contain control characters")
+            return None
         rel = PurePosixPath(text)
         if rel.is_absolute() or text.startswith("~") or re.match(r"^[A-Za-z]:", text):
             self.error(node, path, "must be a path relative to this file's folder, not an absolute path")

@@ -73,15 +73,7 @@ def compose(text: str) -> tuple[Node | None, list[tuple[str, Pos]]]:
         loader = _StrictLoader(text)  # the reader rejects unprintable characters right here
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        pos = Pos(mark.line + 1, mark.column + 1) if mark is not None else None
-        what = e.problem or e.context or "invalid YAML"
-        if "expected a single document" in str(e.context or ""):
-            what = "only one YAML document is allowed (found a second '---')"
-        elif e.problem and e.context and e.context_mark is not None and mark is not None \
-                and e.context_mark.line != mark.line:
-            # Say where the unclosed thing began, not only where the parser gave up.
-            what += f" ({e.context} started at line {e.context_mark.line + 1})"
+        what, pos = explain_syntax_error(text, e)
         raise YamlProblem(f"YAML syntax error: {what}", pos) from None
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
@@ -96,6 +88,103 @@ def compose(text: str) -> tuple[Node | None, list[tuple[str, Pos]]]:
         if loader is not None:
             loader.dispose()
     return node, loader.bad_tags
+
+
+def explain_syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, Pos | None]:
+    """The parser's complaint in plain words for a content author, and where it is.
+
+    PyYAML says what its grammar expected ("mapping values are not allowed here",
+    "expected <block end>, but found '?'"); an author needs the usual cause and the fix:
+    a tab (YAML indents with spaces), a colon inside unquoted text (quote the text), a key
+    out of line with its neighbours (which key, and the column it should be at), a bracket
+    or quote never closed (where it was opened). Unknown cases keep the parser's words.
+    """
+    mark = e.problem_mark or e.context_mark
+    pos = Pos(mark.line + 1, mark.column + 1) if mark is not None else None
+    problem, context = str(e.problem or ""), str(e.context or "")
+    ctx = e.context_mark
+    lines = text.splitlines()
+
+    def line_at(m) -> str:
+        return lines[m.line] if m is not None and 0 <= m.line < len(lines) else ""
+
+    def key_on(line: str) -> str:
+        head = line.strip().removeprefix("- ").split(":", 1)[0].strip()
+        return head if head and len(head) <= 40 and " " not in head.strip() else ""
+
+    def key_column(line: str) -> int:
+        """Where a line's key starts (after any '- ' list markers)."""
+        col = len(line) - len(line.lstrip(" "))
+        while line[col:col + 2] == "- ":
+            col += 2
+            col += len(line[col:]) - len(line[col:].lstrip(" "))
+        return col
+
+    def neighbour_above(m) -> tuple[str, int] | None:
+        """(key, key column) of the nearest line above with content (comments skipped)."""
+        for k in range(m.line - 1, -1, -1):
+            ln = lines[k] if k < len(lines) else ""
+            if ln.strip() and not ln.strip().startswith("#"):
+                return key_on(ln), key_column(ln)
+        return None
+
+    def misaligned(m) -> str | None:
+        """"'beats' is indented 3 spaces but 'start' above it is at 4: ..." when that explains it."""
+        above = neighbour_above(m)
+        line = line_at(m)
+        key = key_on(line)
+        if above is None or not key:
+            return None
+        k_col = key_column(line)
+        above_key, above_col = above
+        if k_col == above_col or not above_key:
+            return None
+        return (f"'{key}' is indented {k_col} space{'s' * (k_col != 1)} but '{above_key}' above it is indented "
+                f"{above_col}: "
+                f"keys of the same block must line up exactly (spaces, not tabs)")
+
+    here = line_at(mark)
+    if "expected a single document" in context:
+        return "only one YAML document is allowed (found a second '---')", pos
+    if "'\t'" in problem or (mark is not None and mark.column < len(here) and here[mark.column:mark.column + 1] == "\t"):
+        return "a tab character: YAML indents with spaces only; replace the tab with spaces", pos
+    if problem.startswith("mapping values are not allowed") and mark is not None \
+            and here.find(":") == mark.column and misaligned(mark):
+        # The colon the parser stopped at is the line's first: a key indented too far.
+        return misaligned(mark), Pos(mark.line + 1, key_column(here) + 1)
+    if problem.startswith("mapping values are not allowed"):
+        key = key_on(here)
+        value = here.split(":", 1)[1].strip() if ":" in here else ""
+        fix = f'{key}: "{value}"' if key and value and '"' not in value else 'key: "text: with a colon"'
+        return (f"a colon followed by a space inside unquoted text; if it is part of the text (a tip or "
+                f"title), put the whole text in quotes, e.g. {fix}"), pos
+    if problem.startswith("found character") and "cannot start any token" in problem:
+        ch = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
+        return f"a value cannot start with {ch!r}; put the text in quotes", pos
+    if ("expected <block end>" in problem or problem.startswith("did not find expected key")
+            or problem.startswith("did not find expected '-'")) and ctx is not None and mark is not None:
+        key = key_on(here) or key_on(line_at(ctx))
+        started = ctx.line + 1
+        what = f"'{key}'" if key else "this line"
+        if misaligned(mark):
+            return misaligned(mark), pos
+        return (f"{what} does not fit the block that started at line {started}: check that every key in it is "
+                f"lined up and that list items start with '- '"), pos
+    if problem.startswith("could not find expected ':'"):
+        return ("a line that is not 'key: value' (no colon after the key); if it continues the text above, "
+                "put that text in quotes"), Pos(ctx.line + 1, ctx.column + 1) if ctx is not None else pos
+    if "flow sequence" in context or "flow mapping" in context:
+        opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
+        at = f" at line {ctx.line + 1}, column {ctx.column + 1}" if ctx is not None else ""
+        return f"a '{opener}' opened{at} is never closed with '{closer}'", pos
+    if "quoted scalar" in context:
+        at = f" at line {ctx.line + 1}, column {ctx.column + 1}" if ctx is not None else ""
+        return f"a quote opened{at} is never closed; end the text with the same quote mark", pos
+    what = problem or context or "invalid YAML"
+    if problem and context and ctx is not None and mark is not None and ctx.line != mark.line:
+        # Say where the unclosed thing began, not only where the parser gave up.
+        what += f" ({context} started at line {ctx.line + 1})"
+    return what, pos
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
