@@ -89,3 +89,53 @@ def sample_path(name: str) -> Path:
     if sample.path.stat().st_size != sample.size:
         raise DanceError(f"sample {sample.path} is corrupt (wrong size); run: dance samples fetch")
     return sample.path
+
+
+# ------------------------------------------------------------------ motion capture
+# Recorded human motion (DeepMimic clips, zlib licence) and the humanoid they drive, from
+# the pinned pybullet wheel. pose.mocap turns them into pose tracks for the scoring corpus;
+# the derived tracks are rebuilt from these in about a second, so none is kept in the repo.
+MOCAP_WHEEL = Wheel(
+    "pybullet", "3.2.7", "pybullet-3.2.7-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "5d858abf7c12a21ef3ed351cf81dac1b5e486ec25c9ab59bfc84beb89034edff",
+    # Fixed tags: every host downloads this one file (only its data files are used).
+    ("--no-deps", "--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--python-version", "3.11",
+     "--implementation", "cp", "--abi", "cp311"),
+    "dance mocap fetch")
+
+
+def _m(name: str, member: str, sha256: str, size: int) -> Sample:
+    return Sample(f"mocap/{name}", f"pybullet_data/{member}", sha256, size)
+
+
+MOCAP: dict[str, Sample] = {s.name.removeprefix("mocap/"): s for s in (
+    _m("humanoid.urdf", "humanoid/humanoid.urdf", "4a449f923dcbd242c1c6a3ad15e62047c6cb2fc1d275bf31a339bf60d27a6894", 9809),
+    *(_m(f"humanoid3d_{clip}.txt", f"data/motions/humanoid3d_{clip}.txt", sha, size) for clip, sha, size in (
+        ("backflip", "ffc5e117f69364e239eeedc86d6a30ab854500a375a1c137a405f1b7652905e6", 13536),
+        ("cartwheel", "17453459a40ec4ea08346072748ae3c7c384b49e619753e9779637fa8a9f7c49", 75101),
+        ("crawl", "104a3b675131a43e7a214e24c0ed631c6a0d814b85c8b66b71ce63b23a5731ae", 80707),
+        ("dance_a", "15ef3731f594edc9ed078170f1075815cc164acaca9e35a46db12a31ac64b717", 90879),
+        ("dance_b", "b5a9d7a3f2304f6242776d7ff6d19d1f6bcb98d78d68622761c3843b614a92b5", 141863),
+        ("getup_facedown", "1bd1a96e9175f65eb66e10f225473b4467bd70c68e283f4006b2ab090e337c0b", 169673),
+        ("getup_faceup", "5936c32d51dad9b0cd5e61df681079d160436cdce845c312f200d7a347c4040d", 210461),
+        ("jump", "a433557e94b193d8a95530572a0e32f387eb6d9996987b4216efb65444c3c641", 99221),
+        ("kick", "177cfb399466309ba7f4a8a987c3b6f6edde1cbe8b2d476e53dc6061ec5d4bac", 43601),
+        ("punch", "1ab4b654cecdb4ff3b2a4bf4086e50397bef28435bb59ab3aedd6a6bdc926fde", 60287),
+        ("roll", "50d75c2243b2859f8dcae4ad8fa14b59054dd9ee529b4fb52ec14470cd982c55", 55136),
+        ("run", "2cbe488023b243e5769299158ce7c78875ec4b701a2ffe6c0beeaf83d16ca87b", 23284),
+        ("spin", "9614f10b92e7a8b123990ad5bcfafc65aa4d8fa8ac7f10ade3c3591122d34425", 49517),
+        ("spinkick", "60ec9c200d96e0cd71693061f24db0bd8da9eb295daf487f6f60f8dfb324075a", 35643),
+        ("walk", "32d082c3599bc40aac50b1afa196ff1e2cf3842bb40f0541ab088845f6328a41", 36185),
+    )),
+)}
+
+
+def mocap_path(name: str) -> Path:
+    """Path of a cached mocap file ("humanoid.urdf", "humanoid3d_walk.txt"), or a DanceError."""
+    try:
+        sample = MOCAP[name]
+    except KeyError:
+        raise DanceError(f"unknown mocap file {name!r}; known: {', '.join(MOCAP)}") from None
+    if not sample.path.is_file() or sample.path.stat().st_size != sample.size:
+        raise DanceError(f"mocap file {name} is missing or corrupt ({sample.path}); run: dance mocap fetch")
+    return sample.path
