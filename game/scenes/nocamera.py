@@ -124,7 +124,8 @@ class NoCameraScene(Scene):
             theme.text(screen, line, theme.fit(line, 36, w - 80), theme.WHITE, (w // 2, 375))
             theme.text(screen, "Or play a video as the camera (it repeats if it is shorter than the song):", 28,
                        theme.WHITE, (w // 2, 425))
-            self._code(screen, "dance play --camera FILE", (w // 2, 470))
+            self._code(screen, "dance calibrate --camera FILE" if self.then == "calibrate" else "dance play --camera FILE",
+                       (w // 2, 470))
         # The cause in full (wrapped, not cut off), for the grown-up.
         cause = "" if self.reason == NO_CAMERA else self.reason  # the headline already says it
         for i, ln in enumerate(theme.wrap(cause, 24, w - 120)[:2] if cause else []):

@@ -238,7 +238,7 @@ class PlayScene(Scene):
         from game.scenes.results import ResultsScene
 
         # --stop-after ends the song early: the moves after the stop were never danced.
-        stopped = self.stopped_early and not self.clock.finished
+        stopped = self.stopped_early
         self.result = self.proc.finish(self.song_s, stopped=stopped)
         if self.session is not None:
             if stopped:

@@ -376,14 +376,14 @@ class CreatorScene(Scene):
             r = pygame.Rect(0, 0, 130, 130)
             r.center = centre
             self.avatar_rects.append(r)
-            if i == self.avatar_i:
-                pygame.draw.circle(screen, theme.SUN, centre, 66 + int(3 * math.sin(t * 6)))
             draw_avatar(screen, a, centre, 52)
+            if i == self.avatar_i:  # a ring around the chosen one (ears stay visible)
+                pygame.draw.circle(screen, theme.SUN, centre, 62 + int(3 * math.sin(t * 6)), 7)
         if self.message:
             theme.text(screen, self.message, theme.fit(self.message, 32, w - 80), theme.ORANGE, (w // 2, 545),
                        outline_px=2)
         self.ok_button.draw(screen, t)
-        theme.text(screen, "type your name      Tab  next animal      Enter  done      Esc  back", 26,
+        theme.text(screen, "type your name (or <  >  and Up)      Tab  next animal      Enter  done      Esc  back", 26,
                    (230, 220, 255), (w // 2, h - 22), shadow=False)
         if t > 0.3 and self.name:
             self.game.shot(self.app, "1c_new_dancer")
