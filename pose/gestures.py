@@ -35,11 +35,12 @@ FINGERS = {  # MCP, PIP, DIP, tip
 # and only gestures that do not care about that finger can match.
 EXTENDED_DEG = 75.0
 CURLED_DEG = 120.0
-THUMB_EXTENDED_DEG = 45.0  # thumb MCP + IP bend
-THUMB_CURLED_DEG = 60.0
-# The thumb also counts as extended only when its tip is clear of the index finger's base
-# (in palm lengths: wrist -> middle MCP), so a thumb folded flat along the fist does not.
-THUMB_CLEAR_PALMS = 0.55
+THUMB_EXTENDED_DEG = 60.0  # thumb CMC->MCP->IP->tip bend
+THUMB_CURLED_DEG = 75.0
+# The thumb also counts as extended only when its tip stands clear of the middle finger's
+# PIP joint (in palm lengths: wrist -> middle MCP): a thumb wrapped over a fist lies on it.
+THUMB_CLEAR_PALMS = 0.6
+THUMB_TUCKED_PALMS = 0.45
 # Direction classes: the pointing bone within this angle of image-up (or down).
 UP_CONE_DEG = 60.0
 
@@ -120,8 +121,10 @@ def classify(points_norm: np.ndarray, image_size_wh: tuple[int, int] = (1, 1)) -
         return Classification(NONE, 0.0, "?????")
     bends = finger_bends(pts, image_size_wh)
     t_state, t_margin = _state(bends["thumb"], THUMB_EXTENDED_DEG, THUMB_CURLED_DEG)
-    clear = float(np.linalg.norm(p[THUMB[3]] - p[FINGERS["index"][0]])) / palm
-    if t_state == "E" and clear < THUMB_CLEAR_PALMS:
+    clear = float(np.linalg.norm(p[THUMB[3]] - p[FINGERS["middle"][1]])) / palm
+    if clear < THUMB_TUCKED_PALMS:
+        t_state, t_margin = "C", min(1.0, (THUMB_TUCKED_PALMS - clear) / (THUMB_CLEAR_PALMS - THUMB_TUCKED_PALMS))
+    elif t_state == "E" and clear < THUMB_CLEAR_PALMS:
         t_state, t_margin = "?", 0.0
     states = [t_state]
     margins = [t_margin]
