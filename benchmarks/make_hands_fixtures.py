@@ -26,38 +26,41 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pose.hands import samples  # noqa: E402
-from pose.hands.track import TRACK_VERSION, hands_track_arrays  # noqa: E402
+from pose.hands.track import hands_track_arrays  # noqa: E402
 
 MP_PYTHON = Path(os.environ.get("DANCE_MP_PYTHON", Path.home() / ".cache/dancestudio/venv-mediapipe/bin/python"))
 GESTURES_OUT = ROOT / "tests" / "fixtures" / "hands_gestures.npz"
 REF_OUT = ROOT / "tests" / "pose" / "fixtures" / "hands_ref.npz"
 # (clip, frame) pairs for the reference fixture: consecutive clip frames exercise tracking
 # (and the emoji the palm detector takes for a second hand), then one frame per photo path.
-REF_FRAMES = [("gif", i) for i in range(27, 33)] + [("nocurl", 5), ("fullcurl", 5), ("halfcurl", 5)]
+REF_FRAMES = [("gif", i) for i in range(27, 31)] + [("nocurl", 5), ("fullcurl", 5), ("halfcurl", 5)]
 
 
-def gesture_sequence() -> tuple[np.ndarray, list[str], list[str]]:
-    clips = {c.name: c for c in samples.gesture_clips(still_frames=20)}
-    order = [("gif", None), ("nocurl", None), ("fullcurl", None), ("halfcurl", 10)]
-    frames, labels, sources = [], [], []
-    for name, n in order:
-        c = clips[name]
-        k = len(c.frames) if n is None else n
-        frames.append(c.frames[:k])
-        labels += list(c.labels[:k])
-        sources += [name] * k
-    return np.concatenate(frames), labels, sources
+SEQUENCE = [("gif", None), ("nocurl", None), ("fullcurl", None), ("halfcurl", 10)]
 
 
 def write_gestures() -> None:
-    frames, labels, sources = gesture_sequence()
+    """Each clip tracked afresh (a cut between two clips is no camera motion), then joined
+    into one track with continuous time."""
+    clips = {c.name: c for c in samples.gesture_clips(still_frames=20)}
     fps = samples.GIF_FPS
-    arrays = hands_track_arrays(frames, fps, mirrored=True)
+    parts, labels, sources = [], [], []
+    for name, n in SEQUENCE:
+        c = clips[name]
+        k = len(c.frames) if n is None else n
+        parts.append(hands_track_arrays(c.frames[:k], fps, mirrored=True))
+        labels += list(c.labels[:k])
+        sources += [name] * k
+    total = len(labels)
+    arrays = dict(parts[0])
+    for key in ("hands", "handedness", "gestures"):
+        arrays[key] = np.concatenate([p[key] for p in parts])
+    arrays["t"] = np.arange(total, dtype=np.float64) / fps
     np.savez_compressed(
         GESTURES_OUT, **arrays, labels=np.array(labels), source_clip=np.array(sources),
-        source=np.array("fingerpose 0.1.0 (npm, MIT): assets/fingers-lq.gif then nocurl/fullcurl/halfcurl.jpg "
-                        "on synthetic camera paths; labels by hand; tracked with mirrored=True"))
-    print(f"wrote {GESTURES_OUT} ({len(frames)} frames, {GESTURES_OUT.stat().st_size} bytes)")
+        source=np.array("fingerpose 0.1.0 (npm, MIT): assets/fingers-lq.gif, then nocurl/fullcurl/halfcurl.jpg "
+                        "on synthetic camera paths; labels ours, by eye; tracked with mirrored=True"))
+    print(f"wrote {GESTURES_OUT} ({total} frames, {GESTURES_OUT.stat().st_size} bytes)")
 
 
 def write_reference(mp_python: Path) -> None:

@@ -19,16 +19,13 @@ import time
 
 import numpy as np
 
-from pose.detector import Detection
+from pose.tracking.types import Detection
 from pose.errors import ModelError
 from pose.frame import Roi
 from pose.roi import normalize_radians, project_to_image, warp_crop
 from pose.runtime import Model
 
-try:  # the generic tracker's boundary type
-    from pose.tracking.types import LandmarkOutput
-except ImportError:  # pragma: no cover - until the generic tracker lands on this branch
-    from pose.hands._standalone import LandmarkOutput
+from pose.tracking.types import LandmarkOutput
 
 INPUT_SIZE_PX = 224
 NUM_LANDMARKS = 21

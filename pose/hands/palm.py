@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose.detector import Detection, decode, generate_anchors, letterbox_matrix, weighted_nms
+from pose.detector import decode, generate_anchors, letterbox_matrix, weighted_nms
 from pose.errors import ModelError
 from pose.runtime import Model
+from pose.tracking.types import Detection
 
 INPUT_SIZE_PX = 192
 NUM_ANCHORS = 2016
