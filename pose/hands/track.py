@@ -119,3 +119,28 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise TrackError(f"{path}: hands track version {int(arrays['version'])} is newer than this program")
     validate(arrays, str(path))
     return arrays
+
+
+def match_hands(ours: np.ndarray, ref: np.ndarray, size_wh: tuple[int, int]) -> list[tuple[int, int, np.ndarray]]:
+    """Pair the hands of two frames' (2, 21, >=2) arrays (NaN rows = absent) by the smallest
+    mean landmark distance. Returns (ref slot, our slot, (21,) distances in frame widths)
+    for each pair, greedily best first; a hand is in at most one pair."""
+    w, h = size_wh
+    k_scale = np.array([1.0, h / w])
+    pairs = []
+    for i in range(ref.shape[0]):
+        if not np.isfinite(ref[i, :, :2]).all():
+            continue
+        for j in range(ours.shape[0]):
+            if not np.isfinite(ours[j, :, :2]).all():
+                continue
+            d = np.linalg.norm((ours[j, :, :2] - ref[i, :, :2]) * k_scale, axis=1)
+            pairs.append((float(d.mean()), i, j, d))
+    pairs.sort(key=lambda p: p[0])
+    used_i, used_j, out = set(), set(), []
+    for _, i, j, d in pairs:
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            out.append((i, j, d))
+    return out
