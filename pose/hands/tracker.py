@@ -11,9 +11,9 @@ keeps at most two palms, as the graph clips them to num_hands.
 Speed: mediapipe runs palm detection on every frame with fewer than two hands tracked.
 With one hand tracked (one hand up: a menu, a wave), ``palm_every`` = 2 runs it on every
 other frame instead, halving its cost there; a second hand is then found at most one frame
-later. With no hand tracked it runs on every frame (small, far hands are often found by the
-detector and lost by the landmark model the next frame, so searching less would miss
-them), and at once on the frame after a hand is lost. ``palm_every=1`` is mediapipe's
+later. It still runs on every frame while there is no hand tracked, after a hand is lost,
+and after a run that found a palm not yet tracked: small, far hands are often found by the
+detector and dropped by the landmark model, and need every chance mediapipe gives them. ``palm_every=1`` is mediapipe's
 schedule throughout.
 
 Handedness: the landmark model answers for a mirrored (selfie) image. ``mirrored`` says
@@ -41,10 +41,13 @@ HAND_PARAMS = OneEuroParams(0.05, 80.0, 1.0)
 
 class _Throttled:
     """A detector that really runs on every ``n``-th call (the first call runs), or on the
-    next call after ``force()``; other calls find nothing."""
+    next call after ``force()``; other calls find nothing. A run that finds more palms than
+    there are hands tracked (``tracked()``) forces the next call too: something there has
+    not become a tracked hand yet, and mediapipe would look again."""
 
-    def __init__(self, detector: PalmDetector, n: int):
+    def __init__(self, detector: PalmDetector, n: int, tracked: Callable[[], int]):
         self.detector = detector
+        self.tracked = tracked
         self.n = int(n)
         self._since = self.n  # calls since the last real run; the first call runs
         self.runs = 0
@@ -58,7 +61,10 @@ class _Throttled:
             return []
         self._since = 0
         self.runs += 1
-        return self.detector.detect(rgb)
+        found = self.detector.detect(rgb)
+        if len(found) > self.tracked():
+            self.force()
+        return found
 
 
 class HandTracker:
@@ -93,7 +99,7 @@ class HandTracker:
         if int(palm_every) < 1:
             raise ValueError(f"palm_every must be >= 1, got {palm_every}")
         self.roi_rule = HandRoiRule()
-        self._palm = _Throttled(self.detector, palm_every)
+        self._palm = _Throttled(self.detector, palm_every, lambda: self.tracker.num_tracked)
         self.tracker = Tracker(self._palm, self.landmark_model, self.roi_rule,
                                make_filter=(lambda: ImageLandmarkFilter(HAND_PARAMS)) if smooth else None,
                                max_objects=self.max_hands)
