@@ -90,11 +90,12 @@ def run_mediapipe(frames: np.ndarray, clip_ids: np.ndarray) -> dict[str, np.ndar
         return dict(np.load(ref))
 
 
-def run_ours(frames: np.ndarray, palm_every: int, threads: int, model_complexity: int = 1) -> dict[str, np.ndarray]:
+def run_ours(frames: np.ndarray, palm_every: int, threads: int, model_complexity: int = 1,
+             exact: bool = True) -> dict[str, np.ndarray]:
     from pose.hands.tracker import HandTracker
 
     tr = HandTracker(model_complexity=model_complexity, mirrored=True, smooth=False, gestures=False,
-                     palm_every=palm_every, threads=threads)
+                     palm_every=palm_every, threads=threads, exact_resampling=exact)
     tr.process(frames[0], 0.0)  # load and warm up outside the timing, as mediapipe's first frame is not counted either
     tr.reset()
     n = len(frames)
@@ -114,6 +115,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="two small clips only")
     ap.add_argument("--threads", type=int, default=1, help="inference threads per model (default 1, as mediapipe's desktop default)")
+    ap.add_argument("--fast-crop", action="store_true", help="crop hands with one warpAffine, not mediapipe's exact resampling")
     ap.add_argument("--palm-every", type=int, default=2,
                     help="our palm detection schedule (default 2, the tracker's; 1 = mediapipe's)")
     args = ap.parse_args()
@@ -123,7 +125,7 @@ def main() -> None:
     print(f"{'clip':<28} {'frames':>6} {'mp hands':>8} {'our hands':>9} {'median':>8} {'p95':>8} {'ms ours':>8} {'ms mp':>7}")
     for name, frames in clips(args.quick):
         ref = run_mediapipe(frames, np.zeros(len(frames), np.int64))
-        ours = run_ours(frames, args.palm_every, args.threads)
+        ours = run_ours(frames, args.palm_every, args.threads, exact=not args.fast_crop)
         size = (frames.shape[2], frames.shape[1])
         g = groups.setdefault("far: pose2sim people" if name.startswith("Demo_") else "near: fingerpose hands",
                               {k: [] for k in ("err", "found", "handed", "ow", "oc", "mw", "mc")})
@@ -149,7 +151,8 @@ def main() -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISS"
 
-    print(f"\nours: palm_every={args.palm_every}, threads={args.threads}; baseline mediapipe "
+    print(f"\nours: palm_every={args.palm_every}, threads={args.threads}, "
+          f"crop={'warpAffine' if args.fast_crop else 'exact'}; baseline mediapipe "
           "Hands(model_complexity=1, max_num_hands=2)")
     all_g = {k: sum((g[k] for g in groups.values()), []) for k in ("err", "found", "handed", "ow", "oc", "mw", "mc")}
     for gname, g in list(groups.items()) + [("all", all_g)]:

@@ -11,6 +11,7 @@ import numpy as np
 
 from pose.detector import decode, generate_anchors, letterbox_matrix, weighted_nms
 from pose.errors import ModelError
+from pose.roi import box_points, box_to_square_matrix, perspective_maps
 from pose.runtime import Model
 from pose.tracking.types import Detection
 
@@ -46,6 +47,8 @@ class PalmDetector:
         self.anchors = generate_anchors(INPUT_SIZE_PX, STRIDES)
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
         self._img = np.empty((INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.uint8)
+        self._maps: tuple[np.ndarray, np.ndarray] | None = None
+        self._maps_size: tuple[int, int] | None = None
         self._box_name = self._score_name = None
         for name, shape in self.model.output_shapes().items():
             if shape == (1, NUM_ANCHORS, 4 + 2 * NUM_KEYPOINTS):
@@ -60,9 +63,17 @@ class PalmDetector:
         import cv2
 
         h, w = rgb.shape[:2]
-        m, pad_x, pad_y = letterbox_matrix(w, h, INPUT_SIZE_PX)
-        cv2.warpAffine(rgb, m, (INPUT_SIZE_PX, INPUT_SIZE_PX), dst=self._img, flags=cv2.INTER_LINEAR,
-                       borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        _, pad_x, pad_y = letterbox_matrix(w, h, INPUT_SIZE_PX)
+        # Pixel for pixel mediapipe's ImageToTensor on CPU (pose.roi.warp_mediapipe): the
+        # palm model moves with a grey level. The maps depend only on the frame size.
+        if self._maps_size != (w, h):
+            side = float(max(w, h))
+            box = box_points((w / 2.0, h / 2.0), (side, side), 0.0)
+            self._maps = perspective_maps(box_to_square_matrix(box, INPUT_SIZE_PX, INPUT_SIZE_PX),
+                                          INPUT_SIZE_PX, INPUT_SIZE_PX)
+            self._maps_size = (w, h)
+        cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, dst=self._img, borderMode=cv2.BORDER_CONSTANT,
+                  borderValue=(0, 0, 0))
         np.multiply(self._img, np.float32(1.0 / 255.0), out=self._in_buf[0], casting="unsafe")
         return self._in_buf, pad_x, pad_y
 

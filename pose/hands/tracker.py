@@ -12,8 +12,9 @@ Speed: mediapipe runs palm detection on every frame with fewer than two hands tr
 With one hand tracked (one hand up: a menu, a wave), ``palm_every`` = 2 runs it on every
 other frame instead, halving its cost there; a second hand is then found at most one frame
 later. It still runs on every frame while there is no hand tracked, after a hand is lost,
-and after a run that found a palm not yet tracked: small, far hands are often found by the
-detector and dropped by the landmark model, and need every chance mediapipe gives them. ``palm_every=1`` is mediapipe's
+and for a few frames after a run that found a palm not yet tracked: small, far hands are
+often found by the detector and dropped by the landmark model, and need the chances
+mediapipe gives them. ``palm_every=1`` is mediapipe's
 schedule throughout.
 
 Handedness: the landmark model answers for a mirrored (selfie) image. ``mirrored`` says
@@ -42,13 +43,17 @@ HAND_PARAMS = OneEuroParams(0.05, 80.0, 1.0)
 class _Throttled:
     """A detector that really runs on every ``n``-th call (the first call runs), or on the
     next call after ``force()``; other calls find nothing. A run that finds more palms than
-    there are hands tracked (``tracked()``) forces the next call too: something there has
-    not become a tracked hand yet, and mediapipe would look again."""
+    there are hands tracked (``tracked()``) forces the next call too, up to ``retries``
+    runs in a row: something there has not become a tracked hand yet and mediapipe would
+    look again; a palm that is never taken up as a hand (a hand-like picture, a far hand the
+    landmark model keeps rejecting) does not keep the detector on every frame."""
 
-    def __init__(self, detector: PalmDetector, n: int, tracked: Callable[[], int]):
+    def __init__(self, detector: PalmDetector, n: int, tracked: Callable[[], int], retries: int = 3):
         self.detector = detector
         self.tracked = tracked
         self.n = int(n)
+        self.retries = int(retries)
+        self._retried = 0
         self._since = self.n  # calls since the last real run; the first call runs
         self.runs = 0
 
@@ -62,7 +67,11 @@ class _Throttled:
         self._since = 0
         self.runs += 1
         found = self.detector.detect(rgb)
-        if len(found) > self.tracked():
+        tracked = self.tracked()
+        if len(found) <= tracked:
+            self._retried = 0
+        elif tracked == 0 or self._retried < self.retries:
+            self._retried += 1 if tracked else 0  # with none tracked, every frame runs anyway
             self.force()
         return found
 
@@ -77,6 +86,7 @@ class HandTracker:
     smooth: One Euro on the landmarks (mediapipe's legacy Hands solution has none).
     min_detection / min_tracking: palm score and hand presence thresholds (mediapipe's 0.5).
     gestures: classify each hand and debounce it per track (make_debouncer builds one).
+    exact_resampling: crop each hand exactly as mediapipe resamples (see HandLandmarkModel).
     palm_every: with one hand tracked, run the palm detector on every n-th frame (1: every
         frame, as mediapipe does).
     threads: inference threads per model; 1, mediapipe's desktop default, costs the least
@@ -85,7 +95,7 @@ class HandTracker:
 
     def __init__(self, model_complexity: int = 1, max_hands: int = MAX_HANDS, mirrored: bool = False,
                  smooth: bool = False, threads: int = 1, palm_every: int = 2, min_detection: float = 0.5,
-                 min_tracking: float = 0.5, gestures: bool = True,
+                 min_tracking: float = 0.5, gestures: bool = True, exact_resampling: bool = True,
                  make_debouncer: Callable[[], GestureDebouncer] = GestureDebouncer):
         if model_complexity not in COMPLEXITY_MODELS:
             raise ValueError(f"model_complexity must be 0 or 1, got {model_complexity}")
@@ -95,7 +105,8 @@ class HandTracker:
         self.max_hands = int(max_hands)
         self.detector = PalmDetector(palm_name, threads=threads, min_score=min_detection,
                                      max_detections=self.max_hands)
-        self.landmark_model = HandLandmarkModel(lm_name, threads=threads, min_presence=min_tracking)
+        self.landmark_model = HandLandmarkModel(lm_name, threads=threads, min_presence=min_tracking,
+                                                exact_resampling=exact_resampling)
         if int(palm_every) < 1:
             raise ValueError(f"palm_every must be >= 1, got {palm_every}")
         self.roi_rule = HandRoiRule()
