@@ -10,9 +10,8 @@ pose.gestures.GESTURES ("" where no hand; a reader debounces it like the live tr
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 
@@ -25,65 +24,25 @@ TRACK_VERSION = 1
 
 
 def hands_track_arrays(frames: Iterable[np.ndarray], fps: float, *, mirrored: bool = False,
-                       smooth: bool = True, threads: int = 2, tracker=None,
-                       on_frame: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
-    """Track every frame (timestamps index / fps) -> the track file's arrays."""
+                       smooth: bool = True, threads: int = 1, tracker=None) -> dict[str, np.ndarray]:
+    """Track frames (timestamps index / fps) -> the track file's arrays."""
     from pose.hands.tracker import HandTracker
 
     tr = tracker or HandTracker(mirrored=mirrored, smooth=smooth, threads=threads)
-    hands, handed, gestures, times = [], [], [], []
-    size = (0, 0)
-    for i, rgb in enumerate(frames):
-        t = i / fps
-        res = tr.process(rgb, t)
-        size = res.image_size
-        pts, hd, gs = res.as_arrays()
-        hands.append(pts)
-        handed.append(hd)
-        gestures.append(gs)
-        times.append(t)
-        if on_frame is not None:
-            on_frame()
-    n = len(times)
-    return {
-        "t": np.asarray(times, np.float64),
-        "fps": np.float64(fps),
-        "size": np.asarray(size, np.int64),
-        "kind": np.array(KIND),
-        "version": np.int64(TRACK_VERSION),
-        "hands": np.stack(hands) if n else np.zeros((0, MAX_HANDS, NUM_LANDMARKS, 3), np.float32),
-        "handedness": np.stack(handed) if n else np.zeros((0, MAX_HANDS), np.int8),
-        "gestures": np.stack(gestures) if n else np.zeros((0, MAX_HANDS), "<U11"),
-        "mirrored": np.bool_(getattr(tr, "mirrored", mirrored)),
-    }
-
-
-def track_hands_video(video: str | os.PathLike, *, mirrored: bool = False, smooth: bool = True,
-                      threads: int = 2, progress: bool | None = None) -> tuple[dict[str, np.ndarray], float]:
-    """Track every frame of a video file -> (arrays, wall seconds)."""
-    import sys
-
-    from tqdm import tqdm
-
-    from pose.video import open_video
-
-    with open_video(video) as src:
-        bar = tqdm(total=src.frame_count, unit="frame", desc=Path(src.name).name, leave=False, file=sys.stderr,
-                   disable=(not progress) if progress is not None else None)
-        t0 = time.perf_counter()
-        try:
-            arrays = hands_track_arrays((f.rgb for f in src), src.fps, mirrored=mirrored, smooth=smooth,
-                                        threads=threads, on_frame=lambda: bar.update(1))
-        finally:
-            bar.close()
-        if not len(arrays["t"]):
-            arrays["size"] = np.asarray(src.size, np.int64)
-        return arrays, time.perf_counter() - t0
+    results = [tr.process(rgb, i / fps) for i, rgb in enumerate(frames)]
+    size = results[0].image_size if results else (0, 0)
+    return results_to_arrays(results, np.arange(len(results)) / fps, fps, size, tr.mirrored)
 
 
 def save(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
+    """Check and write a hands track (atomically where the track registry is there)."""
     validate(arrays, str(path))
-    np.savez_compressed(path, **arrays)
+    try:
+        from pose.track_kinds import save_npz
+    except ImportError:  # pragma: no cover - registry not on this branch yet
+        np.savez_compressed(path, **arrays)
+        return
+    save_npz(path, **arrays)
 
 
 def validate(arrays, where: str = "hands track") -> None:
@@ -149,3 +108,46 @@ def match_hands(ours: np.ndarray, ref: np.ndarray, size_wh: tuple[int, int],
             used_j.add(j)
             out.append((i, j, d))
     return out
+
+
+def results_to_arrays(results, times: np.ndarray, fps: float, size: tuple[int, int],
+                      mirrored: bool) -> dict[str, np.ndarray]:
+    """HandsResult per frame -> the track file's arrays."""
+    n = len(results)
+    hands = np.full((n, MAX_HANDS, NUM_LANDMARKS, 3), np.nan, np.float32)
+    handed = np.full((n, MAX_HANDS), -1, np.int8)
+    gestures = np.full((n, MAX_HANDS), "", "<U11")
+    for i, res in enumerate(results):
+        hands[i], handed[i], gestures[i] = res.as_arrays()
+    return {"t": np.asarray(times, np.float64), "fps": np.float64(fps), "size": np.asarray(size, np.int64),
+            "kind": np.array(KIND), "version": np.int64(TRACK_VERSION), "hands": hands,
+            "handedness": handed, "gestures": gestures, "mirrored": np.bool_(mirrored)}
+
+
+def write_hands_track(video: Path, out: Path, opts) -> str:
+    """``dance track VIDEO -o OUT --what hands``: every frame's hands -> OUT; the summary line.
+
+    A video file is taken as not mirrored (a camera's own view), so handedness is the
+    person's own hand as the model sees it through that view.
+    """
+    from pose.hands.tracker import HandTracker
+    from pose.track_kinds import run_video
+
+    tracker = HandTracker(smooth=opts.smooth, threads=1 if opts.threads <= 2 else opts.threads // 2)
+    run = run_video(video, tracker.process, prefetch=opts.prefetch, progress=opts.progress)
+    arrays = results_to_arrays(run.results, run.t, run.fps, run.size, tracker.mirrored)
+    save(out, arrays)
+    found = arrays["handedness"] >= 0
+    frames_with = float(found.any(axis=1).mean()) if len(found) else 0.0
+    w, h = run.size
+    return (f"{out}: {len(run.results)} frames ({w}x{h} @ {run.fps:g} fps, {run.video_s:.2f} s), "
+            f"hands in {frames_with:.1%} of frames ({int(found.sum())} hands), {run.ms_per_frame:.1f} ms/frame, "
+            f"{run.realtime_factor:.2f}x real time{'' if opts.smooth else ', unsmoothed'}")
+
+
+try:  # the `dance track --what` registry (pose.track_kinds) imports this module to register
+    from pose.track_kinds import register as _register
+except ImportError:  # pragma: no cover - registry not on this branch yet
+    _register = None
+if _register is not None:
+    _register(KIND, write_hands_track)
