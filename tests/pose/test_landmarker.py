@@ -192,7 +192,10 @@ def _refine_loop(xy, hm, kernel=9, min_conf=0.5):
         total = wc = wr = mx = 0.0
         for r in range(max(0, row - off), min(hm_h, row + off + 1)):
             for c in range(max(0, col - off), min(hm_w, col + off + 1)):
-                conf = 1.0 / (1.0 + math.exp(-float(hm[r, c, k])))
+                # Mediapipe's Sigmoid is float32: 1.0f / (1.0f + exp(-x)), so a logit of
+                # -6e-8 gives exactly 0.5 (and refines), where double math gives less.
+                with np.errstate(over="ignore"):
+                    conf = float(np.float32(1) / (np.float32(1) + np.exp(-np.float32(hm[r, c, k]))))
                 total += conf
                 mx = max(mx, conf)
                 wc += c * conf
