@@ -15,12 +15,13 @@ from typing import Iterable
 
 import numpy as np
 
+from pose import track_kinds
 from pose.errors import TrackError
 from pose.gestures import GESTURES
 from pose.hands.result import MAX_HANDS, NUM_LANDMARKS
 
 KIND = "hands"
-TRACK_VERSION = 1
+TRACK_VERSION = track_kinds.TRACK_KIND_VERSION
 
 
 def hands_track_arrays(frames: Iterable[np.ndarray], fps: float, *, mirrored: bool = False,
@@ -37,12 +38,7 @@ def hands_track_arrays(frames: Iterable[np.ndarray], fps: float, *, mirrored: bo
 def save(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
     """Check and write a hands track (atomically where the track registry is there)."""
     validate(arrays, str(path))
-    try:
-        from pose.track_kinds import save_npz
-    except ImportError:  # pragma: no cover - registry not on this branch yet
-        np.savez_compressed(path, **arrays)
-        return
-    save_npz(path, **arrays)
+    track_kinds.save_npz(path, **arrays)
 
 
 def validate(arrays, where: str = "hands track") -> None:
@@ -131,10 +127,10 @@ def write_hands_track(video: Path, out: Path, opts) -> str:
     person's own hand as the model sees it through that view.
     """
     from pose.hands.tracker import HandTracker
-    from pose.track_kinds import run_video
 
+    # One thread per model costs the least CPU (see HandTracker); more only when asked for.
     tracker = HandTracker(smooth=opts.smooth, threads=1 if opts.threads <= 2 else opts.threads // 2)
-    run = run_video(video, tracker.process, prefetch=opts.prefetch, progress=opts.progress)
+    run = track_kinds.run_video(video, tracker.process, prefetch=opts.prefetch, progress=opts.progress)
     arrays = results_to_arrays(run.results, run.t, run.fps, run.size, tracker.mirrored)
     save(out, arrays)
     found = arrays["handedness"] >= 0
@@ -145,9 +141,4 @@ def write_hands_track(video: Path, out: Path, opts) -> str:
             f"{run.realtime_factor:.2f}x real time{'' if opts.smooth else ', unsmoothed'}")
 
 
-try:  # the `dance track --what` registry (pose.track_kinds) imports this module to register
-    from pose.track_kinds import register as _register
-except ImportError:  # pragma: no cover - registry not on this branch yet
-    _register = None
-if _register is not None:
-    _register(KIND, write_hands_track)
+track_kinds.register(KIND, write_hands_track)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from pose.errors import DanceError, ModelError
+from pose.gestures import GESTURES
 from pose.frame import Roi
 from pose.hands import LEFT, RIGHT, Hand, HandsResult
 from pose.hands.landmarks import HandRoiRule, roi_from_landmarks
@@ -256,3 +257,30 @@ def test_landmark_output_is_the_generic_trackers_type(tracker, ref):
     assert out.points_norm.shape == (21, 3)
     assert 0.0 <= out.extras["handedness_raw"] <= 1.0
     assert out.extras["world"].shape == (21, 3)
+
+
+def test_dance_track_what_hands_writes_the_contract(ref, tmp_path, capsys):
+    import cv2
+
+    from game.cli import main
+
+    frames = ref[0][:4]  # the clip's frames: a hand, then the emoji too
+    video = tmp_path / "hands.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (320, 240))
+    for _ in range(2):
+        for f in frames:
+            writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+    writer.release()
+    out = tmp_path / "hands.npz"
+    assert main(["track", str(video), "-o", str(out), "--what", "hands", "-q"]) == 0
+    assert "hands in" in capsys.readouterr().out
+    z = load(out)
+    n = len(z["t"])
+    assert n == 8 and z["fps"] == pytest.approx(10.0) and z["size"].tolist() == [320, 240]
+    assert str(z["kind"]) == "hands" and int(z["version"]) == 1
+    assert z["hands"].shape == (n, 2, 21, 3) and z["hands"].dtype == np.float32
+    assert z["handedness"].dtype == np.int8 and set(np.unique(z["handedness"]).tolist()) <= {-1, 0, 1}
+    found = z["handedness"] >= 0
+    assert found[:, 0].all()
+    assert np.isnan(z["hands"][~found]).all() and np.isfinite(z["hands"][found]).all()
+    assert set(z["gestures"][~found].tolist()) <= {""} and set(z["gestures"][found].tolist()) <= set(GESTURES)
