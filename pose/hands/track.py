@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -142,3 +142,28 @@ def write_hands_track(video: Path, out: Path, opts) -> str:
 
 
 track_kinds.register(KIND, write_hands_track)
+
+
+def replay(arrays) -> Iterator:
+    """A hands track back as live results, frame by frame: one HandsResult per row, with
+    each slot's gestures debounced as the live tracker does (for headless tests of
+    hands-free control, e.g. on tests/fixtures/hands_gestures.npz). ROIs are rebuilt from
+    the landmarks; presence and handedness scores are 1 (the file keeps neither)."""
+    from pose.gestures import GestureDebouncer
+    from pose.hands.landmarks import roi_from_landmarks
+    from pose.hands.result import Hand, HandsResult
+
+    validate(arrays)
+    size = (int(arrays["size"][0]), int(arrays["size"][1]))
+    debouncers = [GestureDebouncer() for _ in range(MAX_HANDS)]
+    for t, pts, handed, gestures in zip(arrays["t"], arrays["hands"], arrays["handedness"], arrays["gestures"]):
+        hands = []
+        for k in range(MAX_HANDS):
+            if handed[k] < 0:
+                debouncers[k].reset()
+                continue
+            raw = str(gestures[k]) or "None"
+            reported = debouncers[k].update(raw, float(t))
+            hands.append(Hand(pts[k], int(handed[k]), 1.0, 1.0, roi_from_landmarks(pts[k], size),
+                              reported, raw, k))
+        yield HandsResult(tuple(hands), float(t), size)

@@ -284,3 +284,20 @@ def test_dance_track_what_hands_writes_the_contract(ref, tmp_path, capsys):
     assert found[:, 0].all()
     assert np.isnan(z["hands"][~found]).all() and np.isfinite(z["hands"][found]).all()
     assert set(z["gestures"][~found].tolist()) <= {""} and set(z["gestures"][found].tolist()) <= set(GESTURES)
+
+
+def test_replaying_the_recorded_gestures_track_fires_each_held_gesture_once():
+    from pose.hands.track import replay
+
+    z = load(Path(__file__).resolve().parent.parent / "fixtures" / "hands_gestures.npz")
+    fired, last = [], "None"
+    for res in replay(z):
+        assert isinstance(res, HandsResult)
+        hand = res.hands[0] if res.hands else None
+        rep = hand.gesture if hand else "None"
+        if rep != last and rep != "None":
+            fired.append(rep)
+        last = rep
+    # The recording: a one-frame Thumb_Up (too short to fire), then Victory, Thumb_Up,
+    # Victory, Thumb_Up held for a second each, Pointing_Up, Closed_Fist and None (2 s, 1 s).
+    assert fired == ["Victory", "Thumb_Up", "Victory", "Thumb_Up", "Pointing_Up", "Closed_Fist"]
