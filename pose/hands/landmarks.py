@@ -22,6 +22,7 @@ import numpy as np
 from pose.tracking.types import Detection
 from pose.errors import ModelError
 from pose.frame import Roi
+from pose.hands.palm import KP_MIDDLE_MCP, KP_WRIST
 from pose.roi import crop_matrix, normalize_radians, project_to_image, warp_crop
 from pose.runtime import Model
 
@@ -67,7 +68,7 @@ class HandRoiRule:
         w, h = image_size_wh
         box = np.asarray(det.box_norm, np.float64)
         kp = np.asarray(det.keypoints_norm, np.float64)
-        rot = _rotation(kp[KP_W, 0] * w, kp[KP_W, 1] * h, kp[KP_M, 0] * w, kp[KP_M, 1] * h)
+        rot = _rotation(kp[KP_WRIST, 0] * w, kp[KP_WRIST, 1] * h, kp[KP_MIDDLE_MCP, 0] * w, kp[KP_MIDDLE_MCP, 1] * h)
         bw, bh = (box[2] - box[0]) * w, (box[3] - box[1]) * h
         cx, cy = (box[0] + box[2]) / 2 * w, (box[1] + box[3]) / 2 * h
         return _rect_to_roi(cx, cy, bw, bh, rot, PALM_SHIFT_Y, PALM_SCALE)
@@ -86,9 +87,6 @@ class HandRoiRule:
         span = xy.max(axis=0) - xy.min(axis=0)
         return float((span[0] * w + span[1] * h) / 2.0)
 
-
-KP_W = 0  # palm keypoint: wrist
-KP_M = 2  # palm keypoint: middle finger MCP
 
 
 def roi_from_landmarks(points_norm: np.ndarray, image_size_wh: tuple[int, int]) -> Roi:
