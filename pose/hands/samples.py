@@ -34,7 +34,7 @@ NPM_PACKAGE = "fingerpose"
 NPM_VERSION = "0.1.0"
 TARBALL = "fingerpose-0.1.0.tgz"
 TARBALL_SHA256 = "0d771feb4a95846a07fa5e6c43f5438e462e2a4676bc2f14a65e3a797787f056"
-FETCH_HINT = "run: dance samples fetch --hands (needs npm)"
+FETCH_HINT = "run: python -m pose.hands.samples (fetches them with npm)"
 
 
 def _item(name: str, sha256: str, size: int) -> Item:
@@ -241,3 +241,19 @@ def gesture_clips(still_frames: int = 30, extra: bool = True) -> list[Clip]:
         if pexels is not None:
             clips.append(pexels)
     return clips
+
+
+def main() -> int:
+    """``python -m pose.hands.samples``: fetch the hand samples, print where they are."""
+    try:
+        done = fetch()
+    except DanceError as e:
+        print(f"hand samples: error: {e}")
+        return 1
+    for name, state in status().items():
+        print(f"{name:<16} {state:<9} {_items()[name].path}{'  (fetched now)' if name in done else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
