@@ -301,3 +301,16 @@ def test_replaying_the_recorded_gestures_track_fires_each_held_gesture_once():
     # The recording: a one-frame Thumb_Up (too short to fire), then Victory, Thumb_Up,
     # Victory, Thumb_Up held for a second each, Pointing_Up, Closed_Fist and None (2 s, 1 s).
     assert fired == ["Victory", "Thumb_Up", "Victory", "Thumb_Up", "Pointing_Up", "Closed_Fist"]
+
+
+def test_hand_samples_missing_is_a_one_line_hint(tmp_path, monkeypatch):
+    from pose.hands import samples
+
+    monkeypatch.setenv("DANCE_CACHE", str(tmp_path))
+    with pytest.raises(DanceError) as e:
+        samples.sample_path("fingers-lq.gif")
+    assert "\n" not in str(e.value) and "python -m pose.hands.samples" in str(e.value)
+    monkeypatch.setattr(samples.shutil, "which", lambda name: None)
+    with pytest.raises(DanceError) as e:
+        samples.fetch(log=lambda m: None)
+    assert "npm" in str(e.value) and "\n" not in str(e.value)
