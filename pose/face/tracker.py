@@ -1,0 +1,51 @@
+"""FaceTracker: the face configuration of the generic tracker, returning FaceResult."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from pose.face.detector import FaceDetector
+from pose.face.mesh import FaceMeshModel, FaceRoiRule
+from pose.face.result import FaceResult
+from pose.face.signals import face_signals
+from pose.tracking import Tracker, as_rgb
+
+
+class FaceTracker:
+    """Detect a face (short or full range) -> 468-point mesh -> next ROI from the mesh.
+
+    detector_range: "short" (close-up, menus; mediapipe FaceMesh's choice) or "full" (a child
+    1.5-5 m away). make_filter: the landmark filter of a new track (None: raw model output;
+    see default_filter()). max_faces: faces tracked at once. mirrored: the frames are
+    mirrored (selfie view), so signals swap left/right.
+    ``process(rgb, t)`` -> FaceResult of the oldest tracked face (``empty()`` when none);
+    ``process_all`` -> every tracked face.
+    """
+
+    def __init__(self, detector_range: str = "short", make_filter: Callable[[], object] | None = None,
+                 max_faces: int = 1, threads: int = 2, mirrored: bool = False):
+        self.detector = FaceDetector(detector_range, threads=threads)
+        self.mesh = FaceMeshModel(threads=threads)
+        self.tracker = Tracker(self.detector, self.mesh, FaceRoiRule(), make_filter, max_objects=max_faces)
+        self.mirrored = bool(mirrored)
+
+    def reset(self) -> None:
+        self.tracker.reset()
+
+    def process_all(self, rgb: np.ndarray, timestamp_s: float) -> tuple[FaceResult, ...]:
+        rgb = as_rgb(rgb)
+        h, w = rgb.shape[:2]
+        out = []
+        for obj in self.tracker.process(rgb, timestamp_s):
+            lm = obj.output.points_norm[:, :3]
+            out.append(FaceResult(lm, obj.output.score, obj.output.roi, face_signals(lm, (w, h), self.mirrored),
+                                  timestamp_s, (w, h), obj.track_id))
+        return tuple(out)
+
+    def process(self, rgb: np.ndarray, timestamp_s: float) -> FaceResult:
+        faces = self.process_all(rgb, timestamp_s)
+        if faces:
+            return faces[0]
+        h, w = np.shape(rgb)[:2]
+        return FaceResult.empty(timestamp_s, (w, h))
