@@ -183,7 +183,7 @@ class SsdDetector:
         n, size = len(self.anchors), spec.input_size_px
         self._in_buf = np.empty((1, size, size, 3), np.float32)
         lo, hi = spec.value_range
-        self._scale, self._offset = (hi - lo) / 255.0, lo
+        self._scale, self._offset = np.float32((hi - lo) / 255.0), np.float32(lo)  # float32 math
         # Match outputs by shape, never by position: (1, N, 4 + 2K) boxes, (1, N, 1) scores.
         self._box_name = self._score_name = None
         for name, shape in self.model.output_shapes().items():

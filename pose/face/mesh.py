@@ -28,6 +28,7 @@ ROI_SCALE = 1.5
 LM_ROTATION_START = 33
 LM_ROTATION_END = 263
 TARGET_ANGLE_RAD = 0.0
+_INV_255 = np.float32(1.0 / 255.0)
 
 
 def _rotation(x0: float, y0: float, x1: float, y1: float) -> float:
@@ -75,7 +76,7 @@ class FaceMeshModel:
     """``run(rgb, roi)`` -> LandmarkOutput with points (468, 3), or None when the face flag
     is below ``min_flag``."""
 
-    def __init__(self, threads: int = 2, min_flag: float = FACE_FLAG_THRESHOLD, model: Model | None = None):
+    def __init__(self, threads: int = 1, min_flag: float = FACE_FLAG_THRESHOLD, model: Model | None = None):
         self.model = model or Model("face_landmark", threads=threads)
         self.min_flag = float(min_flag)
         self._crop = np.empty((INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.uint8)
@@ -92,7 +93,8 @@ class FaceMeshModel:
     def forward(self, rgb: np.ndarray, roi: Roi) -> tuple[np.ndarray, float]:
         """Crop, invoke: -> crop-normalised points (468, 3), face probability."""
         warp_crop(rgb, roi, INPUT_SIZE_PX, out=self._crop)
-        np.multiply(self._crop, 1.0 / 255.0, out=self._in_buf[0], casting="unsafe")
+        # A float32 scalar keeps the multiply in float32 (a Python float would make it float64: 3x slower).
+        np.multiply(self._crop, _INV_255, out=self._in_buf[0], casting="unsafe")
         self.model.set_input(self._in_buf)
         self.model.invoke()
         logit = float(self.model.output(self._flag_name).reshape(-1)[0])

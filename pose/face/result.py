@@ -42,10 +42,11 @@ class FaceResult:
         if len(self.image_size) != 2:
             raise ValueError(f"image_size must be (width, height), got {self.image_size!r}")
         object.__setattr__(self, "image_size", (int(self.image_size[0]), int(self.image_size[1])))
-        finite = np.isfinite(lm)
-        if finite.any() and not finite.all():
+        # One reduction decides the common case: a finite sum means every point is finite.
+        all_finite = bool(np.isfinite(lm.sum()))
+        if not all_finite and not np.isnan(lm).all():
             raise ValueError("landmarks of a found face must all be finite")
-        if finite.all() != (self.signals is not None):
+        if all_finite != (self.signals is not None):
             raise ValueError("a found face has signals; an empty result has none")
 
     @classmethod

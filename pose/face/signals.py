@@ -60,18 +60,29 @@ class FaceSignals:
     right_eye_closed: float
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            v = float(getattr(self, f.name))
+        for name in _NAMES:
+            v = float(getattr(self, name))
             if not math.isfinite(v):
-                raise ValueError(f"{f.name} must be finite, got {v}")
-            if not f.name.endswith("_rad") and not 0.0 <= v <= 1.0:
-                raise ValueError(f"{f.name} must be in [0, 1], got {v}")
-            object.__setattr__(self, f.name, v)
+                raise ValueError(f"{name} must be finite, got {v}")
+            if not name.endswith("_rad") and not 0.0 <= v <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {v}")
+            object.__setattr__(self, name, v)
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in _NAMES}
+
+
+_NAMES = tuple(f.name for f in fields(FaceSignals))
 
 
 def _level(raw: float, levels: tuple[float, float]) -> float:
     lo, hi = levels
     return float(min(max((raw - lo) / (hi - lo), 0.0), 1.0))
+
+
+_USED = sorted({EYE_OUTER_R, EYE_INNER_R, EYE_OUTER_L, EYE_INNER_L, LIP_UPPER_INNER, LIP_LOWER_INNER,
+                LIP_UPPER_OUTER, LIP_LOWER_OUTER, MOUTH_CORNER_R, MOUTH_CORNER_L, BROW_R, BROW_L, FOREHEAD,
+                CHIN, *(i for pair in LIDS_R + LIDS_L for i in pair)})
 
 
 def raw_measures(landmarks: np.ndarray, image_size_wh: tuple[int, int]) -> dict[str, float]:
@@ -80,31 +91,34 @@ def raw_measures(landmarks: np.ndarray, image_size_wh: tuple[int, int]) -> dict[
     landmarks (468, 3) frame-normalised; image_size_wh (width, height).
     """
     w, h = image_size_wh
-    p = np.asarray(landmarks, np.float64)[:, :3] * np.array([w, h, w], np.float64)  # pixels, z on x's scale
-    eye_vec = p[EYE_OUTER_L] - p[EYE_OUTER_R]
-    iod = float(np.linalg.norm(eye_vec[:2])) or 1e-9
-    roll = math.atan2(eye_vec[1], eye_vec[0])
-    # Head-aligned 2D frame: rotate image points by -roll so the eye line is horizontal.
-    c, s = math.cos(-roll), math.sin(-roll)
-    q = p[:, :2] @ np.array([[c, s], [-s, c]])  # rows: (x', y') with y' still pointing down
+    # Only the ~30 points the signals use, as Python floats: a few dozen scalar operations
+    # cost far less this way than as numpy calls on tiny arrays.
+    rows = (np.asarray(landmarks, np.float64)[_USED, :3] * (w, h, w)).tolist()  # pixels, z on x's scale
+    p = dict(zip(_USED, rows))
+    ex, ey, ez = (a - b for a, b in zip(p[EYE_OUTER_L], p[EYE_OUTER_R]))
+    iod = math.hypot(ex, ey) or 1e-9
+    roll = math.atan2(ey, ex)
+    # Head-aligned frame: rotate by -roll so the eye line is horizontal (y' still points down).
+    c, s = ex / iod, ey / iod
 
-    def d(a: int, b: int) -> float:
-        return float(np.linalg.norm(q[a] - q[b]))
+    def y_(i: int) -> float:
+        return -s * p[i][0] + c * p[i][1]
 
-    yaw = math.atan2(eye_vec[2], float(np.linalg.norm(eye_vec[:2])))
-    vert = p[CHIN] - p[FOREHEAD]
-    pitch = math.atan2(-vert[2], float(np.linalg.norm(vert[:2])))
-    mouth_gap = (q[LIP_LOWER_INNER, 1] - q[LIP_UPPER_INNER, 1]) / iod
-    mouth_width = d(MOUTH_CORNER_R, MOUTH_CORNER_L) / iod
-    lip_mid_y = (q[LIP_UPPER_OUTER, 1] + q[LIP_LOWER_OUTER, 1]) / 2.0
-    corner_lift = (lip_mid_y - (q[MOUTH_CORNER_R, 1] + q[MOUTH_CORNER_L, 1]) / 2.0) / iod
-    brow_r = (q[LIDS_R[0][0], 1] - q[BROW_R, 1]) / iod
-    brow_l = (q[LIDS_L[0][0], 1] - q[BROW_L, 1]) / iod
-    eye_r = np.mean([q[lo, 1] - q[up, 1] for up, lo in LIDS_R]) / (d(EYE_OUTER_R, EYE_INNER_R) or 1e-9)
-    eye_l = np.mean([q[lo, 1] - q[up, 1] for up, lo in LIDS_L]) / (d(EYE_OUTER_L, EYE_INNER_L) or 1e-9)
-    return {"yaw": yaw, "pitch": pitch, "roll": roll, "mouth_gap": float(mouth_gap),
-            "mouth_width": float(mouth_width), "corner_lift": float(corner_lift),
-            "brows": float((brow_r + brow_l) / 2.0), "eye_open_r": float(eye_r), "eye_open_l": float(eye_l)}
+    def dist(a: int, b: int) -> float:
+        return math.hypot(p[a][0] - p[b][0], p[a][1] - p[b][1]) or 1e-9
+
+    yaw = math.atan2(ez, iod)
+    vx, vy, vz = (a - b for a, b in zip(p[CHIN], p[FOREHEAD]))
+    pitch = math.atan2(-vz, math.hypot(vx, vy))
+    mouth_gap = (y_(LIP_LOWER_INNER) - y_(LIP_UPPER_INNER)) / iod
+    mouth_width = dist(MOUTH_CORNER_R, MOUTH_CORNER_L) / iod
+    lip_mid = (y_(LIP_UPPER_OUTER) + y_(LIP_LOWER_OUTER)) / 2.0
+    corner_lift = (lip_mid - (y_(MOUTH_CORNER_R) + y_(MOUTH_CORNER_L)) / 2.0) / iod
+    brows = ((y_(LIDS_R[0][0]) - y_(BROW_R)) + (y_(LIDS_L[0][0]) - y_(BROW_L))) / 2.0 / iod
+    eye_r = sum(y_(lo) - y_(up) for up, lo in LIDS_R) / len(LIDS_R) / dist(EYE_OUTER_R, EYE_INNER_R)
+    eye_l = sum(y_(lo) - y_(up) for up, lo in LIDS_L) / len(LIDS_L) / dist(EYE_OUTER_L, EYE_INNER_L)
+    return {"yaw": yaw, "pitch": pitch, "roll": roll, "mouth_gap": mouth_gap, "mouth_width": mouth_width,
+            "corner_lift": corner_lift, "brows": brows, "eye_open_r": eye_r, "eye_open_l": eye_l}
 
 
 def face_signals(landmarks: np.ndarray, image_size_wh: tuple[int, int], mirrored: bool = False) -> FaceSignals:

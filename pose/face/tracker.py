@@ -18,13 +18,15 @@ class FaceTracker:
     detector_range: "short" (close-up, menus; mediapipe FaceMesh's choice) or "full" (a child
     1.5-5 m away). make_filter: the landmark filter of a new track (None: raw model output;
     see default_filter()). max_faces: faces tracked at once. mirrored: the frames are
-    mirrored (selfie view), so signals swap left/right.
+    mirrored (selfie view), so signals swap left/right. threads: LiteRT threads per model (1:
+    on 2 cores the small face models run faster, and cost less CPU, on one thread; see
+    benchmarks/bench_face.py --threads).
     ``process(rgb, t)`` -> FaceResult of the oldest tracked face (``empty()`` when none);
     ``process_all`` -> every tracked face.
     """
 
     def __init__(self, detector_range: str = "short", make_filter: Callable[[], object] | None = None,
-                 max_faces: int = 1, threads: int = 2, mirrored: bool = False):
+                 max_faces: int = 1, threads: int = 1, mirrored: bool = False):
         self.detector = FaceDetector(detector_range, threads=threads)
         self.mesh = FaceMeshModel(threads=threads)
         self.tracker = Tracker(self.detector, self.mesh, FaceRoiRule(), make_filter, max_objects=max_faces)
