@@ -7,6 +7,8 @@ The numbers come from mediapipe 0.10.21's *_detection graphs (see shared/docs/bl
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from pose.runtime import Model
