@@ -69,7 +69,7 @@ def camera_path(n: int, src_wh: tuple[int, int], out_wh: tuple[int, int] = PATH_
 def warp_photo(rgb: np.ndarray, m: np.ndarray, out_wh: tuple[int, int] = PATH_SIZE) -> np.ndarray:
     import cv2
 
-    return cv2.warpAffine(rgb, m, out_wh, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return cv2.warpAffine(rgb, m, out_wh, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)  # no mirrored copies of the face
 
 
 def read_photo(path: Path) -> np.ndarray:

