@@ -201,6 +201,86 @@ def fidelity(ours: np.ndarray, ref: np.ndarray, size: tuple[int, int]) -> dict:
             "found_ours": int(fo.sum()), "found_ref": int(fr.sum())}
 
 
+DET_SIZE = (1280, 720)
+
+
+def detection_frames():
+    """1280x720 frames of real faces at many sizes: the group photo (5 faces) and the
+    expression photos shrunk from close-up to across-the-room, and a camera path."""
+    import cv2
+
+    from pose.samples import sample_path
+
+    out = []
+    for name, scales in (("faces/multi_face.jpg", (1.0, 0.8, 0.6, 0.45)),
+                         ("faces/0-f1-su-ph.jpg", (1.2, 0.6, 0.3, 0.2)),
+                         ("faces/45-m7-di-ph.jpg", (1.2, 0.5, 0.25)),
+                         ("faces/single_face.jpg", (1.1, 0.4, 0.2, 0.12))):
+        photo = read_photo(sample_path(name))
+        for sc in scales:
+            frame = np.full((DET_SIZE[1], DET_SIZE[0], 3), 40, np.uint8)
+            small = cv2.resize(photo, None, fx=sc, fy=sc, interpolation=cv2.INTER_AREA)[:DET_SIZE[1], :DET_SIZE[0]]
+            y0 = (DET_SIZE[1] - small.shape[0]) // 2
+            x0 = (DET_SIZE[0] - small.shape[1]) // 3
+            frame[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+            out.append(frame)
+    return out
+
+
+def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    ix = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
+    iy = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
+    inter = ix * iy
+    union = (box[2] - box[0]) * (box[3] - box[1]) + (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) - inter
+    return inter / np.maximum(union, 1e-12)
+
+
+def detection_fidelity(rng: str) -> dict:
+    """Our FaceDetector vs mediapipe's FaceDetection (same range, threshold 0.5) frame by frame."""
+    from pose.face import FaceDetector
+
+    ours = FaceDetector(rng, min_score=0.5)
+    proc = subprocess.Popen([str(MP_PYTHON), str(MP_SCRIPT), "--stdin", f"{DET_SIZE[0]}x{DET_SIZE[1]}",
+                             "--lockstep", "--detect", rng],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    same_count = frames = faces_mp = unmatched = 0
+    box_err, kp_err, score_err, t_ours, t_mp = [], [], [], [], []
+    try:
+        for rgb in detection_frames():
+            proc.stdin.write(np.ascontiguousarray(rgb).tobytes())
+            proc.stdin.flush()
+            r = json.loads(proc.stdout.readline())
+            t0 = time.perf_counter()
+            dets = ours.detect(rgb)
+            t_ours.append((time.perf_counter() - t0) * 1e3)
+            t_mp.append(r["t_ms"])
+            ref = np.asarray(r["detections"], np.float64).reshape(-1, 17)
+            frames += 1
+            faces_mp += len(ref)
+            same_count += len(ref) == len(dets)
+            for d in dets:  # match each of ours to mediapipe's box it overlaps most (IoU > 0.5)
+                if not len(ref):
+                    break
+                iou = _iou(d.box_norm, ref[:, 1:5])
+                j = int(np.argmax(iou))
+                if iou[j] <= 0.5:
+                    unmatched += 1
+                    continue
+                box_err.append(float(np.abs(ref[j, 1:5] - d.box_norm).max()))
+                kp_err.append(float(np.abs(ref[j, 5:].reshape(6, 2) - d.keypoints_norm).max()))
+                score_err.append(abs(float(ref[j, 0]) - d.score))
+    finally:
+        proc.stdin.close()
+        proc.stdout.read()
+        proc.wait()
+    return {"frames": frames, "faces_mp": faces_mp, "same_count": same_count / max(frames, 1), "unmatched": unmatched,
+            "box": float(np.median(box_err)) if box_err else float("nan"),
+            "box_max": float(np.max(box_err)) if box_err else float("nan"),
+            "kp_max": float(np.max(kp_err)) if kp_err else float("nan"),
+            "score_max": float(np.max(score_err)) if score_err else float("nan"),
+            "ms_ours": float(np.median(t_ours)), "ms_mp": float(np.median(t_mp))}
+
+
 def _ok(flag: bool) -> str:
     return "ok" if flag else "MISS"
 
@@ -263,6 +343,17 @@ def main(argv: list[str] | None = None) -> int:
     rc = med_of["ours_cpu_ms"] / max(med_of["mp_cpu_ms"], 1e-9)
     print(f"{'ratio':<12} {rw:>9.2f} {rc:>9.2f}   target <= {TARGET_RATIO} "
           f"[wall {_ok(rw <= TARGET_RATIO)}, cpu {_ok(rc <= TARGET_RATIO)}]")
+    print()
+    print("face detection vs mediapipe FaceDetection (model_selection 0 short / 1 full, threshold 0.5),")
+    print(f"real faces from close-up to across the room in {DET_SIZE[0]}x{DET_SIZE[1]} frames:")
+    print(f"{'range':<7} {'frames':>6} {'faces':>6} {'same n':>7} {'extra':>6} {'box med':>8} {'box max':>8} "
+          f"{'kp max':>8} {'score':>7} {'ms ours':>8} {'ms mp':>7}")
+    for rng in ("short", "full"):
+        d = detection_fidelity(rng)
+        print(f"{rng:<7} {d['frames']:>6} {d['faces_mp']:>6} {d['same_count']:>6.0%} {d['unmatched']:>6} {d['box']:>8.5f} "
+              f"{d['box_max']:>8.5f} {d['kp_max']:>8.5f} {d['score_max']:>7.4f} {d['ms_ours']:>8.2f} {d['ms_mp']:>7.2f}")
+    print("  (box / keypoint errors: largest coordinate difference of matched faces, normalised to the frame;")
+    print("   extra: our faces with no mediapipe face at IoU > 0.5 — scores at the 0.5 threshold)")
     if args.write_fixture:
         fixture["mediapipe_version"] = np.str_("0.10.21")
         fixture["fps"] = np.float64(SIM_FPS)

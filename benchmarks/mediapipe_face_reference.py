@@ -6,6 +6,9 @@ exactly the pixels our decoder produced:
 
     ... | venv-mediapipe/bin/python benchmarks/mediapipe_face_reference.py --stdin WxH --lockstep
 
+``--detect short|full`` runs mediapipe's FaceDetection (model_selection 0 / 1) instead and
+answers ``detections``: [score, xmin, ymin, xmax, ymax, then 6 keypoints x, y] per face.
+
 ``--lockstep`` answers every frame with one JSON line before reading the next (a caller
 times mediapipe and its own pipeline alternately, frame by frame): ``t_ms`` (wall time of
 process()), ``cpu_ms`` (user + sys of this process during process()), ``found`` and
@@ -53,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stdin", metavar="WxH", required=True, help="raw RGB frames of this size on stdin")
     ap.add_argument("--lockstep", action="store_true", help="answer each frame with a JSON line at once")
     ap.add_argument("--reset-each", action="store_true", help="a fresh FaceMesh for every frame")
+    ap.add_argument("--detect", choices=("short", "full"), help="face detection only, this range")
     args = ap.parse_args(argv)
     w, h = (int(v) for v in args.stdin.lower().split("x"))
+    if args.detect:
+        return detect_main(w, h, args.detect, args.lockstep)
     mesh = new_mesh(False)
     lines = []
     for rgb in stdin_frames(w, h):
@@ -74,6 +80,24 @@ def main(argv: list[str] | None = None) -> int:
     mesh.close()
     for line in lines:
         print(line)
+    return 0
+
+
+def detect_main(w: int, h: int, rng: str, lockstep: bool) -> int:
+    import mediapipe as mp
+
+    with mp.solutions.face_detection.FaceDetection(model_selection=1 if rng == "full" else 0,
+                                                   min_detection_confidence=0.5) as fd:
+        for rgb in stdin_frames(w, h):
+            c0, t0 = cpu_s(), time.perf_counter()
+            res = fd.process(rgb)
+            t_ms, cpu_ms = (time.perf_counter() - t0) * 1e3, (cpu_s() - c0) * 1e3
+            dets = []
+            for d in res.detections or []:
+                b = d.location_data.relative_bounding_box
+                kps = [v for k in d.location_data.relative_keypoints for v in (k.x, k.y)]
+                dets.append([d.score[0], b.xmin, b.ymin, b.xmin + b.width, b.ymin + b.height, *kps])
+            print(json.dumps({"t_ms": t_ms, "cpu_ms": cpu_ms, "detections": dets}), flush=lockstep)
     return 0
 
 
