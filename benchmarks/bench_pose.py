@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-MP_VENV = ROOT / ".venv-mediapipe"
+MP_VENV = Path.home() / ".cache" / "dancestudio" / "venv-mediapipe"
 MP_PYTHON = MP_VENV / "bin" / "python"
 MP_SCRIPT = ROOT / "benchmarks" / "mediapipe_reference.py"
 FIXTURE = ROOT / "tests" / "pose" / "fixtures" / "mediapipe_ref.npz"
@@ -87,13 +87,15 @@ class MediapipeProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def process(self, rgb: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        """-> (ms inside Pose.process(), landmarks (33, 4) or None, world (33, 3) or None)."""
+        """-> (ms inside Pose.process(), landmarks (33, 4) or None, world (33, 3) or None);
+        ``last`` keeps the whole answer (with the ROIs from detection / landmarks)."""
         self.proc.stdin.write(np.ascontiguousarray(rgb).tobytes())
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
             raise SystemExit(f"mediapipe reference stopped (exit {self.proc.poll()})")
         r = json.loads(line)
+        self.last = r
         lm = None if r["landmarks"] is None else np.asarray(r["landmarks"], np.float32)
         world = None if r["world"] is None else np.asarray(r["world"], np.float32)
         return float(r["t_ms"]), lm, world

