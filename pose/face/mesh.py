@@ -17,7 +17,7 @@ import numpy as np
 
 from pose.errors import ModelError
 from pose.frame import Roi
-from pose.roi import normalize_radians, project_to_image, warp_crop
+from pose.roi import crop_matrix, normalize_radians, project_to_image, warp_crop
 from pose.runtime import Model
 
 NUM_FACE_LANDMARKS = 468
@@ -74,10 +74,19 @@ class FaceRoiRule:
 
 class FaceMeshModel:
     """``run(rgb, roi)`` -> LandmarkOutput with points (468, 3), or None when the face flag
-    is below ``min_flag``."""
+    is below ``min_flag``.
 
-    def __init__(self, threads: int = 1, min_flag: float = FACE_FLAG_THRESHOLD, model: Model | None = None):
+    exact_resampling: crop with pose.roi.warp_crop, pixel for pixel mediapipe's OpenCV 4
+    resampling (about 1 ms a frame here). The default crops with one cv2.warpAffine of the
+    same geometry: the mesh barely notices the up-to-2-grey-level difference (median 2e-5 of
+    the frame width from mediapipe's FaceMesh either way, benchmarks/bench_face.py), and the
+    exact maps would cost a third of the pipeline's time.
+    """
+
+    def __init__(self, threads: int = 1, min_flag: float = FACE_FLAG_THRESHOLD, model: Model | None = None,
+                 exact_resampling: bool = False):
         self.model = model or Model("face_landmark", threads=threads)
+        self.exact_resampling = bool(exact_resampling)
         self.min_flag = float(min_flag)
         self._crop = np.empty((INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.uint8)
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
@@ -92,7 +101,13 @@ class FaceMeshModel:
 
     def forward(self, rgb: np.ndarray, roi: Roi) -> tuple[np.ndarray, float]:
         """Crop, invoke: -> crop-normalised points (468, 3), face probability."""
-        warp_crop(rgb, roi, INPUT_SIZE_PX, out=self._crop)
+        if self.exact_resampling:
+            warp_crop(rgb, roi, INPUT_SIZE_PX, out=self._crop)
+        else:
+            import cv2
+
+            cv2.warpAffine(rgb, crop_matrix(roi, INPUT_SIZE_PX), (INPUT_SIZE_PX, INPUT_SIZE_PX), dst=self._crop,
+                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         # A float32 scalar keeps the multiply in float32 (a Python float would make it float64: 3x slower).
         np.multiply(self._crop, _INV_255, out=self._in_buf[0], casting="unsafe")
         self.model.set_input(self._in_buf)
