@@ -345,3 +345,18 @@ def test_face_track_file_round_trips_with_nan_rows_where_no_face(tmp_path):
     with pytest.raises(DanceError, match="not a face track"):
         np.savez(tmp_path / "x.npz", a=np.zeros(2))
         FaceTrack.load(tmp_path / "x.npz")
+
+
+def test_several_faces_tracked_at_once():
+    import cv2
+
+    group = cv2.resize(_photo("multi_face.jpg"), (960, 640), interpolation=cv2.INTER_AREA)
+    ft = FaceTracker("full", max_faces=5, smooth=False)
+    faces = ft.process_all(group, 0.0)
+    assert len(faces) >= 4 and len({f.track_id for f in faces}) == len(faces)
+    assert all(f.found and np.isfinite(f.landmarks).all() for f in faces)
+    # Different people: the nose tips are apart.
+    noses = np.array([f.landmarks[1, :2] for f in faces])
+    assert min(np.linalg.norm(noses[i] - noses[j]) for i in range(len(noses)) for j in range(i)) > 0.05
+    again = ft.process_all(group, 1 / 30)  # tracked from their meshes, same ids
+    assert {f.track_id for f in again} == {f.track_id for f in faces}
