@@ -67,13 +67,11 @@ _INTER_TAB_SIZE = 1 << _INTER_BITS
 _BLOCK_SZ = 32
 
 
-def _block_offsets(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """(x_block_start, x_in_block) per output column, as warpPerspective's blocking does."""
+def _blocks(width: int, height: int) -> list[tuple[int, int]]:
+    """[start, stop) column ranges of warpPerspective's blocks (its sums start per block)."""
     bh0 = min(_BLOCK_SZ // 2, height)
     bw0 = min(_BLOCK_SZ * _BLOCK_SZ // bh0, width)
-    cols = np.arange(width)
-    start = (cols // bw0) * bw0
-    return start.astype(np.float64), (cols - start).astype(np.float64)
+    return [(x, min(x + bw0, width)) for x in range(0, width, bw0)]
 
 
 def perspective_maps(src_to_dst: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -87,33 +85,32 @@ def perspective_maps(src_to_dst: np.ndarray, width: int, height: int) -> tuple[n
 
     _, m = cv2.invert(np.asarray(src_to_dst, np.float64))  # DECOMP_LU, as warpPerspective
     m = m.ravel()
-    xb, x1 = _block_offsets(width, height)
+    fx = np.empty((height, width), np.float64)
+    fy = np.empty((height, width), np.float64)
     y = np.arange(height, dtype=np.float64)[:, None]
-    # Per row and block start (few columns), then widened to every column.
-    starts, first = np.unique(xb, return_index=True)
-    reps = np.diff(np.append(first, width))
-    x0 = np.repeat((m[0] * starts + m[1] * y) + m[2], reps, axis=1)
-    y0 = np.repeat((m[3] * starts + m[4] * y) + m[5], reps, axis=1)
-    w = np.repeat((m[6] * starts + m[7] * y) + m[8], reps, axis=1)
-    w += m[6] * x1
-    if np.any(w == 0) or not np.isfinite(w).all():
-        with np.errstate(divide="ignore", invalid="ignore"):
+    for start, stop in _blocks(width, height):
+        x1 = np.arange(stop - start, dtype=np.float64)
+        # Per row at the block's start, then along the block, in OpenCV's order.
+        x0 = (m[0] * start + m[1] * y) + m[2]
+        y0 = (m[3] * start + m[4] * y) + m[5]
+        w = ((m[6] * start + m[7] * y) + m[8]) + m[6] * x1
+        with np.errstate(divide="ignore"):
             w = np.where(w != 0, _INTER_TAB_SIZE / w, 0.0)
-    else:
-        np.divide(_INTER_TAB_SIZE, w, out=w)
-    x0 += m[0] * x1
-    x0 *= w
-    y0 += m[3] * x1
-    y0 *= w
+        np.multiply(x0 + m[0] * x1, w, out=fx[:, start:stop])
+        np.multiply(y0 + m[3] * x1, w, out=fy[:, start:stop])
     lim = 2.0 ** 30  # far outside any frame; keeps the integer conversion defined
-    if not (np.abs(x0).max() < lim and np.abs(y0).max() < lim):
-        np.clip(np.nan_to_num(x0), -lim, lim, out=x0)
-        np.clip(np.nan_to_num(y0), -lim, lim, out=y0)
-    ix = np.rint(x0, out=x0).astype(np.int32)  # saturate_cast<int>: round half to even
-    iy = np.rint(y0, out=y0).astype(np.int32)
+    if not (np.abs(fx).max() < lim and np.abs(fy).max() < lim):
+        np.clip(np.nan_to_num(fx), -lim, lim, out=fx)
+        np.clip(np.nan_to_num(fy), -lim, lim, out=fy)
+    ix = np.rint(fx, out=fx).astype(np.int32)  # saturate_cast<int>: round half to even
+    iy = np.rint(fy, out=fy).astype(np.int32)
     xy = np.empty((height, width, 2), np.int16)
-    np.clip(ix >> _INTER_BITS, -32768, 32767, out=xy[..., 0], casting="unsafe")
-    np.clip(iy >> _INTER_BITS, -32768, 32767, out=xy[..., 1], casting="unsafe")
+    sx, sy = ix >> _INTER_BITS, iy >> _INTER_BITS
+    if min(sx.min(), sy.min()) < -32768 or max(sx.max(), sy.max()) > 32767:
+        np.clip(sx, -32768, 32767, out=sx)
+        np.clip(sy, -32768, 32767, out=sy)
+    xy[..., 0] = sx
+    xy[..., 1] = sy
     mask = _INTER_TAB_SIZE - 1
     iy &= mask
     iy <<= _INTER_BITS
