@@ -3,12 +3,12 @@
 face float32 (T, 468, 3): x, y normalised to the frame, z on x's scale; rows of NaN where
     no face was found.
 t float64 (T,): seconds from the start of the video; fps; size = (width, height);
-kind = "face"; version.
+kind = "face"; version. Importing this module registers the ``dance track --what face``
+writer with pose.track_kinds.
 """
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +16,13 @@ from typing import Sequence
 
 import numpy as np
 
+from pose import track_kinds
 from pose.errors import TrackError
 from pose.face.mesh import NUM_FACE_LANDMARKS
 from pose.face.result import FaceResult
 
 KIND = "face"
-FACE_TRACK_VERSION = 1
+FACE_TRACK_VERSION = track_kinds.TRACK_KIND_VERSION
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,23 +72,8 @@ class FaceTrack:
         return cls(face, np.asarray(times_s, np.float64), fps, size)
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write atomically: a crash never leaves a half-written track at ``path``."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(fh, face=self.face, t=self.t, fps=np.float64(self.fps),
-                                    size=np.asarray(self.size, dtype=np.int64), kind=np.str_(KIND),
-                                    version=np.int64(self.version))
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a track is ordinary content
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        """Write atomically (track_kinds.save_track): a crash never leaves half a file."""
+        return track_kinds.save_track(path, KIND, self.t, self.fps, self.size, face=self.face)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "FaceTrack":
@@ -117,19 +103,39 @@ class FaceTrack:
 
 
 def track_face_video(video: str | os.PathLike, *, smooth: bool = True, threads: int = 1,
-                     detector_range: str = "short") -> FaceTrack:
+                     detector_range: str = "short", prefetch: bool | None = None,
+                     progress: bool | None = None) -> tuple[FaceTrack, track_kinds.VideoRun]:
     """Track the face in every frame of ``video`` (timestamps = frame index / fps).
 
     Raises VideoError for a bad video and ModelError (the one-line fetch hint) for a
     missing model.
     """
     from pose.face.tracker import FaceTracker
-    from pose.video import open_video
 
-    with open_video(video) as src:
-        tracker = FaceTracker(detector_range, smooth=smooth, threads=threads)
-        results, times = [], []
-        for f in src:
-            results.append(tracker.process(f.rgb, f.timestamp_s))
-            times.append(f.timestamp_s)
-        return FaceTrack.from_results(results, times, src.fps, src.size)
+    tracker = FaceTracker(detector_range, smooth=smooth, threads=threads)
+    run = track_kinds.run_video(video, tracker.process, prefetch=prefetch, progress=progress)
+    return FaceTrack.from_results(run.results, run.t, run.fps, run.size), run
+
+
+def write_face_track(video: Path, out: Path, opts: track_kinds.TrackOptions) -> str:
+    """``dance track VIDEO -o OUT --what face``: write the face track, return the summary line.
+
+    The mesh runs on one LiteRT thread whatever ``opts.threads`` says above 1: on 2 cores
+    the small face models are faster on one (benchmarks/bench_face.py).
+    """
+    track, run = track_face_video(video, smooth=opts.smooth, threads=1, prefetch=opts.prefetch,
+                                  progress=opts.progress)
+    try:
+        track.save(out)
+    except OSError as e:
+        from pose.errors import DanceError
+
+        raise DanceError(f"cannot write {out}: {e.strerror or e}") from None
+    w, h = track.size
+    found = float(track.found.mean()) if len(track) else 0.0
+    return (f"{out}: {len(track)} frames ({w}x{h} @ {track.fps:g} fps, {run.video_s:.2f} s), "
+            f"face found in {found:.1%}, {run.ms_per_frame:.1f} ms/frame, {run.realtime_factor:.2f}x real time"
+            f"{'' if opts.smooth else ', unsmoothed'}")
+
+
+track_kinds.register(KIND, write_face_track)

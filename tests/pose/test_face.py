@@ -330,7 +330,8 @@ def test_face_track_file_round_trips_with_nan_rows_where_no_face(tmp_path):
     from pose.face.track import FaceTrack, track_face_video
 
     video = _sample("faces/face_noface.mov")
-    track = track_face_video(video, smooth=True)
+    track, run = track_face_video(video, smooth=True)
+    assert run.ms_per_frame > 0
     assert len(track) >= 160 and track.size == (960, 540) and track.fps > 20
     found = track.found
     assert found[:60].all() and not found[90:].any()
@@ -360,3 +361,23 @@ def test_several_faces_tracked_at_once():
     assert min(np.linalg.norm(noses[i] - noses[j]) for i in range(len(noses)) for j in range(i)) > 0.05
     again = ft.process_all(group, 1 / 30)  # tracked from their meshes, same ids
     assert {f.track_id for f in again} == {f.track_id for f in faces}
+
+
+def test_dance_track_what_face_writes_the_contract(tmp_path, capsys):
+    from game.cli import main
+
+    out = tmp_path / "face.npz"
+    code = main(["track", str(_sample("faces/single_face.mp4")), "-o", str(out), "--what", "face", "-q"])
+    stdout = capsys.readouterr().out
+    assert code == 0 and stdout.startswith(f"{out}: 72 frames (640x360 @ 30 fps") and "face found in 100.0%" in stdout
+    with np.load(out) as z:
+        assert set(z.files) >= {"face", "t", "fps", "size", "kind", "version"}
+        assert z["face"].shape == (72, 468, 3) and z["face"].dtype == np.float32 and np.isfinite(z["face"]).all()
+        assert str(z["kind"]) == "face" and np.allclose(z["t"], np.arange(72) / 30.0)
+    # --no-smooth gives the mesh as mediapipe's FaceMesh does; smoothing moves it only a little.
+    raw = tmp_path / "raw.npz"
+    assert main(["track", str(_sample("faces/single_face.mp4")), "-o", str(raw), "--what", "face", "-q",
+                 "--no-smooth"]) == 0
+    with np.load(out) as a, np.load(raw) as b:
+        d = np.abs(a["face"][..., :2] - b["face"][..., :2]).max()
+        assert 0 < d < 0.02
