@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         res = FaceTracker().process(_rgb(sample_path(sample)), 0.0)
         rows[f"{label} ({Path(sample).name})"] = res.signals.as_dict() if res.found else {n: float("nan") for n in NAMES}
     print("bench_face_signals: median signal per labelled stretch of real faces")
-    print(f"{'':<52}" + "".join(f"{n.replace('_eye_closed', '_eye').replace('_rad', ''):>11}" for n in NAMES))
+    print(f"{'':<58}" + "".join(f"{n.replace('_eye_closed', '_eye').replace('_rad', ''):>13}" for n in NAMES))
     for label, vals in rows.items():
-        print(f"{label:<52}" + "".join(f"{vals[n]:>11.3f}" for n in NAMES))
+        print(f"{label:<58}" + "".join(f"{vals[n]:>13.3f}" for n in NAMES))
 
     # Invariance: one photo at 3 sizes and 3 rolls.
     photo = _rgb(sample_path("faces/single_face.jpg"))

@@ -363,6 +363,7 @@ def test_several_faces_tracked_at_once():
     assert {f.track_id for f in again} == {f.track_id for f in faces}
 
 
+@pytest.mark.slow
 def test_dance_track_what_face_writes_the_contract(tmp_path, capsys):
     from game.cli import main
 

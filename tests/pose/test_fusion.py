@@ -86,6 +86,7 @@ def test_rejects_bad_settings_and_needs_the_frame_size():
         FusionFilter().apply(LandmarkOutput(np.zeros((3, 3)), 1.0, Roi(0, 0, 1, 0)), 0.0, None)
 
 
+@pytest.mark.slow
 def test_fusion_steadies_a_real_face_and_keeps_it_in_place():
     import cv2
 
