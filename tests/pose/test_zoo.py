@@ -68,7 +68,8 @@ def test_model_entry_is_well_formed(m: zoo.Model):
 
 def test_registry_names_and_files_are_unique():
     files = [m.file for m in zoo.MODELS.values()]
-    assert len(set(files)) == len(files) == 9
+    assert len(set(files)) == len(files) == len(zoo.MODELS)
+    assert "selfie_segmentation_landscape" in zoo.MODELS  # mediapipe model_selection=1
     assert len({s.member for s in samples.SAMPLES.values()}) == len(samples.SAMPLES) == 8
 
 
