@@ -204,14 +204,13 @@ class MaskFilter:
     def reset(self) -> None:
         self._prev = None
 
-    def smooth(self, mask: np.ndarray) -> np.ndarray:
-        """(H, W) probability -> (H, W) float32 smoothed with the previous call's result.
-
-        Any mask source uses this (the body model's mask, selfie segmentation)."""
-        new = np.asarray(mask, dtype=np.float32)
+    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
+        if frame.mask is None:
+            return frame
+        new = np.asarray(frame.mask, dtype=np.float32)
         if self._prev is None or self._prev.shape != new.shape:
             self._prev = new
-            return new
+            return frame
         import cv2
 
         weight = cv2.LUT(cv2.convertScaleAbs(new, alpha=255.0), self._lut)  # (H, W) float32
@@ -219,13 +218,7 @@ class MaskFilter:
         cv2.multiply(out, weight, dst=out, scale=self.ratio)
         cv2.add(out, new, dst=out)
         self._prev = out
-        return out
-
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
-        if frame.mask is None:
-            return frame
-        out = self.smooth(frame.mask)
-        return frame if out is frame.mask else dataclasses.replace(frame, mask=out)
+        return dataclasses.replace(frame, mask=out)
 
 
 class FilterChain:
