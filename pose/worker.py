@@ -357,7 +357,8 @@ class MultiWorker:
     target_fps: the frame rate the degradation rule budgets for (capped by the source's).
     adapt: apply the degradation rule (threaded mode only); False runs every pipeline on
         every frame it can get.
-    cores: CPU cores the rule plans for (default: os.cpu_count()).
+    cores: CPU cores the rule plans for (default: os.cpu_count(); a fraction is fine, e.g.
+        to leave room for something else).
     window: results over which fps and latency are measured.
     """
 
@@ -377,7 +378,7 @@ class MultiWorker:
         on_result: Callable[[str, Latest], None] | None = None,
         target_fps: float = 30.0,
         adapt: bool = True,
-        cores: int | None = None,
+        cores: float | None = None,
         window: int = 30,
     ):
         specs = list(pipelines)
@@ -395,7 +396,7 @@ class MultiWorker:
         self.on_result = on_result
         self.target_fps = float(target_fps)
         self.adapt = adapt
-        self.cores = int(cores or os.cpu_count() or 1)
+        self.cores = float(cores or os.cpu_count() or 1)
         self._runners: dict[str, _Runner] = {s.name: _Runner(s, window) for s in specs}
         self._active: tuple[str, ...] = self._check_names(names if active is None else active)
         self._degradation = Degradation({n: 1 for n in self._active})

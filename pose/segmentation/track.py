@@ -132,3 +132,20 @@ def summary(out: Path, track: SegmentationTrack, run, smooth: bool) -> str:
     return (f"{out}: {len(track)} frames ({w}x{h} @ {track.fps:g} fps), masks {track.mask.shape[2]}x"
             f"{track.mask.shape[1]}, person in {found:.1%} of frames, {run.ms_per_frame:.1f} ms/frame, "
             f"{run.realtime_factor:.2f}x real time{'' if smooth else ', unsmoothed'}")
+
+
+def write_track(video: str | os.PathLike, out: str | os.PathLike, *, smooth: bool = True,
+                quiet: bool = False) -> int:
+    """``dance track VIDEO -o OUT --what segmentation``: segment, save, print one line; exit code."""
+    from pose.errors import DanceError
+
+    out = Path(out)
+    track, run = track_segmentation(video, smooth=smooth, progress=False if quiet else None)
+    try:
+        track.save(out)
+    except OSError as e:
+        raise DanceError(f"cannot write {out}: {e.strerror or e}") from None
+    print(summary(out, track, run, smooth))
+    if len(track) and not (track.person_fraction > 0.005).any():
+        print(f"dance track: warning: nobody was found in {video}", file=sys.stderr)
+    return 0

@@ -121,8 +121,8 @@ def test_degradation_reads_as_one_line():
 
 @pytest.mark.slow
 def test_a_set_that_does_not_fit_is_degraded_by_the_rule(cam01):
-    # One core at 60 fps is a 15 ms budget: body + a 4x segmenter cannot fit.
-    w = MultiWorker(cam01, standard("body") + [_spec()], realtime=True, loop=True, cores=1, target_fps=60)
+    # Half a core at 60 fps is at most a 7.5 ms budget: body + a 6x segmenter cannot fit.
+    w = MultiWorker(cam01, standard("body") + [_spec(times=6)], realtime=True, loop=True, cores=0.5, target_fps=60)
     with w:
         assert _wait(lambda: w.degradation.strides.get("slowseg") == 2, 30), w.degradation
         d = w.degradation
