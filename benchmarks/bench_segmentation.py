@@ -13,7 +13,8 @@ Baselines named in the output:
   frame and their share of a 30 fps frame (33.3 ms); no mediapipe counterpart.
 
 Real people: pose2sim's demo videos (one person; two people), from the samples cache.
-Mediapipe runs in a subprocess under ~/.cache/dancestudio/venv-mediapipe (numpy < 2) and
+Mediapipe runs in a subprocess under the cache's venv-mediapipe (numpy < 2; bench_pose.py
+makes it on first use) and
 gets our decoder's frames as raw RGB on stdin, so both see identical pixels.
 
     .venv/bin/python benchmarks/bench_segmentation.py [--quick] [--write-fixture]
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -32,7 +32,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-MP_PYTHON = Path(os.environ.get("DANCE_MP_VENV", Path.home() / ".cache/dancestudio/venv-mediapipe")) / "bin" / "python"
 MP_SCRIPT = ROOT / "benchmarks" / "mediapipe_segmentation_reference.py"
 FIXTURE = ROOT / "tests" / "pose" / "fixtures" / "segmentation_ref.npz"
 VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "Demo_SinglePerson/cam03.mp4",
@@ -57,9 +56,9 @@ class MediapipeSegmentation:
     """mediapipe_segmentation_reference.py in lockstep: a frame in, its mask and times out."""
 
     def __init__(self, model_selection: int):
-        if not MP_PYTHON.exists():
-            raise SystemExit(f"no mediapipe virtualenv at {MP_PYTHON.parent.parent} (mediapipe==0.10.21, numpy<2)")
-        self.proc = subprocess.Popen([str(MP_PYTHON), str(MP_SCRIPT), "--model-selection", str(model_selection)],
+        from bench_pose import ensure_mediapipe_venv  # the one mediapipe environment, in the user cache
+
+        self.proc = subprocess.Popen([str(ensure_mediapipe_venv()), str(MP_SCRIPT), "--model-selection", str(model_selection)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def process(self, rgb: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
@@ -254,7 +253,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="LiteRT threads for ours (default: the segmenter's)")
     ap.add_argument("--write-fixture", action="store_true", help=f"store {FIXTURE.relative_to(ROOT)} and stop")
     args = ap.parse_args(argv)
-    from pose.samples import sample_path
 
     if args.write_fixture:
         write_fixture()

@@ -10,7 +10,6 @@ import math
 import threading
 import time
 
-import numpy as np
 import pytest
 
 from pose.frame import PoseFrame
@@ -204,3 +203,22 @@ def test_process_until_runs_every_active_pipeline(cam01):
     assert set(out) == {"segmentation"} and out["segmentation"].index == 12
     assert w.latest("body").index == 6  # no longer updated
     w.stop()
+
+
+def test_a_missing_model_fails_at_start_or_use_with_the_fetch_hint(cam01, tmp_path, monkeypatch):
+    from pose.errors import ModelError
+
+    w = MultiWorker(cam01, standard("body", "segmentation"), active=["body"])
+    w.start()
+    try:
+        monkeypatch.setenv("DANCE_CACHE", str(tmp_path))  # the models are gone from here on
+        with pytest.raises(ModelError) as e:
+            w.use(["body", "segmentation"])
+        assert "selfie_segmentation_landscape.tflite" in str(e.value) and str(e.value).endswith("run: dance models fetch")
+        assert w.active == ("body",) and w.status is WorkerStatus.RUNNING  # the set in force goes on
+    finally:
+        w.stop()
+    w2 = MultiWorker(cam01, standard("segmentation"))
+    with pytest.raises(ModelError, match="run: dance models fetch"):
+        w2.start()
+    assert w2.source is not None and w2.status is WorkerStatus.IDLE
