@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pose.roi import box_to_square_matrix, perspective_maps
 from pose.runtime import Model
 from pose.tracking.types import Detection  # the generic tracker's type; keypoints (4, 2) here
 
@@ -137,6 +138,8 @@ class PoseDetector:
         self.min_score = float(min_score)
         self.anchors = generate_anchors()
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
+        self._maps_size: tuple[int, int] | None = None
+        self._maps: tuple[np.ndarray, np.ndarray] | None = None
         # Match outputs by shape, never by position: (1, 2254, 12) boxes, (1, 2254, 1) scores.
         self._box_name = self._score_name = None
         for name, shape in self.model.output_shapes().items():
@@ -153,10 +156,16 @@ class PoseDetector:
         import cv2
 
         h, w = rgb.shape[:2]
-        m, pad_x, pad_y = letterbox_matrix(w, h)
-        # Bilinear warp with a zero (black) border, like mediapipe's ImageToTensor on CPU.
-        img = cv2.warpAffine(rgb, m, (INPUT_SIZE_PX, INPUT_SIZE_PX), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        _, pad_x, pad_y = letterbox_matrix(w, h)
+        # Bilinear warp with a zero (black) border, pixel for pixel mediapipe's ImageToTensor
+        # on CPU (pose.roi.warp_mediapipe); the maps depend only on the frame size.
+        if self._maps_size != (w, h):
+            side = float(max(w, h))
+            box = cv2.boxPoints(((w / 2.0, h / 2.0), (side, side), 0.0))
+            self._maps = perspective_maps(box_to_square_matrix(box, INPUT_SIZE_PX, INPUT_SIZE_PX),
+                                          INPUT_SIZE_PX, INPUT_SIZE_PX)
+            self._maps_size = (w, h)
+        img = cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
         np.multiply(img, 1.0 / 127.5, out=self._in_buf[0], casting="unsafe")
         self._in_buf -= 1.0
         return self._in_buf, pad_x, pad_y

@@ -1,6 +1,8 @@
 """Sample footage of real people moving, for tests and benchmarks.
 
-Extracted from the pinned pose2sim wheel (BSD-3-Clause) into ``paths.samples_dir()``.
+Extracted from pinned wheels into ``paths.samples_dir()``: pose2sim (four synchronised
+views of one person, and of two people; BSD-3-Clause) and sports2d (its 30 fps demo of a
+person walking and turning across the frame; BSD-3-Clause).
 ``dance samples fetch`` fills the cache; ``sample_path`` finds a file or says how to get it.
 """
 from __future__ import annotations
@@ -20,6 +22,9 @@ WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1
 WHEEL_PIP_ARGS = ("--no-deps", "--only-binary=:all:")
 WHEEL = Wheel(WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_FILE, WHEEL_SHA256, WHEEL_PIP_ARGS,
               "dance samples fetch")
+SPORTS2D_WHEEL = Wheel("sports2d", "0.8.34", "sports2d-0.8.34-py3-none-any.whl",
+                       "733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d", WHEEL_PIP_ARGS,
+                       "dance samples fetch")
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Sample:
     member: str
     sha256: str
     size: int
+    wheel: Wheel = WHEEL
 
     @property
     def path(self) -> Path:
@@ -56,7 +62,19 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _s("Demo_MultiPerson/cam02.mp4", "8895092a7cf26359205a427b7ac2f4a935c2e0bd36d9b7a5140cb33faa468a6b", 610385),
     _s("Demo_MultiPerson/cam03.mp4", "d3daf48cdf9f5603868ddb99166ddaf9b12279e7ce968922926560d5fd3f0c99", 801091),
     _s("Demo_MultiPerson/cam04.mp4", "1490149dc40e7301fa5ceae23862b044ba5c398a8b2a40df21ed894702728c09", 877130),
+    # 1768x994, 30 fps, 230 frames.
+    Sample("sports2d/demo.mp4", "Sports2D/Demo/demo.mp4",
+           "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039", 3968304, SPORTS2D_WHEEL),
 )}
+
+
+def wheels() -> list[Wheel]:
+    """The wheels the samples come from, each once, in registry order."""
+    out: list[Wheel] = []
+    for s in SAMPLES.values():
+        if s.wheel not in out:
+            out.append(s.wheel)
+    return out
 
 
 def sample_path(name: str) -> Path:
