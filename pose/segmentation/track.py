@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,13 +60,10 @@ class SegmentationTrack:
         return (self.mask > 127).reshape(len(self), -1).mean(1)
 
     def save(self, path: str | os.PathLike) -> Path:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        with open(p, "wb") as f:
-            np.savez_compressed(f, mask=self.mask, t=self.t, fps=np.float64(self.fps),
-                                size=np.asarray(self.size, np.int64), kind=np.str_(KIND),
-                                version=np.int64(self.version))
-        return p
+        """Write the track file (atomically, with the fields every track file has)."""
+        from pose.track_kinds import save_track
+
+        return save_track(path, KIND, self.t, self.fps, self.size, mask=self.mask)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "SegmentationTrack":
@@ -88,40 +84,27 @@ class SegmentationTrack:
 
 
 def track_segmentation(video: str | os.PathLike, *, smooth: bool = True, variant: str = "auto",
-                       threads: int | None = None, progress: bool | None = None):
-    """Segment every frame of ``video`` -> (SegmentationTrack, pose.cli_track.TrackRun).
+                       threads: int | None = None, prefetch: bool | None = None, progress: bool | None = None):
+    """Segment every frame of ``video`` -> (SegmentationTrack, pose.track_kinds.VideoRun).
 
     variant: "general", "landscape", or "auto": landscape for frames wider than tall
     (mediapipe's advice for model_selection=1), else general.
     Raises VideoError for a bad video and ModelError for a missing model.
     """
-    from tqdm import tqdm
-
-    from pose.cli_track import TrackRun
     from pose.segmentation.segmenter import SelfieSegmenter, long_side_size
+    from pose.track_kinds import run_video
     from pose.video import open_video
 
-    with open_video(video) as src:
-        if variant == "auto":
-            variant = "landscape" if src.size[0] > src.size[1] else "general"
-        seg = SelfieSegmenter(variant, smooth=smooth, mask_long_side_px=MASK_LONG_SIDE_PX, threads=threads)
-        w, h = long_side_size(src.size, MASK_LONG_SIDE_PX)
-        masks: list[np.ndarray] = []
-        times: list[float] = []
-        bar = tqdm(total=src.frame_count, unit="frame", desc=Path(src.name).name,
-                   disable=(not progress) if progress is not None else None, leave=False, file=sys.stderr)
-        t0, c0 = time.perf_counter(), time.process_time()
-        try:
-            for f in src:
-                masks.append(seg.process(f.rgb, f.timestamp_s).to_uint8())
-                times.append(f.timestamp_s)
-                bar.update(1)
-        finally:
-            wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
-            bar.close()
-        stack = np.stack(masks) if masks else np.zeros((0, h, w), np.uint8)
-        track = SegmentationTrack(stack, np.asarray(times), src.fps, src.size)
-    return track, TrackRun(len(masks), wall_s, len(masks) / src.fps, cpu_s)
+    if variant == "auto":
+        with open_video(video) as src:  # a bad video fails here, before the model loads
+            w, h = src.size
+        variant = "landscape" if w > h else "general"
+    seg = SelfieSegmenter(variant, smooth=smooth, mask_long_side_px=MASK_LONG_SIDE_PX, threads=threads)
+    run = run_video(video, lambda rgb, t_s: seg.process(rgb, t_s).to_uint8(), prefetch=prefetch,
+                    progress=progress)
+    mw, mh = long_side_size(run.size, MASK_LONG_SIDE_PX)
+    stack = np.stack(run.results) if run.results else np.zeros((0, mh, mw), np.uint8)
+    return SegmentationTrack(stack, run.t, run.fps, run.size), run
 
 
 def summary(out: Path, track: SegmentationTrack, run, smooth: bool) -> str:
@@ -134,18 +117,25 @@ def summary(out: Path, track: SegmentationTrack, run, smooth: bool) -> str:
             f"{run.realtime_factor:.2f}x real time{'' if smooth else ', unsmoothed'}")
 
 
-def write_track(video: str | os.PathLike, out: str | os.PathLike, *, smooth: bool = True,
-                quiet: bool = False) -> int:
-    """``dance track VIDEO -o OUT --what segmentation``: segment, save, print one line; exit code."""
+def write_segmentation_track(video: Path, out: Path, opts) -> str:
+    """``dance track VIDEO -o OUT --what segmentation``: segment, save; the line to print."""
     from pose.errors import DanceError
 
-    out = Path(out)
-    track, run = track_segmentation(video, smooth=smooth, progress=False if quiet else None)
+    track, run = track_segmentation(video, smooth=opts.smooth, threads=opts.threads, prefetch=opts.prefetch,
+                                    progress=opts.progress)
     try:
         track.save(out)
     except OSError as e:
         raise DanceError(f"cannot write {out}: {e.strerror or e}") from None
-    print(summary(out, track, run, smooth))
     if len(track) and not (track.person_fraction > 0.005).any():
         print(f"dance track: warning: nobody was found in {video}", file=sys.stderr)
-    return 0
+    return summary(Path(out), track, run, opts.smooth)
+
+
+def _register() -> None:
+    from pose import track_kinds
+
+    track_kinds.register(KIND, write_segmentation_track)
+
+
+_register()

@@ -37,7 +37,7 @@ def test_track_file_follows_the_contract(clip, tmp_path):
     assert z["t"].dtype == np.float64 and np.allclose(z["t"], np.arange(20) / 30)
     assert float(z["fps"]) == 30 and tuple(z["size"]) == (640, 360) and str(z["kind"]) == "segmentation"
     assert int(z["version"]) == 1
-    assert run.frames == 20 and run.wall_s > 0
+    assert len(run.results) == 20 and run.wall_s > 0
     # The person is there in every frame, and the file is the segmenter's own answer.
     assert (track.person_fraction > 0.03).all()
     cap = cv2.VideoCapture(str(clip))
@@ -69,3 +69,27 @@ def test_bad_files(tmp_path):
         SegmentationTrack.load(body)
     with pytest.raises(ValueError, match=r"mask must be \(T, h, w\) uint8"):
         SegmentationTrack(np.zeros((2, 3), np.uint8), np.zeros(2), 30, (3, 2))
+
+
+def test_dance_track_what_segmentation(clip, tmp_path, capsys):
+    from game.cli import main
+
+    out = tmp_path / "seg.npz"
+    assert main(["track", str(clip), "-o", str(out), "--what", "segmentation", "-q"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith(f"{out}: 20 frames (640x360 @ 30 fps), masks 256x144, person in 100.0% of frames")
+    z = np.load(out)
+    assert str(z["kind"]) == "segmentation" and z["mask"].shape == (20, 144, 256)
+    assert main(["track", str(clip), "-o", str(tmp_path / "raw.npz"), "--what", "segmentation", "--no-smooth", "-q"]) == 0
+    assert capsys.readouterr().out.strip().endswith("unsmoothed")
+
+
+def test_dance_track_segmentation_bad_video_is_one_line(tmp_path, capsys):
+    from game.cli import main
+
+    bad = tmp_path / "not_a_video.mp4"
+    bad.write_bytes(b"hello")
+    rc = main(["track", str(bad), "-o", str(tmp_path / "o.npz"), "--what", "segmentation"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1 and "not_a_video.mp4" in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "o.npz").exists()
