@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from pose.segmentation.types import SegmentationResult
+from pose.tracking.tracker import as_rgb, check_timestamp
 
 Variant = Literal["general", "landscape"]
 MODELS: dict[str, str] = {"general": "selfie_segmentation", "landscape": "selfie_segmentation_landscape"}
@@ -29,27 +30,6 @@ SMOOTHING_RATIO = 0.7
 # hand-offs cost more CPU than they save wall time on a 2-core machine that also renders
 # the game and runs the body model (bench_segmentation.py, --threads 1 vs 2).
 DEFAULT_THREADS = 1
-
-
-def as_rgb(frame: np.ndarray) -> np.ndarray:
-    """Any camera frame -> (H, W, 3) uint8 RGB: grey (H, W) or (H, W, 1) and RGBA are
-    converted; anything else is a one-line ValueError."""
-    a = np.asarray(frame)
-    if a.dtype != np.uint8:
-        raise ValueError(f"frame must be uint8, got {a.dtype}")
-    if a.ndim == 3 and a.shape[2] == 1:
-        a = a[:, :, 0]
-    if a.ndim == 2:
-        if a.size == 0:
-            raise ValueError(f"frame is empty ({a.shape[1]}x{a.shape[0]} px)")
-        import cv2
-
-        return cv2.cvtColor(np.ascontiguousarray(a), cv2.COLOR_GRAY2RGB)
-    if a.ndim != 3 or a.shape[2] not in (3, 4):
-        raise ValueError(f"frame must be (H, W, 3) RGB, (H, W, 4) RGBA or (H, W) grey, got shape {a.shape}")
-    if a.shape[0] == 0 or a.shape[1] == 0:
-        raise ValueError(f"frame is empty ({a.shape[1]}x{a.shape[0]} px)")
-    return a[:, :, :3] if a.shape[2] == 4 else a
 
 
 def long_side_size(size_wh: tuple[int, int], long_side_px: int) -> tuple[int, int]:
@@ -113,8 +93,11 @@ class SelfieSegmenter:
         return self.model.output(self._out_name)[0, :, :, 0]
 
     def process(self, frame: np.ndarray, timestamp_s: float) -> SegmentationResult:
-        """One frame (RGB, RGBA or grey uint8) -> its SegmentationResult."""
+        """One frame (RGB, RGBA or grey uint8, any size) -> its SegmentationResult.
+
+        A frame that is not an image is a one-line DanceError (pose.tracking.as_rgb)."""
         rgb = as_rgb(frame)
+        timestamp_s = check_timestamp(timestamp_s)
         h, w = rgb.shape[:2]
         mask = self.infer(rgb)
         if self.filter is not None:
