@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=12.0, help="measured seconds a set")
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated pipeline sets, names joined by +")
     args = ap.parse_args(argv)
-    from pose.pipelines import STANDARD
+    from pose.pipelines import available
 
     seconds, warmup = (4.0, 2.0) if args.quick else (args.seconds, 3.0)
     with tempfile.TemporaryDirectory(prefix="bench_worker_multi_") as tmp:
@@ -138,10 +138,10 @@ def main(argv: list[str] | None = None) -> int:
               f"looped); {seconds:g} s a set after {warmup:g} s warm-up; pygame render loop at <= 60 fps")
         for set_name in args.sets.split(","):
             names = tuple(n for n in set_name.split("+") if n)
-            missing = [n for n in names if n not in STANDARD]
+            missing = [n for n in names if n not in available()]
             if missing:
                 print(f"\n{set_name}: not run: {', '.join(missing)} not available on this checkout "
-                      f"(standard pipelines: {', '.join(STANDARD)})")
+                      f"(it has: {', '.join(available())})")
                 continue
             r = run_set(camera, names, seconds, warmup)
             print(f"\n{set_name}: process CPU {r['cores']:.2f} cores (user+sys, all threads); frames no pipeline got "

@@ -52,20 +52,69 @@ def segmentation(*, variant: str = "landscape", smooth: bool = True, mask_long_s
     return PipelineSpec("segmentation", make, *POLICY["segmentation"], label="segmentation")
 
 
-STANDARD: dict[str, Callable[..., PipelineSpec]] = {"body": body, "segmentation": segmentation}
+def hands(*, smooth: bool = True, mirrored: bool = False, model_complexity: int = 1,
+          threads: int = PIPELINE_THREADS) -> PipelineSpec:
+    """HandTracker: HandsResult per frame (up to two hands, handedness, gestures)."""
+    def make():
+        from pose.hands.tracker import HandTracker
+
+        return HandTracker(model_complexity=model_complexity, mirrored=mirrored, smooth=smooth, threads=threads)
+
+    return PipelineSpec("hands", make, *POLICY["hands"], label="hand tracking")
+
+
+def face(*, smooth: bool = True, mirrored: bool = False, detector_range: str = "full",
+         threads: int = PIPELINE_THREADS) -> PipelineSpec:
+    """FaceTracker: FaceResult per frame. Full-range detection by default: a child dances
+    1.5-3 m from the camera."""
+    def make():
+        from pose.face.tracker import FaceTracker
+
+        return FaceTracker(detector_range=detector_range, smooth=smooth, threads=threads, mirrored=mirrored)
+
+    return PipelineSpec("face", make, *POLICY["face"], label="face tracking")
+
+
+STANDARD: dict[str, Callable[..., PipelineSpec]] = {"body": body, "hands": hands, "face": face,
+                                                    "segmentation": segmentation}
+# The module each standard pipeline needs: a build without it cannot offer that pipeline.
+MODULES = {"body": "pose.tracker", "hands": "pose.hands.tracker", "face": "pose.face.tracker",
+           "segmentation": "pose.segmentation"}
+
+
+def available() -> list[str]:
+    """The standard pipelines this build can run."""
+    import importlib.util
+
+    def has(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            return False
+
+    return [n for n in STANDARD if has(MODULES[n])]
 
 
 def standard(*names: str, **options) -> list[PipelineSpec]:
-    """Specs for these standard pipelines (default: all), e.g. ``standard("body", "segmentation")``.
+    """Specs for these standard pipelines (default: every available one), e.g.
+    ``standard("body", "segmentation")``.
 
-    options apply to every factory that takes them (e.g. smooth=False)."""
+    options apply to every factory that takes them (e.g. smooth=False, mirrored=True).
+    An unknown name is a ValueError; a known one this build lacks is a one-line DanceError.
+    """
     import inspect
+
+    from pose.errors import DanceError
 
     unknown = [n for n in names if n not in STANDARD]
     if unknown:
         raise ValueError(f"unknown pipeline {', '.join(unknown)}; known: {', '.join(STANDARD)}")
+    have = available()
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise DanceError(f"pipeline {', '.join(missing)} is not available in this build (it has: {', '.join(have)})")
     specs = []
-    for n in names or tuple(STANDARD):
+    for n in names or tuple(have):
         make = STANDARD[n]
         accepted = inspect.signature(make).parameters
         specs.append(make(**{k: v for k, v in options.items() if k in accepted}))

@@ -179,7 +179,7 @@ def test_names_are_checked():
         w.use(["body", "hands"])
     with pytest.raises(KeyError, match="no pipeline 'face'"):
         w.latest("face")
-    with pytest.raises(ValueError, match="unknown pipeline wings; known: body, segmentation"):
+    with pytest.raises(ValueError, match="unknown pipeline wings; known: body, hands, face, segmentation"):
         standard("wings")
     with pytest.raises(ValueError, match="max_stride must be >= 1"):
         PipelineSpec("x", object, max_stride=0)
