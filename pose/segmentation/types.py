@@ -47,6 +47,11 @@ class SegmentationResult:
         return self.mask.shape[1], self.mask.shape[0]
 
     @property
+    def found(self) -> bool:
+        """Somebody is there: some pixel's person probability is above 0.5."""
+        return bool((self.mask > 0.5).any())
+
+    @property
     def person_fraction(self) -> float:
         """Share of the frame the person covers (mask > 0.5), 0..1; 0 for nobody."""
         return float(np.count_nonzero(self.mask > 0.5)) / self.mask.size

@@ -94,7 +94,7 @@ def test_mask_is_a_probability_at_the_requested_size(cam01):
     assert full.mask.dtype == np.float32 and full.mask.shape == (1920, 1080)
     assert 0.0 <= full.mask.min() and full.mask.max() <= 1.0
     assert full.timestamp_s == 0.5 and full.image_size == (1080, 1920)
-    assert 0.02 < full.person_fraction < 0.5  # one person, a fraction of the frame
+    assert 0.02 < full.person_fraction < 0.5 and full.found  # one person, a fraction of the frame
     small = SelfieSegmenter("general", smooth=False, mask_long_side_px=256).process(rgb, 0.5)
     assert small.mask.shape == (256, 144) and small.image_size == (1080, 1920)
     # The small mask is the same answer at a lower resolution.
@@ -173,7 +173,7 @@ def test_bad_options_are_refused():
 def test_result_type_checks_and_empty():
     e = SegmentationResult.empty((640, 360), 2.0)
     assert e.mask.shape == (360, 640) and e.mask.dtype == np.float32 and not e.mask.any()
-    assert e.person_fraction == 0.0 and e.timestamp_s == 2.0 and e.image_size == (640, 360)
+    assert e.person_fraction == 0.0 and not e.found and e.timestamp_s == 2.0 and e.image_size == (640, 360)
     assert SegmentationResult.empty((640, 360), mask_hw=(144, 256)).mask_size == (256, 144)
     r = SegmentationResult(np.ones((4, 6), np.float64), 0, (12, 8))
     assert r.mask.dtype == np.float32 and r.mask_at((12, 8)).shape == (8, 12)
