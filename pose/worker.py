@@ -322,6 +322,7 @@ class _Runner:
         self.runs = self.found = self.dropped = self.skipped = 0
         self.stride = 1
         self.phase = 0
+        self.needs_reset = False
 
     def idle(self) -> bool:
         return not self.busy and self.slot is None
@@ -513,12 +514,14 @@ class MultiWorker:
             r = self._runners[n]
             if r.pipeline is None:
                 r.pipeline = r.spec.factory()
-            elif n not in self._active:
-                r.pipeline.reset()
         with self._cond:
-            self._active = new
-            for r in self._runners.values():
+            for n, r in self._runners.items():
+                if n in new and n not in self._active:
+                    r.needs_reset = True  # done by its own thread, never under a running process()
+                if n not in new:
+                    r.slot = None  # a frame handed out before the change is not run
                 r.stride, r.phase = 1, 0
+            self._active = new
             self._degradation = Degradation({n: 1 for n in new})
             self._cond.notify_all()
 
@@ -762,9 +765,9 @@ class MultiWorker:
         """Run one pipeline on one frame and publish it; False (and status FAILED) if anything raised."""
         f = item.frame
         try:
-            if item.lap != r.lap:
-                r.pipeline.reset()  # the video jumped back to its start; forget the motion
-                r.lap = item.lap
+            if item.lap != r.lap or r.needs_reset:
+                r.pipeline.reset()  # the video jumped back to its start, or the pipeline was off
+                r.lap, r.needs_reset = item.lap, False
             c0, t0 = time.thread_time(), time.perf_counter()
             result = r.pipeline.process(f.rgb, f.timestamp_s)
             cpu_s, done = time.thread_time() - c0, time.perf_counter()

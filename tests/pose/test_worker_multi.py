@@ -54,7 +54,7 @@ def _spec(name="slowseg", priority=2, max_stride=2, **kw) -> PipelineSpec:
     return PipelineSpec(name, lambda: Repeated(**kw), priority, max_stride, label="slow segmentation")
 
 
-def _wait(pred, timeout_s=30.0):
+def _wait(pred, timeout_s=120.0):
     deadline = time.perf_counter() + timeout_s
     while not pred() and time.perf_counter() < deadline:
         time.sleep(0.01)
@@ -123,12 +123,12 @@ def test_a_set_that_does_not_fit_is_degraded_by_the_rule(cam01):
     # Half a core at 60 fps is at most a 7.5 ms budget: body + a 6x segmenter cannot fit.
     w = MultiWorker(cam01, standard("body") + [_spec(times=6)], realtime=True, loop=True, cores=0.5, target_fps=60)
     with w:
-        assert _wait(lambda: w.degradation.strides.get("slowseg") == 2, 30), w.degradation
+        assert _wait(lambda: w.degradation.strides.get("slowseg") == 2), w.degradation
         d = w.degradation
         assert d.strides["body"] == 1 and math.isfinite(d.budget_ms) and d.load_ms > 0
         assert "slowseg 1/2" in d.describe()
         k0 = {n: w.pipeline_stats(n) for n in w.names}
-        assert _wait(lambda: w.pipeline_stats("slowseg").skipped > k0["slowseg"].skipped + 3, 30)
+        assert _wait(lambda: w.pipeline_stats("slowseg").skipped > k0["slowseg"].skipped + 3)
         assert w.pipeline_stats("body").skipped == 0  # the body is never slowed by the rule
         assert w.pipeline_stats("slowseg").stride == 2
         # A mode change to body alone: nothing left to degrade.
@@ -136,9 +136,13 @@ def test_a_set_that_does_not_fit_is_degraded_by_the_rule(cam01):
         assert w.active == ("body",) and w.degradation.describe() == ""
         runs = w.pipeline_stats("slowseg").runs
         n_body = w.pipeline_stats("body").runs
-        assert _wait(lambda: w.pipeline_stats("body").runs > n_body + 2, 30)
+        assert _wait(lambda: w.pipeline_stats("body").runs > n_body + 2)
         assert w.pipeline_stats("slowseg").runs <= runs + 1  # at most the run in flight
         assert not w.pipeline_stats("slowseg").active
+        # ... and back: the segmenter comes back reset, at every frame until measured again.
+        w.use(["body", "slowseg"])
+        assert w.degradation.strides == {"body": 1, "slowseg": 1}
+        assert _wait(lambda: w.pipeline_stats("slowseg").runs > runs + 2)
     assert w.status is WorkerStatus.STOPPED and w.error is None
 
 
