@@ -158,7 +158,7 @@ def test_latest_never_blocks_while_pipelines_run(cam01):
             w.degradation, w.pipeline_stats("seg")
         assert time.perf_counter() - t0 < 0.5
         gate.set()
-        assert _wait(lambda: w.latest("seg") is not None, 10)
+        assert _wait(lambda: w.latest("seg") is not None)
     finally:
         gate.set()
         w.stop()
@@ -192,7 +192,7 @@ def test_names_are_checked():
 def test_stop_leaves_no_threads(cam01):
     before = {t.name for t in threading.enumerate()}
     w = MultiWorker(cam01, standard("body", "segmentation"), realtime=True, loop=True).start()
-    assert _wait(lambda: w.pipeline_stats("segmentation").runs >= 2, 20)
+    assert _wait(lambda: w.pipeline_stats("segmentation").runs >= 2)
     w.stop()
     assert w.status is WorkerStatus.STOPPED
     assert not any(t.name.startswith("pose-") for t in threading.enumerate() if t.name not in before)
