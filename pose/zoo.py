@@ -110,6 +110,12 @@ MODELS: dict[str, Model] = {m.name: m for m in (
        {"input_1": (1, 256, 256, 3)},
        {"activation_10": (1, 256, 256, 1)},
        "segmentation: person vs background mask"),
+    _m("selfie_segmentation_landscape",
+       "mediapipe/modules/selfie_segmentation/selfie_segmentation_landscape.tflite",
+       "a77d03f4659b9f6b6c1f5106947bf40e99d7655094b6527f214ea7d451106edd", 250145,
+       {"input_1": (1, 144, 256, 3)},
+       {"segment_back": (1, 144, 256, 1)},
+       "segmentation: person vs background mask, for landscape (16:9) frames"),
 )}
 
 

@@ -72,6 +72,7 @@ def test_registry_names_and_files_are_unique():
     assert "face_detection_full_range_sparse" in zoo.MODELS  # a child dances 1.5-3 m away
     assert len({(s.wheel, s.member) for s in samples.SAMPLES.values()}) == len(samples.SAMPLES) >= 8 + 1 + 10
     assert len(samples.FACE_SAMPLES) == 10 and all(n.startswith("faces/") for n in samples.FACE_SAMPLES)
+    assert "selfie_segmentation_landscape" in zoo.MODELS  # mediapipe model_selection=1
 
 
 def test_get_unknown_model_lists_known_names():
