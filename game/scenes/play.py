@@ -17,6 +17,7 @@ from pathlib import Path
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.cards import CardStrip, pose_at
 from game.hud import Hud, draw_prompt
 from game.media import VideoPlayer, make_clock
@@ -159,12 +160,10 @@ class PlayScene(Scene):
         self.app.pop()
 
     # -- input ---------------------------------------------------------------------------
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_p, pygame.K_SPACE):
-            self.pause()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            self.pause()
-        elif event.type in (pygame.WINDOWFOCUSLOST,) and not self.app.headless:
+    def on_action(self, a: ActionEvent) -> None:
+        # Anything that means "stop a moment" pauses: Esc, P, Space, a click, an open palm,
+        # the window losing focus. The pause menu then offers resume and stop.
+        if a.action in (Action.PAUSE, Action.BACK, Action.SELECT):
             self.pause()
 
     # -- update --------------------------------------------------------------------------

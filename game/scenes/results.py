@@ -7,6 +7,7 @@ import math
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 STAR_EVERY_S = 0.35
@@ -27,11 +28,12 @@ class ResultsScene(Scene):
         self.done = theme.Button("Yay! Again", pygame.Rect(w // 2 - 200, h - 120, 400, 88), theme.PINK, True)
         self._fired = 0
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_SPACE,
-                                                          pygame.K_KP_ENTER):
-            self.app.pop()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.done.hit(event.pos):
+    def targets(self) -> list:
+        return [self.done]
+
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action in (Action.BACK, Action.YES) or (
+                a.action is Action.SELECT and (a.pos_px is None or a.target is self.done)):
             self.app.pop()
 
     def update(self, dt_s: float) -> None:

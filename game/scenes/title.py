@@ -13,6 +13,7 @@ from pathlib import Path
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 AUTO_START_S = 0.8  # headless: how long the title shows before the dance is picked
@@ -57,6 +58,14 @@ def load_entries(paths: list[Path]) -> list[Entry]:
     return entries
 
 
+@dataclass(frozen=True)
+class CardTarget:
+    """A song card as a pointer target: picking it selects it, picking it again starts it."""
+
+    index: int
+    rect: pygame.Rect
+
+
 def _note(screen, at: tuple[int, int]) -> None:
     """A music note drawn with shapes (the bundled font has no note glyph)."""
     x, y = at
@@ -83,28 +92,29 @@ class TitleScene(Scene):
                                         theme.PINK, focused=True)
         self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.app.quit(0)
-            elif event.key in (pygame.K_LEFT, pygame.K_a):
-                self.selected = (self.selected - 1) % max(1, len(self.entries))
-            elif event.key in (pygame.K_RIGHT, pygame.K_d):
-                self.selected = (self.selected + 1) % max(1, len(self.entries))
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
+    def targets(self) -> list:
+        cards = [CardTarget(i, r) for i, r in enumerate(self.card_rects) if r.width]
+        return [self.play_button, self.timing_button, *cards]
+
+    def on_action(self, a: ActionEvent) -> None:
+        n = max(1, len(self.entries))
+        if a.action is Action.BACK:
+            self.app.quit(0)
+        elif a.action in (Action.LEFT, Action.RIGHT, Action.NEXT):
+            self.selected = (self.selected + (-1 if a.action is Action.LEFT else 1)) % n
+        elif a.action is Action.CALIBRATE:
+            self.calibrate()
+        elif a.action is Action.YES or (a.action is Action.SELECT and a.pos_px is None):
+            self.start()
+        elif a.action is Action.SELECT:
+            if a.target is self.play_button:
                 self.start()
-            elif event.key == pygame.K_c:
+            elif a.target is self.timing_button:
                 self.calibrate()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.play_button.hit(event.pos):
-                self.start()
-            elif self.timing_button.hit(event.pos):
-                self.calibrate()
-            for i, r in enumerate(self.card_rects):
-                if r.collidepoint(event.pos):
-                    if i == self.selected:
-                        self.start()
-                    self.selected = i
+            elif isinstance(a.target, CardTarget):
+                if a.target.index == self.selected:
+                    self.start()
+                self.selected = a.target.index
 
     def start(self) -> None:
         if not self.entries or self.entries[self.selected].error:
