@@ -55,6 +55,7 @@ class Camera:
         # scorer sees each camera frame even when several land between two updates.
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
+        self.pipelines: tuple[str, ...] = ("body",)  # what the worker runs (game_camera sets it)
 
     # -- lifetime ------------------------------------------------------------------------
     def start(self, *, song_clock: Callable[[], float] | None = None, loop: bool = True) -> None:
@@ -176,6 +177,21 @@ def default_source() -> int | None:
         return None
 
 
+def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2) -> Callable | None:
+    """The camera worker's tracker for a mode's pipelines (None: the worker's default body
+    tracker). "segmentation" is the body model's own person mask: the cut-out costs no
+    second model on the worker."""
+    if "segmentation" not in pipelines:
+        return None
+
+    def make():
+        from pose.tracker import BodyTracker
+
+        return BodyTracker(smooth=True, threads=threads, segmentation=True)
+
+    return make
+
+
 class NoCamera(VideoError):
     """No camera was configured and none could be found."""
 
@@ -187,14 +203,19 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     none, VideoError (or another DanceError) when it cannot be opened.
     """
     cam = game.camera
-    if cam is not None and not cam.lost:
+    pipelines = tuple(game.mode.pipelines)
+    if cam is not None and not cam.lost and cam.pipelines == pipelines:
         return cam
+    if cam is not None:
+        cam.stop()  # another mode's pipelines (or lost): reopen
     source = game.config.camera_source
     if source is None:
         source = default_source()
     if source is None:
         raise NoCamera("No camera found")
-    cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
+    factory = game.config.tracker_factory or tracker_factory_for(pipelines)
+    cam = Camera(source, headless=app.headless, tracker_factory=factory)
+    cam.pipelines = pipelines
     cam.start(loop=loop)
     game.camera = cam
     return cam

@@ -11,6 +11,7 @@ v2  players.group_name (a class or group), sessions.uid (a stable id so that imp
     judgements.extra_json (fields the scoring engine adds later are kept, not dropped).
 v3  similarity samples: (session, song time, similarity 0–100) for the report's timeline
     when the game records them; reports fall back to per-move scores otherwise.
+v4  sessions.mode: the game mode played (dance, freeze, ...); sessions before it were dances.
 """
 from __future__ import annotations
 
@@ -103,6 +104,10 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE sessions ADD COLUMN mode TEXT NOT NULL DEFAULT 'dance'")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -114,6 +119,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "players, sessions, judgements", _v1),
     Migration(2, "player groups, session uid/finished_at, judgement extras", _v2),
     Migration(3, "per-frame similarity samples", _v3),
+    Migration(4, "the game mode of each session", _v4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 OUR_TABLES = frozenset({"players", "sessions", "judgements", "samples"})

@@ -27,6 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from pose.errors import DanceError, TrackError, VideoError
 from pose.track import PoseTrack
 from scoring import choreo_fields as F
+from scoring import cues
 from scoring.choreo_fields import FieldSpec
 from scoring.choreo_media import MediaError, probe_media, probe_video
 from scoring.choreo_yaml import MAP, SEQ, STR, Pos, YamlProblem, compose, describe, scalar_value
@@ -139,6 +140,7 @@ class Move:
     gold: bool
     tip: str
     pictogram: Path | None
+    cue: str = ""  # what the move asks for in the choreography's mode (scoring.cues)
 
     @property
     def duration_s(self) -> float:
@@ -166,6 +168,7 @@ class Choreography:
     moves: tuple[Move, ...]
     warnings: tuple[Diagnostic, ...] = ()
     _track: PoseTrack | None = field(default=None, repr=False, compare=False)
+    mode: str = "dance"  # the game mode that plays it (game.modes)
 
     @property
     def seconds_per_beat(self) -> float:
@@ -305,6 +308,7 @@ class _Parser:
             raw_moves = self.moves(nodes["moves"])
 
         media = self.media(values, nodes)
+        self.cues(values, nodes, raw_moves)
         moves = self.timed_moves(raw_moves, values, media)
         if self.errors:
             raise self.fail()
@@ -327,6 +331,7 @@ class _Parser:
             moves=moves,
             warnings=(),
             _track=media.track,
+            mode=values["mode"] or "dance",
         )
         if media.track is not None:
             self.track_warnings(choreo, media.track)
@@ -562,6 +567,18 @@ class _Parser:
             out.append((i, keys, vals, item))
         return out
 
+    # -- mode cues
+    def cues(self, values: dict[str, Any], nodes: dict[str, Node], raw_moves) -> None:
+        mode = values.get("mode") or cues.DEFAULT_MODE
+        if mode not in cues.CUES and "mode" in nodes:
+            self.warn(nodes["mode"], "mode", f"mode '{mode}' is not built in; its cues are checked only "
+                      "when that mode's package is installed")
+        for i, keys, vals, node in raw_moves:
+            cue = vals.get("cue") or ""
+            problem = cues.check_cue(mode, cue)
+            if problem is not None:
+                self.error(keys.get("cue", node), f"moves[{i}].cue", problem)
+
     # -- media
     def media(self, values: dict[str, Any], nodes: dict[str, Node]) -> _Media:
         media = _Media()
@@ -702,6 +719,7 @@ class _Parser:
                 gold=bool(vals["gold"]),
                 tip=vals["tip"] or "",
                 pictogram=vals["pictogram"],
+                cue=vals["cue"] or "",
             ))
             self.move_nodes.append((i, keys, node))
         return tuple(moves)

@@ -31,6 +31,9 @@ class GameConfig:
     shots_dir: Path | None = None
     loop_camera: bool = False  # a video camera restarts at its end instead of "camera ended"
     tracker_factory: Any = None  # tests and benchmarks may pass their own; None = BodyTracker
+    mode: str = "dance"  # the game mode the title opens on (game.modes)
+    autoplay: bool = True  # headless: the title and step-in move on by themselves
+    hand_source: Any = None  # game.input.sources.HandSource driving hands-free control, or None
 
 
 @dataclass
@@ -46,6 +49,21 @@ class Game:
     last_session_path: Path | None = None
     play_scene: Any = None  # the latest PlayScene (for tests and the benchmark to read counters)
     shots_taken: set[str] = field(default_factory=set)
+    _mode: Any = None
+
+    @property
+    def mode(self):
+        """The game.modes.Mode being played (the title sets it; else config.mode)."""
+        if self._mode is None or self._mode.name != self.config.mode:
+            from game.modes import get
+
+            self._mode = get(self.config.mode)
+        return self._mode
+
+    @mode.setter
+    def mode(self, value) -> None:
+        self._mode = value
+        self.config.mode = value.name
 
     def shot(self, app, name: str) -> Path | None:
         """Save a screenshot of the current screen once per scene name (when asked to)."""

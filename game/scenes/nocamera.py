@@ -47,10 +47,8 @@ class NoCameraScene(Scene):
             self.app.pop()
         elif button is self.watch:
             # The coach dances to the music with nobody scored: the demo still plays.
-            from game.scenes.play import PlayScene
-
             self.game.camera = None
-            self.app.replace(PlayScene(self.app, self.game, self.choreo_path))
+            self.app.replace(self.game.mode.play_scene(self.app, self.game, self.choreo_path))
         else:
             from game.scenes.stepin import open_camera_scene
 

@@ -37,7 +37,6 @@ class PlayScene(Scene):
         from game.particles import ParticleSystem
         from game.recorder import SessionRecorder
         from scoring.choreography import load_choreography
-        from scoring.processor import ScoreProcessor
 
         self.game = game
         cfg = game.config
@@ -45,10 +44,12 @@ class PlayScene(Scene):
         self.choreo = load_choreography(choreo_path)
         self.ref_track = self.choreo.load_track()
         self.difficulty = cfg.difficulty or self.choreo.difficulty
-        self.proc = ScoreProcessor(self.choreo, self.ref_track, latency_s=cfg.latency_s, difficulty=self.difficulty)
+        self.mode = game.mode
+        self.proc = self.mode.make_scorer(self.choreo, self.ref_track, cfg.latency_s, self.difficulty)
         w, h = app.size_px
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
         self.coach_box, self.cam_box = self.layout.coach, self.layout.camera
+        self.stage_rect = self.coach_box  # where the coach picture is drawn (the video's own rect)
         self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40))
         self.hud.combo_pos = (self.cam_box.centerx, self.cam_box.bottom - 34)
         self.fx = ParticleSystem(max_particles=12_000, seed=7 if app.headless else None)
@@ -67,7 +68,8 @@ class PlayScene(Scene):
         self.session = None
         if not self.watching:
             self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
-                                           cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store)
+                                           cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store,
+                                           mode=self.mode.name)
             game.last_session_path = self.session.path
             self.proc.subscribe(self.session.record)
         self.proc.subscribe(self.hud.on_judgement)
@@ -215,15 +217,13 @@ class PlayScene(Scene):
         return cam is None or cam.worker is None or cam.lost or cam.ended
 
     def finish(self) -> None:
-        from game.scenes.results import ResultsScene
-
         self.result = self.proc.finish(self.song_s)
         if self.session is not None:
             self.session.finish(self.result.total, self.result.stars)
         self.game.last_result = self.result
         self.state = "done"
         self._close_media()
-        self.app.replace(ResultsScene(self.app, self.game, self.result, self.choreo))
+        self.app.replace(self.mode.results_scene(self.app, self.game, self.result, self.choreo))
 
     # -- drawing -------------------------------------------------------------------------
     def draw(self, screen, alpha: float) -> None:
@@ -256,6 +256,7 @@ class PlayScene(Scene):
             r = frame.get_rect(center=box.center)
             pygame.draw.rect(screen, theme.WHITE, r.inflate(12, 12), border_radius=20)
             screen.blit(frame, r)
+            self.stage_rect = r
             label_y = r.y + 26
         else:
             # No coach video: the coach is drawn from the reference pose track.

@@ -83,12 +83,10 @@ class StepInScene(Scene):
             self.go()
 
     def go(self) -> None:
-        from game.scenes.play import PlayScene
-
         if self.heights:
             self.game.body_height_norm = float(np.median(self.heights))
         self.game.shot(self.app, "2_step_in")
-        self.app.replace(PlayScene(self.app, self.game, self.choreo_path))
+        self.app.replace(self.game.mode.play_scene(self.app, self.game, self.choreo_path))
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
@@ -107,7 +105,7 @@ class StepInScene(Scene):
             self.good_for_s = max(0.0, self.good_for_s - 2 * dt_s)
         if self.pose is not None:
             self.seen_for_s += dt_s
-        headless_done = self.app.headless and (self.time_s >= HEADLESS_GIVE_UP_S or self.seen_for_s >= HEADLESS_SEEN_S)
+        headless_done = self.app.headless and self.game.config.autoplay and (self.time_s >= HEADLESS_GIVE_UP_S or self.seen_for_s >= HEADLESS_SEEN_S)
         if self.good_for_s >= HOLD_S or headless_done:
             self.go()
 
