@@ -6,11 +6,10 @@ from mediapipe 0.10.21's pose_detection_cpu graph (see shared/docs/blazepose.md)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from pose.runtime import Model
+from pose.tracking.types import Detection  # the generic tracker's type; keypoints (4, 2) here
 
 INPUT_SIZE_PX = 224
 NUM_ANCHORS = 2254
@@ -53,18 +52,6 @@ def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...
     return np.concatenate(anchors).astype(np.float32)
 
 
-@dataclass(frozen=True, eq=False)
-class Detection:
-    """One detected person, in coordinates normalised to the full frame.
-
-    box_norm: (4,) xmin, ymin, xmax, ymax. keypoints_norm: (4, 2) x, y. score: [0, 1].
-    """
-
-    score: float
-    box_norm: np.ndarray
-    keypoints_norm: np.ndarray
-
-
 def letterbox_matrix(width_px: int, height_px: int, size_px: int = INPUT_SIZE_PX) -> tuple[np.ndarray, float, float]:
     """Affine (2, 3) frame→tensor map that fits the frame in a square with even padding.
 
@@ -83,25 +70,27 @@ def letterbox_matrix(width_px: int, height_px: int, size_px: int = INPUT_SIZE_PX
 
 
 def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray,
-           min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decode model output above ``min_score``.
+           min_score: float, num_keypoints: int = NUM_KEYPOINTS,
+           input_size_px: int = INPUT_SIZE_PX) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode an SSD head's output above ``min_score`` (any BlazeFace-style detector).
 
-    raw_boxes (N, 12), raw_scores (N,), anchors (N, 2) -> boxes (K, 4) xmin ymin xmax ymax,
-    keypoints (K, 4, 2), scores (K,), all in letterboxed-tensor normalised coordinates.
+    raw_boxes (N, 4 + 2K) cx, cy, w, h, then K keypoints, in tensor pixels; raw_scores (N,)
+    logits; anchors (N, 2) -> boxes (M, 4) xmin ymin xmax ymax, keypoints (M, K, 2),
+    scores (M,), all in letterboxed-tensor normalised coordinates.
     """
     # float64: exp(100) overflows float32.
     scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)))
     keep = np.flatnonzero(scores >= min_score)
     if keep.size == 0:
-        return np.zeros((0, 4), np.float32), np.zeros((0, NUM_KEYPOINTS, 2), np.float32), np.zeros(0, np.float32)
-    r = raw_boxes[keep] / INPUT_SIZE_PX
+        return np.zeros((0, 4), np.float32), np.zeros((0, num_keypoints, 2), np.float32), np.zeros(0, np.float32)
+    r = raw_boxes[keep] / input_size_px
     a = anchors[keep]
     cx = r[:, 0] + a[:, 0]
     cy = r[:, 1] + a[:, 1]
     w = r[:, 2]
     h = r[:, 3]
     boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
-    kps = r[:, 4:4 + 2 * NUM_KEYPOINTS].reshape(-1, NUM_KEYPOINTS, 2) + a[:, None, :]
+    kps = r[:, 4:4 + 2 * num_keypoints].reshape(-1, num_keypoints, 2) + a[:, None, :]
     return boxes.astype(np.float32), kps.astype(np.float32), scores[keep].astype(np.float32)
 
 
