@@ -119,6 +119,8 @@ class App:
         self.frame_times_ms: list[float] = []  # per-frame work: events + updates + draw + flip
         self.frame_cpu_ms: list[float] = []  # the same, in this thread's CPU time (immune to a busy machine)
         self.on_frame: list[Callable[["App"], None]] = []
+        self.after_draw: list[Callable[[], None]] = []  # one-shot calls once this frame is drawn
+        self.drawing = False
         from game.input.layer import InputLayer
 
         # One input stream for every scene; a window losing focus pauses only a real window.
@@ -226,9 +228,14 @@ class App:
         first = len(self.scenes) - 1
         while first > 0 and self.scenes[first].transparent:
             first -= 1
+        self.drawing = True
         for scene in self.scenes[first:]:
             scene.draw(self.screen, alpha)
         self.input.draw(self.screen, self.now_s())
+        self.drawing = False
+        pending, self.after_draw = self.after_draw, []
+        for fn in pending:  # e.g. screenshots: they show the finished frame, cursor included
+            fn()
 
     def screenshot(self, path: str | os.PathLike) -> Path:
         """Save what the screen shows now as PNG."""

@@ -56,6 +56,10 @@ class Camera:
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
         self.pipelines: tuple[str, ...] = ("body",)  # what the worker runs (game_camera sets it)
+        self.hands_latest: tuple[int, object] | None = None  # (frame number, HandsResult), newest
+
+    def _on_hands(self, n: int, result) -> None:
+        self.hands_latest = (n, result)  # one attribute write: the render thread reads it lock-free
 
     # -- lifetime ------------------------------------------------------------------------
     def start(self, *, song_clock: Callable[[], float] | None = None, loop: bool = True) -> None:
@@ -177,17 +181,49 @@ def default_source() -> int | None:
         return None
 
 
-def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2) -> Callable | None:
+class BodyAndHands:
+    """Body pose plus hands on the same camera frame, for the one camera worker.
+
+    ``process`` returns the body PoseFrame (what the worker publishes); the hands result of
+    the same frame is handed to ``on_hands(frame_number, HandsResult)``.
+    """
+
+    def __init__(self, body, hands, on_hands: Callable) -> None:
+        self.body = body
+        self.hands = hands
+        self.on_hands = on_hands
+        self._n = 0
+
+    def process(self, rgb, timestamp_s: float):
+        pose = self.body.process(rgb, timestamp_s)
+        self._n += 1
+        self.on_hands(self._n, self.hands.process(rgb, timestamp_s))
+        return pose
+
+    def reset(self) -> None:
+        self.body.reset()
+        self.hands.reset()
+
+
+def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2,
+                        on_hands: Callable | None = None) -> Callable | None:
     """The camera worker's tracker for a mode's pipelines (None: the worker's default body
     tracker). "segmentation" is the body model's own person mask: the cut-out costs no
-    second model on the worker."""
-    if "segmentation" not in pipelines:
+    second model on the worker. "hands" adds the hand pipeline on the same frames."""
+    seg = "segmentation" in pipelines
+    hands = "hands" in pipelines and on_hands is not None
+    if not seg and not hands:
         return None
 
     def make():
         from pose.tracker import BodyTracker
 
-        return BodyTracker(smooth=True, threads=threads, segmentation=True)
+        body = BodyTracker(smooth=True, threads=threads, segmentation=seg)
+        if not hands:
+            return body
+        from pose.hands.tracker import HandTracker
+
+        return BodyAndHands(body, HandTracker(threads=1), on_hands)
 
     return make
 
@@ -204,6 +240,8 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     """
     cam = game.camera
     pipelines = tuple(game.mode.pipelines)
+    if game.config.hands_free and "hands" not in pipelines:
+        pipelines += ("hands",)  # the menus and pause work hands-free in every mode
     if cam is not None and not cam.lost and cam.pipelines == pipelines:
         return cam
     if cam is not None:
@@ -213,8 +251,8 @@ def game_camera(app, game, *, loop: bool) -> Camera:
         source = default_source()
     if source is None:
         raise NoCamera("No camera found")
-    factory = game.config.tracker_factory or tracker_factory_for(pipelines)
-    cam = Camera(source, headless=app.headless, tracker_factory=factory)
+    cam = Camera(source, headless=app.headless)
+    cam._factory = game.config.tracker_factory or tracker_factory_for(pipelines, on_hands=cam._on_hands)
     cam.pipelines = pipelines
     cam.start(loop=loop)
     game.camera = cam

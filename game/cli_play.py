@@ -50,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loop-camera", action="store_true", help="a video camera restarts at its end (demos, benchmarks)")
     p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
     p.add_argument("--mode", metavar="NAME", help="game mode (see `dance modes`; default: the song's, else dance)")
+    p.add_argument("--hands-free", action="store_true",
+                   help="the camera also follows the child's hands: point and hold to press, palm up pauses")
     p.add_argument("--hands", type=Path, metavar="TRACK.npz",
                    help="drive the menus hands-free from a hands track (dance track --what hands)")
     p.set_defaults(func=run_play)
@@ -126,6 +128,7 @@ def run_play(args: argparse.Namespace) -> int:
         loop_camera=args.loop_camera,
         mode=mode.name,
     )
+    cfg.hands_free = bool(args.hands_free)
     if args.hands is not None:
         from game.input.sources import HandTrackSource
 

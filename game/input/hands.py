@@ -219,6 +219,13 @@ class GestureReader:
         return abs(dx) >= SWIPE_MIN_DX_NORM and abs(dy) <= SWIPE_MAX_SLOPE * abs(dx)
 
 
+def target_key(target: object | None) -> object:
+    if target is None:
+        return None
+    index = getattr(target, "index", None)
+    return (type(target).__name__, index) if index is not None else id(target)
+
+
 class Dwell:
     """Point-and-hold selection: which target the cursor rests on and how full its ring is."""
 
@@ -230,8 +237,9 @@ class Dwell:
         self._rearm_until_s = -math.inf
 
     def update(self, target: object | None, pointing: bool, now_s: float) -> object | None:
-        """The target to press now, or None."""
-        if target is not self.target or not pointing or now_s < self._rearm_until_s:
+        """The target to press now, or None. Targets may be rebuilt every frame (a card that
+        bounces has a new rect): the same kind of target with the same ``index`` is the same."""
+        if target_key(target) != target_key(self.target) or not pointing or now_s < self._rearm_until_s:
             self.target = target if pointing else None
             self.since_s = max(now_s, self._rearm_until_s)
             self.progress = 0.0
@@ -239,6 +247,7 @@ class Dwell:
         if target is None:
             self.progress = 0.0
             return None
+        self.target = target
         self.progress = min(1.0, (now_s - self.since_s) / self.dwell_s)
         if self.progress >= 1.0:
             self.progress = 0.0

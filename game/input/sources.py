@@ -9,7 +9,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from game.input.hands import HandObservation, from_track_row
+from game.input.hands import GESTURES as GESTURE_NAMES, HandObservation, from_track_row
 from pose.errors import DanceError
 
 
@@ -67,3 +67,36 @@ class HandTrackSource:
             return None
         return from_track_row(self.hands[last], self.handedness[last], self.gestures[last],
                               self.start_s + float(self.t_s[last]))
+
+
+def observations_from_result(result) -> list[HandObservation]:
+    """pose.hands.HandsResult -> HandObservations (the debounced gesture of each hand)."""
+    out = []
+    for hand in getattr(result, "hands", ()):
+        side = {0: "left", 1: "right"}.get(int(hand.handedness), "")
+        gesture = hand.gesture if hand.gesture in GESTURE_NAMES else ""
+        out.append(HandObservation.from_landmarks(hand.landmarks_norm, gesture, side, float(result.timestamp_s)))
+    return out
+
+
+class CameraHandSource:
+    """The hands the game camera's worker found (a camera opened with the "hands" pipeline).
+
+    game: the game.scenes.context.Game; its camera may be reopened (another mode's pipelines)
+    and this follows it.
+    """
+
+    def __init__(self, game) -> None:
+        self.game = game
+        self._seen: tuple[int, int] | None = None
+
+    def poll(self, now_s: float) -> list[HandObservation] | None:
+        cam = self.game.camera
+        latest = getattr(cam, "hands_latest", None)
+        if latest is None:
+            return None
+        key = (id(cam), latest[0])
+        if key == self._seen:
+            return None
+        self._seen = key
+        return observations_from_result(latest[1])

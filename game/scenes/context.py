@@ -34,6 +34,7 @@ class GameConfig:
     mode: str = "dance"  # the game mode the title opens on (game.modes)
     autoplay: bool = True  # headless: the title and step-in move on by themselves
     hand_source: Any = None  # game.input.sources.HandSource driving hands-free control, or None
+    hands_free: bool = False  # the camera also runs the hand pipeline; the menus follow the hands
 
 
 @dataclass
@@ -70,7 +71,12 @@ class Game:
         if self.config.shots_dir is None or name in self.shots_taken:
             return None
         self.shots_taken.add(name)
-        return app.screenshot(Path(self.config.shots_dir) / f"{name}.png")
+        path = Path(self.config.shots_dir) / f"{name}.png"
+        if getattr(app, "drawing", False):
+            # Saved once the whole frame is drawn: overlays and the hand cursor included.
+            app.after_draw.append(lambda: app.screenshot(path))
+            return path
+        return app.screenshot(path)
 
 
 def find_choreographies(extra: list[Path] | None = None) -> list[Path]:

@@ -50,6 +50,10 @@ class PlayScene(Scene):
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
         self.coach_box, self.cam_box = self.layout.coach, self.layout.camera
         self.stage_rect = self.coach_box  # where the coach picture is drawn (the video's own rect)
+        # A pause button a hand cursor can rest on (an open palm, P or Esc pause too).
+        pb = pygame.Rect(0, 0, 132, 50)
+        pb.topright = (self.cam_box.right - 8, self.cam_box.y + 8)
+        self.pause_button = theme.Button("Pause", pb, theme.LILAC)
         self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40))
         self.hud.combo_pos = (self.cam_box.centerx, self.cam_box.bottom - 34)
         self.fx = ParticleSystem(max_particles=12_000, seed=7 if app.headless else None)
@@ -162,6 +166,9 @@ class PlayScene(Scene):
         self.app.pop()
 
     # -- input ---------------------------------------------------------------------------
+    def targets(self) -> list:
+        return [self.pause_button] if self.state == "playing" else []
+
     def on_action(self, a: ActionEvent) -> None:
         # Anything that means "stop a moment" pauses: Esc, P, Space, a click, an open palm,
         # the window losing focus. The pause menu then offers resume and stop.
@@ -234,6 +241,8 @@ class PlayScene(Scene):
         self._draw_coach(screen, song, t)
         self._draw_camera(screen, song, t)
         self.cards.draw(screen, self.layout.cards_topleft, song, t)
+        if self.state == "playing" and not self.watching:
+            self.pause_button.draw(screen, t)
         self._draw_tip(screen, song)
         self._draw_progress(screen, song)
         self.hud.draw(screen, t)

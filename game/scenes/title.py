@@ -117,6 +117,22 @@ class TitleScene(Scene):
                                         theme.PINK, focused=True)
         self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
 
+    def enter(self) -> None:
+        """Hands-free: the camera (with the hand pipeline) opens now, so the menus follow the hands."""
+        if not self.game.config.hands_free or self.app.headless:
+            return
+        from game.camera import game_camera
+        from game.input.sources import CameraHandSource
+        from pose.errors import DanceError
+
+        try:
+            game_camera(self.app, self.game, loop=True)
+        except DanceError as e:
+            self.game.camera_error = str(e)
+            return
+        if self.app.input.hands is None:
+            self.app.input.hands = CameraHandSource(self.game)
+
     @property
     def mode(self):
         return self.modes[self.mode_index] if self.modes else None
