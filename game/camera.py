@@ -57,9 +57,20 @@ class Camera:
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
         self.pipelines: tuple[str, ...] = ("body",)  # what the worker runs (game_camera sets it)
         self.hands_latest: tuple[int, object] | None = None  # (frame number, HandsResult), newest
+        self.hands_fresh: deque = deque(maxlen=240)  # every hands result, for a mode that scores hands
 
     def _on_hands(self, n: int, result) -> None:
+        import time as _time
+
         self.hands_latest = (n, result)  # one attribute write: the render thread reads it lock-free
+        self.hands_fresh.append((result, _time.perf_counter()))
+
+    def drain_hands(self) -> list:
+        """Every (HandsResult, perf_counter when it came) since the last call, oldest first."""
+        out = []
+        while self.hands_fresh:
+            out.append(self.hands_fresh.popleft())
+        return out
 
     # -- lifetime ------------------------------------------------------------------------
     def start(self, *, song_clock: Callable[[], float] | None = None, loop: bool = True) -> None:

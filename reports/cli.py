@@ -140,7 +140,7 @@ def _list(args: argparse.Namespace) -> int:
         stars = str(s.stars) if s.stars is not None else "–"
         when = local_time(s.started_at).strftime("%Y-%m-%d %H:%M")
         print(f"{s.id:>5}  {when:16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
-              f"{s.choreography[:22]:22} {total} {stars:>5} {s.moves:>5}{'' if s.completed else '  (unfinished)'}")
+              f"{s.choreography[:22]:22} {total} {stars:>5} {s.moves:>5}  {s.mode}{'' if s.completed else '  (unfinished)'}")
     return 0
 
 

@@ -213,7 +213,7 @@ def write_cover(out: Path, cam: Camera) -> None:
     cv2.imwrite(str(out / "cover.png"), _title(cover), [cv2.IMWRITE_PNG_COMPRESSION, 9])
 
 
-def _title(img_bgr: np.ndarray) -> np.ndarray:
+def _title(img_bgr: np.ndarray, lines: tuple[str, str] = ("Statue", "Shuffle!")) -> np.ndarray:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
@@ -224,7 +224,7 @@ def _title(img_bgr: np.ndarray) -> np.ndarray:
     band = pygame.Surface((w, 150), pygame.SRCALPHA)
     band.fill((20, 60, 110, 180))
     surf.blit(band, (0, h - 150))
-    for row, text in enumerate(("Statue", "Shuffle!")):
+    for row, text in enumerate(lines):
         y = h - 140 + row * 68
         fg = font.render(text, True, (120, 220, 255))
         ol = font.render(text, True, (20, 20, 60))

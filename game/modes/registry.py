@@ -20,6 +20,7 @@ ENTRY_POINT_GROUP = "dancestudio.modes"
 BUILTIN: dict[str, str] = {
     "dance": "game.modes.dance:MODE",
     "freeze": "game.modes.freeze:MODE",
+    "hand_jive": "game.modes.hand_jive:MODE",
 }
 
 _broken: dict[str, str] = {}
