@@ -189,7 +189,8 @@ def summary(game, record: Path | None) -> str:
     rec = ""
     if record is not None and game.app.sink is not None:
         rec = f"; recording {record} ({game.app.sink.frames_written} frames)"
-    return (f"dance play: {r.title or 'dance'}: {r.total:.1f} points, {r.stars} stars, "
+    mode = f" [{game.config.mode}]" if game.config.mode != "dance" else ""
+    return (f"dance play: {r.title or 'dance'}{mode}: {r.total:.1f} points, {r.stars} stars, "
             f"{len(r.judgements)} moves ({tiers}){extra}; session {game.last_session_path}{rec}")
 
 

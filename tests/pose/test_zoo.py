@@ -68,8 +68,10 @@ def test_model_entry_is_well_formed(m: zoo.Model):
 
 def test_registry_names_and_files_are_unique():
     files = [m.file for m in zoo.MODELS.values()]
-    assert len(set(files)) == len(files) == 9
-    assert len({s.member for s in samples.SAMPLES.values()}) == len(samples.SAMPLES) == 8
+    assert len(set(files)) == len(files) == len(zoo.MODELS)
+    assert "face_detection_full_range_sparse" in zoo.MODELS  # a child dances 1.5-3 m away
+    assert len({(s.wheel, s.member) for s in samples.SAMPLES.values()}) == len(samples.SAMPLES) >= 8 + 10
+    assert len(samples.FACE_SAMPLES) == 10 and all(n.startswith("faces/") for n in samples.FACE_SAMPLES)
 
 
 def test_get_unknown_model_lists_known_names():
