@@ -121,10 +121,13 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     return arrays
 
 
-def match_hands(ours: np.ndarray, ref: np.ndarray, size_wh: tuple[int, int]) -> list[tuple[int, int, np.ndarray]]:
+def match_hands(ours: np.ndarray, ref: np.ndarray, size_wh: tuple[int, int],
+                max_hand_sizes: float = 0.5) -> list[tuple[int, int, np.ndarray]]:
     """Pair the hands of two frames' (2, 21, >=2) arrays (NaN rows = absent) by the smallest
     mean landmark distance. Returns (ref slot, our slot, (21,) distances in frame widths)
-    for each pair, greedily best first; a hand is in at most one pair."""
+    for each pair, greedily best first; a hand is in at most one pair, and two hands pair
+    only if their mean distance is under ``max_hand_sizes`` times the reference hand's
+    size (its bounding box's longer side): farther apart, they are different hands."""
     w, h = size_wh
     k_scale = np.array([1.0, h / w])
     pairs = []
@@ -135,7 +138,9 @@ def match_hands(ours: np.ndarray, ref: np.ndarray, size_wh: tuple[int, int]) -> 
             if not np.isfinite(ours[j, :, :2]).all():
                 continue
             d = np.linalg.norm((ours[j, :, :2] - ref[i, :, :2]) * k_scale, axis=1)
-            pairs.append((float(d.mean()), i, j, d))
+            span = (ref[i, :, :2].max(axis=0) - ref[i, :, :2].min(axis=0)) * k_scale
+            if d.mean() <= max_hand_sizes * float(span.max()):
+                pairs.append((float(d.mean()), i, j, d))
     pairs.sort(key=lambda p: p[0])
     used_i, used_j, out = set(), set(), []
     for _, i, j, d in pairs:

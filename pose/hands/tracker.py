@@ -8,10 +8,13 @@ whose upright box overlaps a tracked hand's by IoU > 0.5 is that hand and is dro
 two tracked ROIs that drift onto one hand are merged (the older stays). The palm detector
 keeps at most two palms, as the graph clips them to num_hands.
 
-Speed: mediapipe runs palm detection on every frame with fewer than two hands tracked,
-which is most frames (one hand up, or none). ``palm_every`` = 2 runs it on every other such
-frame instead (and at once on the frame after a hand is lost), halving its cost there; a
-new hand is then found at most one frame later. ``palm_every=1`` is mediapipe's schedule.
+Speed: mediapipe runs palm detection on every frame with fewer than two hands tracked.
+With one hand tracked (one hand up: a menu, a wave), ``palm_every`` = 2 runs it on every
+other frame instead, halving its cost there; a second hand is then found at most one frame
+later. With no hand tracked it runs on every frame (small, far hands are often found by the
+detector and lost by the landmark model the next frame, so searching less would miss
+them), and at once on the frame after a hand is lost. ``palm_every=1`` is mediapipe's
+schedule throughout.
 
 Handedness: the landmark model answers for a mirrored (selfie) image. ``mirrored`` says
 whether the frames are mirror images (a front camera shown like a mirror) or not (a video
@@ -68,8 +71,8 @@ class HandTracker:
     smooth: One Euro on the landmarks (mediapipe's legacy Hands solution has none).
     min_detection / min_tracking: palm score and hand presence thresholds (mediapipe's 0.5).
     gestures: classify each hand and debounce it per track (make_debouncer builds one).
-    palm_every: run the palm detector on every n-th frame that needs it (1: every one, as
-        mediapipe does).
+    palm_every: with one hand tracked, run the palm detector on every n-th frame (1: every
+        frame, as mediapipe does).
     threads: inference threads per model; 1, mediapipe's desktop default, costs the least
         CPU and leaves the other core to the body pipeline or the game.
     """
@@ -124,6 +127,8 @@ class HandTracker:
         timestamp_s = check_timestamp(timestamp_s)
         h, w = rgb.shape[:2]
         before = self.tracker.num_tracked
+        if before == 0:
+            self._palm.force()  # searching for a first hand: every frame
         objects = self.tracker.process(rgb, timestamp_s)
         if self.tracker.num_tracked < before:
             self._palm.force()  # a hand was lost: look for it again on the next frame

@@ -39,7 +39,8 @@ def ref():
 
 @pytest.fixture(scope="module")
 def tracker():
-    return HandTracker(mirrored=True, smooth=False)
+    # mediapipe's own palm schedule, so frame-by-frame agreement can be asked of it.
+    return HandTracker(mirrored=True, smooth=False, palm_every=1)
 
 
 def _run(tracker, frames, clips):
@@ -91,6 +92,18 @@ def test_handedness_is_the_persons_own_whether_or_not_mirrored(ref):
         assert hc.handedness != ha.handedness
 
 
+def test_default_palm_schedule_finds_a_second_hand_one_frame_late_at_most(ref, tracker):
+    frames, clips = ref[0], ref[1]
+    gif = [f for f, c in zip(frames, clips) if c == 0]
+    tracker.reset()
+    every = [len(tracker.process(f, i / 10)) for i, f in enumerate(gif)]
+    halved = HandTracker(mirrored=True, gestures=False)  # palm_every=2
+    other = [len(halved.process(f, i / 10)) for i, f in enumerate(gif)]
+    first = every.index(2)
+    assert 2 in other[first:first + 2]
+    assert halved.palm_runs < len(gif)
+
+
 def test_tracking_skips_the_palm_detector_once_two_hands_are_held(ref):
     frames, clips = ref[0], ref[1]
     tr = HandTracker(mirrored=True, gestures=False)
@@ -136,6 +149,7 @@ def test_roi_from_palm_detection_follows_mediapipe_geometry():
 
 
 def test_roi_from_landmarks_turns_and_moves_with_the_hand(tracker, ref):
+    tracker.reset()
     hand = tracker.process(ref[0][4], 0.0).hands[0]
     size = (320, 240)
     base = roi_from_landmarks(hand.landmarks_norm, size)
