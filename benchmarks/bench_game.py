@@ -99,7 +99,7 @@ def render_run(choreo: Path, camera: Path, seconds: float, celebrate: bool = Tru
     game = Game(cfg, app=app)
     cam = Camera(str(camera), headless=False)
     cam.pipelines = tuple(game.mode.pipelines)
-    cam._factory = tracker_factory_for(cam.pipelines, on_hands=cam._on_hands)
+    cam._factory = tracker_factory_for(cam.pipelines, on_result=cam._on_result)
     cam.start(loop=True)
     game.camera = cam
     scene = game.mode.play_scene(app, game, choreo)

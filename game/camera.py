@@ -56,21 +56,31 @@ class Camera:
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
         self.pipelines: tuple[str, ...] = ("body",)  # what the worker runs (game_camera sets it)
-        self.hands_latest: tuple[int, object] | None = None  # (frame number, HandsResult), newest
-        self.hands_fresh: deque = deque(maxlen=240)  # every hands result, for a mode that scores hands
+        # Other pipelines' results (hands, face): the newest (frame number, result) of each, and
+        # every result since the last drain, for a mode that scores them.
+        self.latest_of: dict[str, tuple[int, object]] = {}
+        self._fresh_of: dict[str, deque] = {}
 
-    def _on_hands(self, n: int, result) -> None:
+    def _on_result(self, name: str, n: int, result) -> None:
         import time as _time
 
-        self.hands_latest = (n, result)  # one attribute write: the render thread reads it lock-free
-        self.hands_fresh.append((result, _time.perf_counter()))
+        self.latest_of[name] = (n, result)  # one dict write: the render thread reads it lock-free
+        self._fresh_of.setdefault(name, deque(maxlen=240)).append((result, _time.perf_counter()))
+
+    @property
+    def hands_latest(self) -> tuple[int, object] | None:
+        return self.latest_of.get("hands")
+
+    def drain_results(self, name: str) -> list:
+        """Every (result, perf_counter when it came) of pipeline ``name`` since the last call."""
+        q = self._fresh_of.get(name)
+        out = []
+        while q:
+            out.append(q.popleft())
+        return out
 
     def drain_hands(self) -> list:
-        """Every (HandsResult, perf_counter when it came) since the last call, oldest first."""
-        out = []
-        while self.hands_fresh:
-            out.append(self.hands_fresh.popleft())
-        return out
+        return self.drain_results("hands")
 
     # -- lifetime ------------------------------------------------------------------------
     def start(self, *, song_clock: Callable[[], float] | None = None, loop: bool = True) -> None:
@@ -192,49 +202,59 @@ def default_source() -> int | None:
         return None
 
 
-class BodyAndHands:
-    """Body pose plus hands on the same camera frame, for the one camera worker.
+class BodyPlus:
+    """Body pose plus other pipelines (hands, face) on the same camera frame, for the one
+    camera worker.
 
-    ``process`` returns the body PoseFrame (what the worker publishes); the hands result of
-    the same frame is handed to ``on_hands(frame_number, HandsResult)``.
+    ``process`` returns the body PoseFrame (what the worker publishes); each other
+    pipeline's result of the same frame goes to ``on_result(name, frame_number, result)``.
     """
 
-    def __init__(self, body, hands, on_hands: Callable) -> None:
+    def __init__(self, body, others: dict, on_result: Callable) -> None:
         self.body = body
-        self.hands = hands
-        self.on_hands = on_hands
+        self.others = dict(others)
+        self.on_result = on_result
         self._n = 0
 
     def process(self, rgb, timestamp_s: float):
         pose = self.body.process(rgb, timestamp_s)
         self._n += 1
-        self.on_hands(self._n, self.hands.process(rgb, timestamp_s))
+        for name, tracker in self.others.items():
+            self.on_result(name, self._n, tracker.process(rgb, timestamp_s))
         return pose
 
     def reset(self) -> None:
         self.body.reset()
-        self.hands.reset()
+        for tracker in self.others.values():
+            tracker.reset()
 
 
 def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2,
-                        on_hands: Callable | None = None) -> Callable | None:
+                        on_result: Callable | None = None) -> Callable | None:
     """The camera worker's tracker for a mode's pipelines (None: the worker's default body
     tracker). "segmentation" is the body model's own person mask: the cut-out costs no
-    second model on the worker. "hands" adds the hand pipeline on the same frames."""
+    second model on the worker. "hands" and "face" run their pipelines on the same frames."""
     seg = "segmentation" in pipelines
-    hands = "hands" in pipelines and on_hands is not None
-    if not seg and not hands:
+    others = [p for p in ("hands", "face") if p in pipelines] if on_result is not None else []
+    if not seg and not others:
         return None
 
     def make():
         from pose.tracker import BodyTracker
 
         body = BodyTracker(smooth=True, threads=threads, segmentation=seg)
-        if not hands:
+        if not others:
             return body
-        from pose.hands.tracker import HandTracker
+        trackers = {}
+        if "hands" in others:
+            from pose.hands.tracker import HandTracker
 
-        return BodyAndHands(body, HandTracker(threads=1), on_hands)
+            trackers["hands"] = HandTracker(threads=1)
+        if "face" in others:
+            from pose.face.tracker import FaceTracker
+
+            trackers["face"] = FaceTracker(threads=1)
+        return BodyPlus(body, trackers, on_result)
 
     return make
 
@@ -263,7 +283,7 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     if source is None:
         raise NoCamera("No camera found")
     cam = Camera(source, headless=app.headless)
-    cam._factory = game.config.tracker_factory or tracker_factory_for(pipelines, on_hands=cam._on_hands)
+    cam._factory = game.config.tracker_factory or tracker_factory_for(pipelines, on_result=cam._on_result)
     cam.pipelines = pipelines
     cam.start(loop=loop)
     game.camera = cam

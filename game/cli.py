@@ -19,7 +19,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "pose.cli_models": ("models", "samples"),
     "pose.cli_track": ("track",),
     "authoring.cli": ("validate", "author", "preview", "new"),
-    "scoring.cli_score": ("score",),
+    "content.cli_score": ("score",),
     "game.cli_play": ("play", "calibrate"),
     "game.cli_modes": ("modes",),
     "reports.cli": ("report",),

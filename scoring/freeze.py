@@ -26,7 +26,7 @@ from pose.frame import PoseFrame
 from scoring import judge
 from scoring.events import Judgement, Tier
 from scoring.parts import BODY_PARTS, PART_LANDMARKS
-from scoring.processor import SessionResult
+from scoring.windowed import WindowedScorer
 
 
 @dataclass(frozen=True)
@@ -65,38 +65,26 @@ def torso_px(xy_px: np.ndarray, vis: np.ndarray) -> float | None:
     return d if d > 1.0 else None
 
 
-class FreezeScorer:
+class FreezeScorer(WindowedScorer):
     """Scores one play of a Freeze Dance song; the ScoreProcessor interface.
 
     choreo: a loaded choreography whose moves carry cues ``dance`` / ``freeze``.
     Per push: the pose (or None) at the song time of its capture; latency_s is subtracted.
     """
 
+    player_mode = "freeze"
+
     def __init__(self, choreo: Any, ref_track: Any = None, latency_s: float = 0.0,
                  difficulty: str | None = None, policy: FreezePolicy = POLICY) -> None:
-        self.choreo = choreo
-        self.moves = tuple(sorted(choreo.moves, key=lambda m: m.start_s))
+        super().__init__(choreo, latency_s, difficulty)
         bad = [m.name for m in self.moves if m.cue not in ("dance", "freeze")]
         if bad:
             raise ValueError(f"freeze moves need cue dance or freeze: {bad}")
-        self.difficulty = judge.check_difficulty(difficulty or getattr(choreo, "difficulty", "normal") or "normal")
-        self.latency_s = float(latency_s)
         self.policy = policy
-        self._subscribers: list[Callable[[Judgement], None]] = []
         self._hist: list[tuple[float, np.ndarray | None, float | None]] = []  # (t, xy_px (K,2), torso_px)
         self._samples: list[tuple[float, float, dict[str, float]]] = []  # (t, body speed, part speeds); NaN nobody
-        self._next = 0
-        self._combo = 0
-        self._max_combo = 0
-        self._judgements: list[Judgement] = []
-        self._last_t = -math.inf
-        self._result: SessionResult | None = None
         self._live_score: float | None = None
         self._live_parts: dict[str, float] = {}
-
-    # -- the ScoreProcessor interface ------------------------------------------------------
-    def subscribe(self, callback: Callable[[Judgement], None]) -> None:
-        self._subscribers.append(callback)
 
     @property
     def live_score(self) -> float | None:
@@ -105,10 +93,6 @@ class FreezeScorer:
     @property
     def live_parts(self) -> dict[str, float]:
         return dict(self._live_parts)
-
-    @property
-    def judgements(self) -> tuple[Judgement, ...]:
-        return tuple(self._judgements)
 
     @property
     def current_move(self):
@@ -138,12 +122,6 @@ class FreezeScorer:
         self._samples.append((t, speed, parts))
         self._update_live(t, speed, parts)
         return self._judge_due(t)
-
-    def finish(self, song_time_s: float | None = None) -> SessionResult:
-        if self._result is None:
-            self._judge_due(math.inf)
-            self._result = self._make_result()
-        return self._result
 
     # -- motion ------------------------------------------------------------------------------
     @staticmethod
@@ -203,18 +181,6 @@ class FreezeScorer:
         self._live_parts = {p: self._score_of(m.cue, v) for p, v in parts.items()}
 
     # -- judging -----------------------------------------------------------------------------
-    def _judge_due(self, t: float) -> list[Judgement]:
-        out = []
-        while self._next < len(self.moves) and t >= self.moves[self._next].end_s:
-            out.append(self._judge(self._next, min(t, self.moves[self._next].end_s) if math.isfinite(t)
-                                   else self.moves[self._next].end_s))
-            self._next += 1
-        self._judgements.extend(out)
-        for j in out:
-            for cb in self._subscribers:
-                cb(j)
-        return out
-
     def _judge(self, i: int, time_s: float) -> Judgement:
         m = self.moves[i]
         p = self.policy
@@ -229,8 +195,7 @@ class FreezeScorer:
                 part_scores[part] = 100.0 * float(np.mean(vals))
         offset_s = self._reaction_s(m) if m.cue == "freeze" else 0.0
         tier = judge.tier_for(score, self.difficulty)
-        self._combo = judge.next_combo(self._combo, tier)
-        self._max_combo = max(self._max_combo, self._combo)
+        combo = self._next_combo(tier)
         seen = [v for _, v, _ in window if math.isfinite(v)]
         if not seen:
             hint = HINTS["nobody"]
@@ -245,7 +210,7 @@ class FreezeScorer:
         return Judgement(
             move_index=m.index, move_name=m.name, score=score, tier=tier, parts=part_scores,
             offset_s=float(offset_s), time_s=float(time_s), start_s=m.start_s, end_s=m.end_s,
-            gold=bool(m.gold), combo=self._combo, tip=m.tip, hint=hint, weakest_part=weakest,
+            gold=bool(m.gold), combo=combo, tip=m.tip, hint=hint, weakest_part=weakest,
             samples=grid, sample_rate_hz=p.sample_rate_hz if grid else 0.0,
         )
 
@@ -273,23 +238,3 @@ class FreezeScorer:
         grid_t = m.start_s + np.arange(int(m.duration_s * self.policy.sample_rate_hz)) / self.policy.sample_rate_hz
         idx = np.clip(np.searchsorted(ts, grid_t), 0, len(ts) - 1)
         return tuple(float(x) for x in np.where(grid_t >= ts[0], vals[idx], 0.0))
-
-    def _make_result(self) -> SessionResult:
-        js = self._judgements
-        total = judge.session_total([j.score for j in js], [j.gold for j in js])
-        counts = {t.name: 0 for t in sorted(Tier, reverse=True)}
-        for j in js:
-            counts[j.tier.name] += 1
-        best = tuple(j.move_name for j in sorted(js, key=lambda j: (-j.score, j.move_index)) if j.tier >= Tier.GOOD)
-        names: list[str] = []
-        for n in best:
-            if n not in names:
-                names.append(n)
-        tips: list[str] = []
-        for j in sorted(js, key=lambda j: (j.score, j.move_index)):
-            if j.hint and j.hint not in tips:
-                tips.append(j.hint)
-        return SessionResult(total=float(total), stars=judge.stars_for(total, self.difficulty), judgements=tuple(js),
-                             tier_counts=counts, max_combo=self._max_combo, best_moves=tuple(names[:3]),
-                             tips=tuple(tips[:3]), difficulty=self.difficulty,
-                             title=str(getattr(self.choreo, "title", "")), player_mode="freeze")

@@ -1,6 +1,6 @@
 """Hand Jive scoring: show the cued gesture with the cued hand(s), on the beat.
 
-Each authored move is a window with a cue ``gesture/hand`` (scoring.cues): gesture one of
+Each authored move is a window with a cue ``gesture/hand`` (content.cues): gesture one of
 thumbs_up, victory, open_palm, fist, point_up; hand left, right (the child's own hand) or
 both. A move is judged on
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from scoring import judge
 from scoring.events import Judgement, Tier
-from scoring.processor import SessionResult
+from scoring.windowed import WindowedScorer
 
 GESTURE_OF_CUE = {"thumbs_up": "Thumb_Up", "victory": "Victory", "open_palm": "Open_Palm",
                   "fist": "Closed_Fist", "point_up": "Pointing_Up"}
@@ -73,29 +73,18 @@ def _shown(result: Any) -> dict[str, str]:
     return out
 
 
-class HandJiveScorer:
+class HandJiveScorer(WindowedScorer):
     """Scores one play of a Hand Jive song; the ScoreProcessor interface."""
+
+    player_mode = "hand_jive"
 
     def __init__(self, choreo: Any, ref_track: Any = None, latency_s: float = 0.0,
                  difficulty: str | None = None, policy: JivePolicy = POLICY) -> None:
-        self.choreo = choreo
-        self.moves = tuple(sorted(choreo.moves, key=lambda m: m.start_s))
+        super().__init__(choreo, latency_s, difficulty)
         self.cues = [Cue.parse(m.cue) for m in self.moves]
-        self.difficulty = judge.check_difficulty(difficulty or getattr(choreo, "difficulty", "normal") or "normal")
-        self.latency_s = float(latency_s)
         self.policy = policy
-        self._subscribers: list[Callable[[Judgement], None]] = []
         self._frames: list[tuple[float, dict[str, str]]] = []
-        self._next = 0
-        self._combo = 0
-        self._max_combo = 0
-        self._judgements: list[Judgement] = []
-        self._last_t = -math.inf
-        self._result: SessionResult | None = None
         self._live_score: float | None = None
-
-    def subscribe(self, callback: Callable[[Judgement], None]) -> None:
-        self._subscribers.append(callback)
 
     @property
     def live_score(self) -> float | None:
@@ -104,10 +93,6 @@ class HandJiveScorer:
     @property
     def live_parts(self) -> dict[str, float]:
         return {}
-
-    @property
-    def judgements(self) -> tuple[Judgement, ...]:
-        return tuple(self._judgements)
 
     @property
     def current_move(self):
@@ -136,12 +121,6 @@ class HandJiveScorer:
         self._live_score = None if i is None else self._match(self.cues[i], shown)
         return self._judge_due(t)
 
-    def finish(self, song_time_s: float | None = None) -> SessionResult:
-        if self._result is None:
-            self._judge_due(math.inf)
-            self._result = self._make_result()
-        return self._result
-
     # -- judging -----------------------------------------------------------------------------
     def _match(self, cue: Cue, shown: dict[str, str]) -> float:
         """1 = the right gesture on the right hand(s); wrong_hand_credit = right gesture,
@@ -152,17 +131,6 @@ class HandJiveScorer:
         if any(g == cue.gesture for g in shown.values()):
             return self.policy.wrong_hand_credit
         return 0.0
-
-    def _judge_due(self, t: float) -> list[Judgement]:
-        out = []
-        while self._next < len(self.moves) and t >= self.moves[self._next].end_s:
-            out.append(self._judge(self._next, self.moves[self._next].end_s if not math.isfinite(t) else t))
-            self._next += 1
-        self._judgements.extend(out)
-        for j in out:
-            for cb in self._subscribers:
-                cb(j)
-        return out
 
     def _judge(self, i: int, time_s: float) -> Judgement:
         m, cue, p = self.moves[i], self.cues[i], self.policy
@@ -190,8 +158,7 @@ class HandJiveScorer:
             score = 100.0 * best_partial * (1 - p.timing_weight) * 0.5 if best_partial else 0.0
             offset_s = m.duration_s
         tier = judge.tier_for(score, self.difficulty)
-        self._combo = judge.next_combo(self._combo, tier)
-        self._max_combo = max(self._max_combo, self._combo)
+        combo = self._next_combo(tier)
         hand_words = {"left": "your left hand", "right": "your right hand", "both": "both hands"}[cue.hand]
         if not any(s for _, _, s in window):
             hint = "Hold your hands up where the camera can see them!"
@@ -210,7 +177,7 @@ class HandJiveScorer:
             move_index=m.index, move_name=m.name, score=float(score), tier=tier,
             parts=_parts(cue.hand, score),
             offset_s=float(offset_s), time_s=float(time_s), start_s=m.start_s, end_s=m.end_s,
-            gold=bool(m.gold), combo=self._combo, tip=m.tip, hint=hint, weakest_part="",
+            gold=bool(m.gold), combo=combo, tip=m.tip, hint=hint, weakest_part="",
             samples=grid, sample_rate_hz=p.sample_rate_hz if grid else 0.0,
         )
 
@@ -222,22 +189,3 @@ class HandJiveScorer:
         grid_t = m.start_s + np.arange(int(m.duration_s * self.policy.sample_rate_hz)) / self.policy.sample_rate_hz
         idx = np.clip(np.searchsorted(ts, grid_t), 0, len(ts) - 1)
         return tuple(float(x) for x in np.where(grid_t >= ts[0], vals[idx], 0.0))
-
-    def _make_result(self) -> SessionResult:
-        js = self._judgements
-        total = judge.session_total([j.score for j in js], [j.gold for j in js])
-        counts = {t.name: 0 for t in sorted(Tier, reverse=True)}
-        for j in js:
-            counts[j.tier.name] += 1
-        best: list[str] = []
-        for j in sorted(js, key=lambda j: (-j.score, j.move_index)):
-            if j.tier >= Tier.GOOD and j.move_name not in best:
-                best.append(j.move_name)
-        tips: list[str] = []
-        for j in sorted(js, key=lambda j: (j.score, j.move_index)):
-            if j.hint and j.hint not in tips:
-                tips.append(j.hint)
-        return SessionResult(total=float(total), stars=judge.stars_for(total, self.difficulty), judgements=tuple(js),
-                             tier_counts=counts, max_combo=self._max_combo, best_moves=tuple(best[:3]),
-                             tips=tuple(tips[:3]), difficulty=self.difficulty,
-                             title=str(getattr(self.choreo, "title", "")), player_mode="hand_jive")

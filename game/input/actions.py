@@ -22,6 +22,8 @@ class Action(str, Enum):
     NEXT = "next"      # move focus to the next button (swipe, Tab)
     RETRY = "retry"    # "again" where a screen offers it
     CALIBRATE = "calibrate"  # the title's camera-timing check
+    PAGE_UP = "page_up"
+    PAGE_DOWN = "page_down"
 
 
 DEVICES = ("keyboard", "mouse", "touch", "hand", "window")

@@ -30,10 +30,11 @@ class Scorer(Protocol):
     def subscribe(self, callback: Callable[[Any], None]) -> None: ...
 
 
-def default_results(app, game, result, choreo):
+def default_results(app, game, result, choreo, **options):
+    """The shared results screen; options pass through (e.g. watched=True: nobody was scored)."""
     from game.scenes.results import ResultsScene
 
-    return ResultsScene(app, game, result, choreo)
+    return ResultsScene(app, game, result, choreo, **options)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Mode:
     content_kind: the ``mode:`` value of the songs it plays (usually ``name``).
     play_scene(app, game, choreo_path) -> Scene: one play of one song.
     make_scorer(choreo, ref_track, latency_s, difficulty) -> Scorer.
-    results_scene(app, game, result, choreo) -> Scene: the shared results screen by default.
+    results_scene(app, game, result, choreo, watched=bool) -> Scene: the shared results screen by default.
     template(title, bpm) -> YAML text for ``dance new --mode NAME`` (None: no template).
     min_fps: below this camera rate its judgements are not fair; the play screen says so.
     how_to: one line telling a child how to play (title screen, under the tabs).

@@ -21,6 +21,7 @@ BUILTIN: dict[str, str] = {
     "dance": "game.modes.dance:MODE",
     "freeze": "game.modes.freeze:MODE",
     "hand_jive": "game.modes.hand_jive:MODE",
+    "face_party": "game.modes.face_party:MODE",
 }
 
 _broken: dict[str, str] = {}

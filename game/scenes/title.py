@@ -1,8 +1,10 @@
 """Title screen and choreography picker.
 
 Left/right (or a click on a card) picks a dance, Enter / Space / the big button starts it,
-Esc quits. Each card shows the cover (or a dancing star), title, difficulty, length and the
-best stars earned so far. Headless runs pick the preselected dance by themselves.
+P (or the dancer button) picks who is dancing, Esc quits. The first start asks who is
+dancing unless --player said so. Each card shows the cover (or a dancing star), title,
+difficulty, length and the dancer's best stars so far, re-read whenever the title comes
+back into view. Headless runs pick the preselected dance by themselves.
 """
 from __future__ import annotations
 
@@ -34,12 +36,11 @@ class Entry:
     error: str | None = None
 
 
-def load_entries(paths: list[Path]) -> list[Entry]:
-    from game.recorder import best_stars
+def load_entries(paths: list[Path], player: str | None = None, store_path: Path | None = None) -> list[Entry]:
     from pose.errors import DanceError
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
-    best = best_stars([str(p) for p in paths])
+    best = _best(paths, player, store_path)
     entries = []
     for p in paths:
         try:
@@ -64,6 +65,18 @@ class CardTarget:
 
     index: int
     rect: pygame.Rect
+def _best(paths: list[Path], player: str | None, store_path: Path | None) -> dict[str, int]:
+    from game.recorder import best_stars
+
+    keys = [str(p) for p in paths] + [str(p.resolve()) for p in paths]
+    return best_stars(keys, store_path, player=player)
+
+
+def refresh_stars(entries: list[Entry], player: str | None, store_path: Path | None = None) -> None:
+    """Re-read the best stars (after a song, or for another dancer)."""
+    best = _best([e.path for e in entries], player, store_path)
+    for e in entries:
+        e.best_stars = best.get(str(e.path), best.get(str(e.path.resolve()), 0))
 
 
 def _note(screen, at: tuple[int, int]) -> None:
@@ -77,6 +90,13 @@ def _note(screen, at: tuple[int, int]) -> None:
 def _length(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 60}:{s % 60:02d}"
+
+
+@dataclass(frozen=True)
+class DancerTarget:
+    """The "who's dancing" button as a pointer target."""
+
+    rect: pygame.Rect
 
 
 @dataclass(frozen=True)
@@ -95,14 +115,17 @@ class TitleScene(Scene):
         from game.modes import available
 
         self.game = game
+        if game.player_chosen is None:
+            game.player_chosen = game.config.player is not None
         self.modes = list(available().values())
         paths = list(game.config.choreographies)
         wanted = paths[game.config.selected] if 0 <= game.config.selected < len(paths) else None
         self.entries_by_mode: dict[str, list[Entry]] = {}
         self.selected_by_mode: dict[str, int] = {}
+        store = game.config.store_path if game.config.use_store else None
         for m in self.modes:
             songs = m.songs(paths)
-            self.entries_by_mode[m.name] = load_entries(songs)
+            self.entries_by_mode[m.name] = load_entries(songs, game.config.player, store)
             self.selected_by_mode[m.name] = songs.index(wanted) if wanted in songs else 0
         names = [m.name for m in self.modes]
         self.mode_index = names.index(game.config.mode) if game.config.mode in names else 0
@@ -116,9 +139,17 @@ class TitleScene(Scene):
         self.play_button = theme.Button("Let's dance!", pygame.Rect(w // 2 - 190, h - 130, 380, 92),
                                         theme.PINK, focused=True)
         self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
+        self.dancer_rect = pygame.Rect(w - 290, 20, 270, 84)
+        self.dancer_button = DancerTarget(self.dancer_rect)
+        self._shown_for: str | None = game.config.player
 
     def enter(self) -> None:
-        """Hands-free: the camera (with the hand pipeline) opens now, so the menus follow the hands."""
+        # Back from a song or the picker: the stars may have changed, or the dancer.
+        if self.game.config.use_store:
+            for entries in self.entries_by_mode.values():
+                refresh_stars(entries, self.game.config.player, self.game.config.store_path)
+        self._shown_for = self.game.config.player
+        # Hands-free: the camera (with the hand pipeline) opens now, so the menus follow the hands.
         if not self.game.config.hands_free or self.app.headless:
             return
         from game.camera import game_camera
@@ -149,7 +180,7 @@ class TitleScene(Scene):
     def targets(self) -> list:
         cards = [CardTarget(i, r) for i, r in enumerate(self.card_rects) if r.width]
         tabs = [ModeTab(i, r) for i, r in enumerate(self.tab_rects)]
-        return [self.play_button, self.timing_button, *tabs, *cards]
+        return [self.play_button, self.timing_button, self.dancer_button, *tabs, *cards]
 
     def on_action(self, a: ActionEvent) -> None:
         n = max(1, len(self.entries))
@@ -163,6 +194,8 @@ class TitleScene(Scene):
             self.selected = (self.selected + (-1 if a.action is Action.LEFT else 1)) % n
         elif a.action is Action.CALIBRATE:
             self.calibrate()
+        elif a.action is Action.PAUSE and a.device == "keyboard":
+            self.pick_dancer()  # P: who is dancing
         elif a.action is Action.YES or (a.action is Action.SELECT and a.pos_px is None):
             self.start()
         elif a.action is Action.SELECT:
@@ -170,13 +203,23 @@ class TitleScene(Scene):
                 self.start()
             elif a.target is self.timing_button:
                 self.calibrate()
+            elif a.target is self.dancer_button:
+                self.pick_dancer()
             elif isinstance(a.target, CardTarget):
                 if a.target.index == self.selected:
                     self.start()
                 self.selected = a.target.index
 
+    def pick_dancer(self, then=None) -> None:
+        from game.scenes.profiles import ProfilesScene
+
+        self.app.push(ProfilesScene(self.app, self.game, on_done=then))
+
     def start(self) -> None:
         if not self.entries or self.entries[self.selected].error:
+            return
+        if not self.game.player_chosen and not self.app.headless:
+            self.pick_dancer(then=self.start)  # who is dancing, then the dance
             return
         from game.scenes.stepin import open_camera_scene
 
@@ -190,14 +233,14 @@ class TitleScene(Scene):
     def calibrate(self) -> None:
         """The move-along latency calibration (game/scenes/calibration_scene.py); C or the button."""
         from game.scenes.calibration_scene import calibration_for_game
-        from game.scenes.nocamera import NoCameraScene
+        from game.scenes.nocamera import NoCameraScene, problem_of
         from pose.errors import DanceError
 
         try:
             self.app.push(calibration_for_game(self.app, self.game))
         except DanceError as e:
-            if self.entries:
-                self.app.push(NoCameraScene(self.app, self.game, self.entries[self.selected].path, str(e)))
+            # Try again retries the timing check; no "Just watch" (it would start a song).
+            self.app.push(NoCameraScene(self.app, self.game, None, str(e), problem=problem_of(e), then="calibrate"))
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
@@ -221,7 +264,8 @@ class TitleScene(Scene):
         self.card_rects = self._cards(screen, t)
         self.play_button.draw(screen, t)
         self.timing_button.draw(screen, t)
-        theme.text(screen, "^ v  game     <  >  song     Enter  start     C  camera timing     Esc  quit", 26,
+        self._dancer(screen, t)
+        theme.text(screen, "^ v  game    < >  song    Enter  start    P  who's dancing    C  camera timing    Esc  quit", 26,
                    (230, 220, 255), (w // 2, h - 22), shadow=False)
 
     def _tabs(self, screen, t) -> list[pygame.Rect]:
@@ -246,6 +290,24 @@ class TitleScene(Scene):
         if self.mode is not None and self.mode.tagline:
             theme.text(screen, self.mode.tagline, 30, theme.WHITE, (w // 2, 200))
         return rects
+
+    def _dancer(self, screen, t: float) -> None:
+        """Top right: who is dancing (their avatar and name), a button to change it."""
+        from game.scenes.profiles import GUEST, default_avatar, draw_avatar
+
+        r = self.dancer_rect
+        name = self.game.config.player
+        pygame.draw.rect(screen, theme.SHADOW, r.move(0, 6), border_radius=r.height // 2)
+        pygame.draw.rect(screen, theme.LILAC, r, border_radius=r.height // 2)
+        pygame.draw.rect(screen, theme.WHITE, r, 4, border_radius=r.height // 2)
+        if name is None and not self.game.player_chosen:
+            avatar, label = GUEST, "Who's dancing?"
+        else:
+            avatar = self.game.avatar or (default_avatar(name) if name else GUEST)
+            label = name or "Guest"
+        draw_avatar(screen, avatar, (r.x + 44, r.centery), 30)
+        theme.text(screen, label, theme.fit(label, 36, r.width - 100), theme.WHITE, (r.x + 88 + (r.width - 100) // 2, r.centery),
+                   outline_px=2)
 
     def _logo(self, screen, centre, t) -> None:
         word = "DanceStudio"

@@ -55,10 +55,17 @@ def _hands_camera(out: Path) -> Path:
     return out
 
 
+def _face_camera(out: Path) -> Path:
+    from pose.samples import sample_path
+
+    return sample_path("faces/WolfgangLanger_Pexels.mp4")  # a real face, used as it is
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("mode, camera, stop_s, title", [
     ("freeze", _person_camera, 7.0, "Statue Shuffle"),
     ("hand_jive", _hands_camera, 7.0, "Hand Jive Jam"),
+    ("face_party", _face_camera, 7.0, "Funny Face Party"),
 ])
 def test_mode_plays_records_and_is_reported(tmp_path, mode, camera, stop_s, title):
     import cv2
@@ -91,7 +98,7 @@ def test_mode_plays_records_and_is_reported(tmp_path, mode, camera, stop_s, titl
     r = _dance(home, "report", "session", "latest", "-o", str(html))
     assert r.returncode == 0, r.stderr
     text = html.read_text()
-    assert title in text and {"freeze": "Freeze Dance", "hand_jive": "Hand Jive"}[mode] in text
+    assert title in text and {"freeze": "Freeze Dance", "hand_jive": "Hand Jive", "face_party": "Face Party"}[mode] in text
     # Privacy: nothing but the asked-for recording and the store was written.
     written = sorted(str(q.relative_to(tmp_path)) for q in tmp_path.rglob("*") if q.is_file())
     assert all(w in ("camera.mp4", "out.mp4", "session.html") or w.startswith("home/sessions.db")

@@ -11,7 +11,7 @@ import pytest
 
 from pose.frame import PoseFrame
 from pose.track import PoseTrack
-from scoring.choreography import load_choreography
+from content.loader import load_choreography
 from scoring.events import Tier
 from scoring.freeze import POLICY, FreezePolicy, FreezeScorer
 

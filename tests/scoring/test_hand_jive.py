@@ -11,7 +11,7 @@ import pytest
 
 from pose.frame import Roi
 from pose.hands.result import Hand, HandsResult
-from scoring.choreography import load_choreography
+from content.loader import load_choreography
 from scoring.events import Tier
 from scoring.hand_jive import Cue, HandJiveScorer
 
@@ -86,7 +86,7 @@ def test_cue_parsing_is_strict(bad):
 
 
 def test_the_loader_checks_hand_jive_cues(tmp_path):
-    from scoring.choreography import ChoreographyError
+    from content.loader import ChoreographyError
 
     p = song(tmp_path, [("Thumbs", "thumbs-up/right", 1.5, 2.4)])
     with pytest.raises(ChoreographyError) as e:

@@ -2,7 +2,7 @@
 
 A Freeze Dance song is an ordinary choreography (same loader, schema and line:col messages)
 with ``mode: freeze`` and a ``cue`` on each move: ``dance`` while the music plays, ``freeze``
-while it is silent. The loader checks the cues (scoring.cues).
+while it is silent. The loader checks the cues (content.cues).
 """
 from __future__ import annotations
 

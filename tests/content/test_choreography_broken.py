@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.choreography import ChoreographyError, load_choreography
+from content.loader import ChoreographyError, load_choreography
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "broken_choreos"
@@ -42,7 +42,7 @@ EXPECTED: dict[str, list[str]] = {
     "format_string": ["2:9: format: must be a whole number, got '1'"],
     "key_not_a_name": ['8:3: keys must be plain names, got a list'],
     "many_errors": ['6:6: bpm: must be > 0, got -5', "7:1: offst: unknown key 'offst'; did you mean 'offset'?", '12:12: moves[0].beats: must be > 0, got 0', "13:23: moves[0].parts[1]: body part 'left_arm' is listed twice", '15:14: moves[1].start_s: must be a finite number, got .nan', "17:11: moves[1].gold: must be true or false, got 'maybe'"],
-    "merge_key": ["2:1: defaults: unknown key 'defaults' (known keys: format, title, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, moves)", '14:5: moves[0]: merge keys (<<) are not supported; write the keys out'],
+    "merge_key": ["2:1: defaults: unknown key 'defaults' (known keys: format, title, mode, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, moves)", '14:5: moves[0]: merge keys (<<) are not supported; write the keys out'],
     "mirror_not_bool": ["8:9: mirror: must be true or false, got 'sometimes'"],
     "missing_required": ["2:1: missing required key 'title'", "2:1: missing required key 'bpm'"],
     "move_before_media": ['10:12: moves[0].start: starts at -1.00 s, before the media begins'],
@@ -72,8 +72,8 @@ EXPECTED: dict[str, list[str]] = {
     "path_missing_file": ["4:8: video: file not found: clip.mp5; did you mean 'clip.mp4'?"],
     "path_symlink_escape": ["8:8: cover: 'escape.png' leads outside this file's folder (through a symbolic link)"],
     "root_is_list": ['2:1: must be a mapping of keys (format, title, ...), got a list'],
-    "syntax_tab_indent": ["11:1: YAML syntax error: found character '\\t' that cannot start any token"],
-    "syntax_unclosed_flow": ["13:1: YAML syntax error: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence started at line 12)"],
+    "syntax_tab_indent": ["11:1: YAML syntax error: a tab character: YAML indents with spaces only; replace the tab with spaces"],
+    "syntax_unclosed_flow": ["13:1: YAML syntax error: a '[' opened at line 12, column 12 is never closed with ']'"],
     "tag_custom": ['9:11: tag !coach is not allowed (only plain YAML values)'],
     "tag_python_object": ['3:8: tag !!python/object/apply:os.system is not allowed (only plain YAML values)'],
     "title_empty": ['3:8: title: must not be empty'],
@@ -83,7 +83,7 @@ EXPECTED: dict[str, list[str]] = {
     "track_wrong_fps": ['5:13: pose_track: pose track is at 25 fps but the video is at 20 fps'],
     "two_documents": ["12:1: YAML syntax error: only one YAML document is allowed (found a second '---')"],
     "unknown_key_move": ["11:5: moves[0].beat: unknown key 'beat'; did you mean 'beats'?"],
-    "unknown_key_no_suggestion": ["8:1: colour: unknown key 'colour' (known keys: format, title, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, moves)"],
+    "unknown_key_no_suggestion": ["8:1: colour: unknown key 'colour' (known keys: format, title, mode, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, moves)"],
     "unknown_key_top": ["6:1: bmp: unknown key 'bmp'; did you mean 'bpm'?"],
     "video_not_a_video": ['4:8: video: cannot be read as a video: notavideo.mp4'],
 }
