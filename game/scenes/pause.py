@@ -66,6 +66,9 @@ class PauseScene(Scene):
         theme.text(screen, "Take a breath!", 40, theme.WHITE, (w // 2, h // 2 - 50))
         self.resume.draw(screen, self.time_s)
         self.leave_button.draw(screen, self.time_s)
-        theme.text(screen, "Enter  keep dancing      Esc  stop", 26, (230, 220, 255), (w // 2, h - 24), shadow=False)
+        hint = "Enter  keep dancing      Esc  stop"
+        if self.app.input.hands is not None:  # hands-free: say what the hands can do here
+            hint += "      thumbs up  yes      swipe  next      point and hold  press"
+        theme.text(screen, hint, 26, (230, 220, 255), (w // 2, h - 24), shadow=False)
         if self.time_s > 0.3:
             self.game.shot(self.app, "5_pause")

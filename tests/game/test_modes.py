@@ -189,3 +189,27 @@ def test_a_song_for_another_mode_is_refused_at_the_door(tmp_path):
                         "--camera", "x.mp4"], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert p.returncode == 1 and p.stderr.count("\n") == 1
     assert "a 'party' song; mode 'dance' cannot play it" in p.stderr
+
+
+@pytest.mark.parametrize("mode", ["freeze", "hand_jive", "face_party"])
+def test_dance_new_writes_each_modes_template(tmp_path, mode):
+    """The template is the mode's format: its only problems are the media an author adds."""
+    from content.loader import ChoreographyError, load_choreography
+
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", DANCE_HOME=str(tmp_path))
+    p = subprocess.run([sys.executable, "-m", "game.cli", "new", str(tmp_path / "song"), "--mode", mode,
+                        "--title", "My Song"], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    (yaml_path,) = (tmp_path / "song").glob("*.yaml")
+    with pytest.raises(ChoreographyError) as e:
+        load_choreography(yaml_path)
+    problems = [d.message for d in e.value.diagnostics]
+    assert problems and all("file not found" in m for m in problems), problems
+
+
+def test_every_bundled_song_names_a_mode_that_plays_it():
+    from game.scenes.context import find_choreographies
+
+    songs = find_choreographies()
+    for name, mode in available().items():
+        assert mode.songs(songs), f"mode {name} ships no song"
