@@ -213,3 +213,52 @@ def test_every_bundled_song_names_a_mode_that_plays_it():
     songs = find_choreographies()
     for name, mode in available().items():
         assert mode.songs(songs), f"mode {name} ships no song"
+
+
+@pytest.mark.slow
+def test_pipelines_too_slow_for_the_mode_say_so_on_screen(tmp_path, monkeypatch):
+    """Live (real clock, threaded worker) with the real body tracker slowed to ~8 poses/s:
+    the worker drops camera frames, and the play screen says the camera is too slow."""
+    import time as _time
+
+    from game.app import App
+    from game.camera import Camera
+    from game.scenes.context import Game, GameConfig
+    from pose.samples import sample_path
+    from pose.tracker import BodyTracker
+
+    class Slow:
+        def __init__(self):
+            self.body = BodyTracker(threads=1)
+
+        def process(self, rgb, t):
+            _time.sleep(0.12)  # a machine too busy for this mode's pipelines
+            return self.body.process(rgb, t)
+
+        def reset(self):
+            self.body.reset()
+
+    monkeypatch.setenv("DANCE_HOME", str(tmp_path))
+    song = DEMO / "demo.yaml"
+    app = App((1280, 720), headless=True, simulated_clock=False, frame_rate_hz=30.0)
+    game = Game(GameConfig(choreographies=[song], stop_after_s=4.0, use_store=False, shots_dir=tmp_path), app=app)
+    cam = Camera(str(sample_path("Demo_SinglePerson/cam02.mp4")), tracker_factory=Slow)
+    cam.start(loop=True)
+    game.camera = cam
+    scene = game.mode.play_scene(app, game, song)
+    seen = []
+
+    def watch(a):
+        if scene.state == "done":
+            a.quit(0)
+        if scene.slow_fps is not None and not seen:
+            seen.append(scene.slow_fps)
+            a.screenshot(tmp_path / "slow.png")
+
+    app.on_frame.append(watch)
+    try:
+        app.run(scene)
+    finally:
+        cam.stop()
+        app.close()
+    assert seen and seen[0] < 25.0 and scene.stats.get("slow_seconds", 0) >= 1
