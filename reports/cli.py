@@ -136,7 +136,7 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     from reports.analysis import session_points
 
-    print(f"{'id':>5}  {'date':16}  {'player':16} {'group':10} {'dance':22} {'points':>6} stars moves")
+    print(f"{'id':>5}  {'date':16}  {'player':16} {'group':10} {'dance':22} {'points':>6} stars moves  mode")
     for s in rows:
         pts = session_points(s)
         shown = f"{pts:>6,}" if pts is not None else "     –"
@@ -144,7 +144,7 @@ def _list(args: argparse.Namespace) -> int:
         when = local_time(s.started_at).strftime("%Y-%m-%d %H:%M")
         state = "" if s.completed else "  (stopped early)" if s.stopped else "  (unfinished)"
         print(f"{s.id:>5}  {when:16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
-              f"{s.choreography[:22]:22} {shown} {stars:>5} {s.moves:>5}{state}")
+              f"{s.choreography[:22]:22} {shown} {stars:>5} {s.moves:>5}  {s.mode:9}{state}")
     return 0
 
 
