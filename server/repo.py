@@ -20,6 +20,7 @@ from server.db import (children, classes, devices, forgotten, moves, now_iso, se
 
 MAX_NAME_LEN = 64
 MAX_MOVES = 2000
+MAX_TEXT = 1000  # characters in any one text field of an uploaded session
 
 
 class InputError(ValueError):
@@ -255,9 +256,25 @@ def validate_session(doc: Any) -> dict:
         if len(doc[k]) > 200:
             raise InputError(f"{k}: longer than 200 characters")
     clean_name(doc["player"], "player")
+    long = _longest_text(doc)
+    if long > MAX_TEXT:
+        raise InputError(f"a text field is {long} characters long (at most {MAX_TEXT}): sessions carry "
+                         "names, numbers and short tips, never pictures")
     if doc.get("guest"):
         raise InputError("guest: a guest's sessions are nobody's and are not uploaded to a class")
-    return doc
+    known = _session_validator().schema["properties"]
+    # Only the fields of the export format are kept: nothing else rides along.
+    return {k: v for k, v in doc.items() if k in known}
+
+
+def _longest_text(v: Any) -> int:
+    if isinstance(v, str):
+        return len(v)
+    if isinstance(v, dict):
+        return max([0, *(max(len(str(k)), _longest_text(x)) for k, x in v.items())])
+    if isinstance(v, list):
+        return max([0, *(_longest_text(x) for x in v)])
+    return 0
 
 
 def _completeness(completed: bool, finished: bool, judged: int) -> tuple[int, int, int]:
