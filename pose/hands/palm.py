@@ -86,7 +86,7 @@ class PalmDetector:
     def postprocess(self, raw_boxes: np.ndarray, raw_scores: np.ndarray, pad_x: float,
                     pad_y: float) -> list[Detection]:
         boxes, kps, scores = decode(raw_boxes, raw_scores, self.anchors, self.min_score,
-                                    NUM_KEYPOINTS, INPUT_SIZE_PX)
+                                    input_size_px=INPUT_SIZE_PX, num_keypoints=NUM_KEYPOINTS)
         found = weighted_nms(boxes, kps, scores, NMS_IOU)
         if self.max_detections is not None:
             found = found[: self.max_detections]
