@@ -117,8 +117,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="two small clips only")
     ap.add_argument("--threads", type=int, default=1, help="inference threads per model (default 1, as mediapipe's desktop default)")
     ap.add_argument("--fast-crop", action="store_true", help="crop hands with one warpAffine, not mediapipe's exact resampling")
-    ap.add_argument("--palm-every", type=int, default=2,
-                    help="our palm detection schedule (default 2, the tracker's; 1 = mediapipe's)")
+    ap.add_argument("--palm-every", type=int, default=3,
+                    help="our palm detection schedule (default 3, the tracker's; 1 = mediapipe's)")
     args = ap.parse_args()
     from pose.hands.track import match_hands
 
