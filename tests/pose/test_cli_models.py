@@ -73,7 +73,7 @@ def test_verify_real_cache(dance):
     rc, out, _ = dance("models", "verify")
     assert rc == 0 and "all 9 models verified" in out
     rc, out, _ = dance("samples", "verify")
-    assert rc == 0 and "all 8 samples verified" in out
+    assert rc == 0 and "all 9 samples verified" in out
 
 
 def test_list_real_cache(dance):
@@ -84,7 +84,7 @@ def test_list_real_cache(dance):
         assert m.file in row and "verified" in row and m.purpose in row
     assert "9 of 9 models verified" in out
     rc, out, _ = dance("samples", "list")
-    assert rc == 0 and out.count("verified") == 9  # 8 rows + the summary
+    assert rc == 0 and out.count("verified") == 10  # 9 rows + the summary
 
 
 def test_verify_names_each_missing_and_corrupt_file(dance, cache, real_models):
@@ -109,7 +109,7 @@ def test_verify_names_each_missing_and_corrupt_file(dance, cache, real_models):
 
 def test_verify_empty_cache_fails(dance, cache):
     rc, _, err = dance("samples", "verify")
-    assert rc == 1 and "8 of 8 samples missing or corrupt" in err
+    assert rc == 1 and "9 of 9 samples missing or corrupt" in err
 
 
 def test_fetch_with_everything_present_needs_no_network(dance, cache, real_models, offline):
