@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server import auth, repo
+from reports.html import human_date
 from server.render import render_child_report, render_class_csv, render_class_report, render_session_report
 
 log = logging.getLogger("dance.server")
@@ -266,7 +267,7 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
         return JSONResponse({"sessions": [
             {"id": r.id, "child": r.child, "child_id": r.child_id, "choreography": r.choreography,
              "mode": r.mode or "dance", "difficulty": r.difficulty, "started_at": r.started_at,
-             "total": None if r.total is None else round(r.total), "stars": r.stars,
+             "started": human_date(r.started_at), "points": r.points, "stars": r.stars,
              "status": "finished" if r.completed else ("stopped" if r.finished_at else "playing"),
              "moves": r.judged_moves} for r in reversed(rows)]})
 

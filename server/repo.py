@@ -280,6 +280,7 @@ def store_session(c: sa.Connection, device, doc: dict) -> str:
         class_id=device.class_id, child_id=child_id, device_id=device.id,
         choreography=doc["choreography"], difficulty=doc.get("difficulty"), mode=doc.get("mode"),
         started_at=doc["started_at"], finished_at=doc.get("finished_at"), total=_finite(doc.get("total")),
+        points=_points(doc),
         stars=doc.get("stars"), completed=bool(doc.get("completed", False)), judged_moves=judged,
         received_at=now_iso(), payload=json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
     )
@@ -315,12 +316,21 @@ def store_session(c: sa.Connection, device, doc: dict) -> str:
     return status
 
 
+def _points(doc: dict) -> int | None:
+    """The points the child saw (0-10,000); a finished session from before points: total x 100."""
+    p = _finite(doc.get("points"))
+    if p is not None:
+        return int(p)
+    total = _finite(doc.get("total"))
+    return int(round(total * 100)) if total is not None and doc.get("completed") else None
+
+
 def dialect_is_postgres(c: sa.Connection) -> bool:
     return c.dialect.name == "postgresql"
 
 
 _SESSION_COLS = (sessions.c.id, sessions.c.uid, sessions.c.choreography, sessions.c.difficulty, sessions.c.mode,
-                 sessions.c.started_at, sessions.c.finished_at, sessions.c.total, sessions.c.stars,
+                 sessions.c.started_at, sessions.c.finished_at, sessions.c.total, sessions.c.points, sessions.c.stars,
                  sessions.c.completed, sessions.c.judged_moves, sessions.c.received_at,
                  children.c.name.label("child"), children.c.id.label("child_id"))
 
