@@ -663,6 +663,7 @@ class SessionStore:
         points: int | None = None,
         stopped_at_s: float | None = None,
         guest: bool = False,
+        mode: str | None = None,
     ) -> bool:
         """Insert one whole session in one transaction; False if its uid is already here.
         ``judgements`` rows are judgement_values() tuples."""
@@ -679,13 +680,14 @@ class SessionStore:
                 points = int(round(total_v * 100))  # an export from before points: what the game showed
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
-                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s, mode)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uid, pid, choreography, choreography_path, to_iso(started_at),
                  to_iso(finished_at) if finished_at else None, difficulty,
                  _finite_or_none(latency_s), total_v,
                  None if stars is None else int(stars), 1 if completed else 0,
-                 None if points is None else int(points), _finite_or_none(stopped_at_s)),
+                 None if points is None else int(points), _finite_or_none(stopped_at_s),
+                 str(mode or "dance")),
             )
             sid = int(cur.lastrowid)
             db.executemany(

@@ -152,18 +152,33 @@ def _add_device(engine, args) -> int:
 
 
 def _forget(engine, args) -> int:
-    from server import repo
-
     name = _need(args.name, "usage: dance serve forget CHILD --class C")
     cls_name = _need(args.class_name, "say which class: --class C")
+    print(_forget_in(engine, name, cls_name, args.teacher))
+    return 0
+
+
+def _forget_in(engine, name: str, cls_name: str, teacher: str | None) -> str:
+    from server import repo
+
     with engine.begin() as c:
-        cls = _one_class(c, cls_name, args.teacher)
+        cls = _one_class(c, cls_name, teacher)
         try:
             n = repo.forget_child(c, cls.id, " ".join(name.split()))
         except repo.InputError as e:
             raise DanceError(str(e)) from None
-    print(f"forgot {name!r}: {n} session(s) deleted on the server; the class's devices delete theirs at their next sync")
-    return 0
+    return f"forgot {name!r}: {n} session(s) deleted on the server; the class's devices delete theirs at their next sync"
+
+
+def forget_on_server(db_url: str, name: str, cls_name: str, teacher: str | None = None) -> str:
+    """`dance report forget NAME --server-db URL --class C`: the same as `dance serve forget`."""
+    from server.db import open_database
+
+    engine = open_database(db_url)
+    try:
+        return _forget_in(engine, name, cls_name, teacher)
+    finally:
+        engine.dispose()
 
 
 def _serve(args) -> int:

@@ -94,3 +94,21 @@ def test_admin_commands_and_their_one_line_errors(tmp_path):
 def test_an_unreachable_database_is_one_clear_error():
     with pytest.raises(ServerError, match="cannot open the class database"):
         open_database("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_report_forget_reaches_the_class_server(tmp_path):
+    import os
+
+    db = f"sqlite:///{tmp_path / 'server.db'}"
+    eng = open_database(db)
+    with eng.begin() as c:
+        t = repo.add_teacher(c, "ms_rivera", server_kit.TEACHER_PASSWORD)
+        cid = repo.add_class(c, t, "Otters")
+        repo.add_child(c, cid, "Mia")
+    r = subprocess.run([sys.executable, "-m", "game.cli", "report", "forget", "Mia", "--yes", "--server-db", db,
+                        "--class", "Otters"], capture_output=True, text=True, timeout=120, cwd=server_kit.ROOT,
+                       env={**os.environ, "DANCE_HOME": str(tmp_path)})
+    assert r.returncode == 0 and "forgot 'Mia'" in r.stdout, r.stderr
+    with eng.connect() as c:
+        assert repo.roster(c, cid) == [] and repo.forgotten_names(c, cid) == ["Mia"]
+    eng.dispose()
