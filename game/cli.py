@@ -17,6 +17,7 @@ from pose.errors import DanceError
 # module -> the subcommands it provides (used for a clear message if a module is absent).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "pose.cli_models": ("models", "samples"),
+    "pose.cli_licence": ("licence",),
     "pose.cli_track": ("track",),
     "authoring.cli": ("validate", "author", "preview", "new"),
     "scoring.cli_score": ("score",),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from pose.cli_options import add_model_options, apply_model_options
 from pose.errors import DanceError
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stop-after", type=_positive, metavar="S", help="end the song after S seconds")
     p.add_argument("--loop-camera", action="store_true", help="a video camera restarts at its end (demos, benchmarks)")
     p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
+    add_model_options(p)
     p.set_defaults(func=run_play)
 
     c = sub.add_parser("calibrate", help="measure camera + inference latency (stored per machine)")
@@ -85,6 +87,7 @@ def _check_video_camera(camera: str) -> None:
 def run_play(args: argparse.Namespace) -> int:
     from game.scenes.context import GameConfig, find_choreographies, resolve_choreography
 
+    apply_model_options(args, mode=getattr(args, "mode", None) or "dance")
     extra = [resolve_choreography(args.choreo)] if args.choreo else []
     if extra:
         # A choreography named on the command line is checked at the door: its errors are

@@ -119,6 +119,9 @@ def _check_output(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pose.cli_options import apply_model_options
+
+    apply_model_options(args)
     out = Path(args.output)
     _check_output(out)
     track, stats = track_video(
@@ -166,4 +169,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"decode on a reader thread ahead of inference (default: with {PREFETCH_MIN_CPUS}+ CPUs)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    from pose.cli_options import add_model_options
+
+    add_model_options(p)
     p.set_defaults(func=run)

@@ -145,8 +145,9 @@ def weighted_nms(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
 class PoseDetector:
     """Finds people in an RGB frame. ``detect(rgb)`` -> detections, best first."""
 
-    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None):
-        self.model = model or Model("pose_detection", threads=threads)
+    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None,
+                 precision: str | None = None):
+        self.model = model or Model("pose_detection", threads=threads, precision=precision)
         self.min_score = float(min_score)
         self.anchors = generate_anchors()
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)

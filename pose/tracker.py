@@ -47,13 +47,18 @@ class BodyTracker:
     smooth: apply the output smoothing chain (``filters``, default mediapipe's).
     segmentation: also return the person mask (H, W) on each frame.
     min_detection / min_tracking: thresholds on the detector score and the pose flag.
+    precision: the models' variant (float | fp16 | int8-dynamic | int8-weight; None: the
+    process default). landmark_threads: the landmark model's own thread count (default
+    ``threads``).
     """
 
     def __init__(self, smooth: bool = True, threads: int = 2, segmentation: bool = False,
                  min_detection: float = 0.5, min_tracking: float = 0.5,
-                 filters: FilterChain | None = None):
-        self.detector = PoseDetector(threads=threads, min_score=min_detection)
-        self.landmarker = PoseLandmarker(threads=threads, segmentation=segmentation)
+                 filters: FilterChain | None = None, precision: str | None = None,
+                 landmark_threads: int | None = None):
+        self.detector = PoseDetector(threads=threads, min_score=min_detection, precision=precision)
+        self.landmarker = PoseLandmarker(threads=landmark_threads or threads, segmentation=segmentation,
+                                         precision=precision)
         self.smooth = bool(smooth)
         self.min_tracking = float(min_tracking)
         self.filters = filters if filters is not None else mediapipe_chain()
