@@ -27,9 +27,11 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _missing(name: str, module: str):
+def _missing(name: str, module: str, dep: str | None = None):
     def run(args: argparse.Namespace) -> int:
-        print(f"dance {name}: not available in this build (module {module} is missing)", file=sys.stderr)
+        why = (f"it needs {dep}: pip install 'dancestudio[studio]'" if dep
+               else f"module {module} is missing")
+        print(f"dance {name}: not available in this build ({why})", file=sys.stderr)
         return 2
 
     return run
@@ -44,10 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
-            if e.name != module:
+            # The module itself is absent, or (a player install) a package of an extra it needs.
+            top = (e.name or "").split(".")[0]
+            if e.name != module and (not top or top in {"game", "pose", "scoring", "reports", "authoring"}):
                 raise
+            dep = None if e.name == module else top
             for name in names:
-                sub.add_parser(name, help="(not available)").set_defaults(func=_missing(name, module))
+                sub.add_parser(name, help="(not available)").set_defaults(func=_missing(name, module, dep))
             continue
         mod.register(sub)
     return parser

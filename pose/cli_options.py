@@ -14,6 +14,10 @@ from pathlib import Path
 
 from pose.errors import DanceError
 
+# The pipelines each game mode runs, so a protected start can refuse at once (one line)
+# what the licence or bundle lacks, instead of failing once the game is under way.
+MODE_PIPELINES: dict[str, tuple[str, ...]] = {"dance": ("body",)}
+
 
 def add_model_options(p: argparse.ArgumentParser, protected: bool = True) -> None:
     from pose.variants import PRECISIONS
@@ -45,3 +49,6 @@ def apply_model_options(args: argparse.Namespace, mode: str | None = None) -> No
     src = protect.activate(Path(bundle), Path(licence))
     if mode is not None:
         src.licence.check_mode(mode)
+        for pipeline in MODE_PIPELINES.get(mode, ()):
+            for name in protect.PIPELINE_MODELS[pipeline]:
+                src.model_bytes(name, runtime.default_precision())

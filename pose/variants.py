@@ -24,6 +24,8 @@ DEFAULT_PRECISION = "float"
 # The models whose variants `dance models quantize` builds by default: body, face, hands.
 DEFAULT_MODELS = ("pose_detection", "pose_landmark_full", "face_detection_short_range",
                   "face_landmark", "palm_detection_full", "hand_landmark_full")
+# int8-static needs calibration inputs, which pose/calibration.py makes for the body models.
+CALIBRATED_MODELS = ("pose_detection", "pose_landmark_full")
 MANIFEST_FORMAT = 1
 _FIX = "run: dance models quantize"
 
@@ -141,18 +143,27 @@ class BuildResult:
     error: str = ""
 
 
-def build(names: Iterable[str] = DEFAULT_MODELS, precisions: Iterable[str] = BUILT,
+def default_precisions(name: str) -> list[str]:
+    """What ``dance models quantize`` builds for ``name`` unless told otherwise."""
+    return [p for p in BUILT if p != "int8-static" or name in CALIBRATED_MODELS]
+
+
+def build(names: Iterable[str] = DEFAULT_MODELS, precisions: Iterable[str] | None = None,
           force: bool = False, log: Callable[[str], None] | None = None) -> list[BuildResult]:
-    """Build every (model, precision) into the cache; skip those already verified."""
+    """Build every (model, precision) into the cache; skip those already verified.
+
+    precisions: None builds each model's ``default_precisions``.
+    """
     from pose import flatbuf, quantize, runtime
     from pose.fetch import atomic_writer
 
     say = log or (lambda msg: None)
-    precisions = [check_precision(p) for p in precisions if p != "float"]
+    asked = None if precisions is None else [check_precision(p) for p in precisions if p != "float"]
     entries = read_manifest()
     results = []
     for name in names:
         model = zoo.get(name)
+        precisions = default_precisions(name) if asked is None else asked
         todo = [p for p in precisions if force or status(name, p) != "verified"]
         for p in precisions:
             if p not in todo:
