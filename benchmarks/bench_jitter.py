@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from pose.frame import PoseFrame  # noqa: E402
+from pose.frame import Roi  # noqa: E402
 from pose.samples import sample_path  # noqa: E402
-from pose.smoothing import FilterContext  # noqa: E402
+from pose.tracking.types import LandmarkOutput  # noqa: E402
 from pose.track import PoseTrack  # noqa: E402
 from pose.tracker import BodyTracker  # noqa: E402
 from pose.video import open_video  # noqa: E402
@@ -126,7 +126,7 @@ def ramp_lag_frames(speed_scales_per_s: float, fps: float = 60.0, n: int = 120) 
     from pose.smoothing import mediapipe_chain
 
     chain = mediapipe_chain()
-    ctx = FilterContext(object_scale_px=scale_px)
+    roi = Roi(w / 2, h / 2, float(h), 0.0)
     rng = np.random.default_rng(0)
     base = np.zeros((33, 4), np.float32)
     base[:, 0] = 0.3 + 0.1 * rng.random(33)
@@ -138,9 +138,9 @@ def ramp_lag_frames(speed_scales_per_s: float, fps: float = 60.0, n: int = 120) 
         t = i / fps
         lm = base.copy()
         lm[:, 0] += v_norm_per_s * t
-        out = chain.apply(PoseFrame(lm, None, 1.0, t, (w, h)), ctx)
+        out = chain.apply(LandmarkOutput(lm, 1.0, roi, {}, (w, h)), t, scale_px)
         if i >= n // 2:  # steady state
-            lag.append(np.mean(lm[:, 0] - out.landmarks[:, 0]) / (v_norm_per_s / fps))
+            lag.append(np.mean(lm[:, 0] - out.points_norm[:, 0]) / (v_norm_per_s / fps))
     return float(np.mean(lag))
 
 

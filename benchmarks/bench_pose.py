@@ -10,8 +10,9 @@ Baselines named in the output:
   ours (tracking mode, smoothing off) vs mediapipe's ``process()`` (target ratio ≤ 0.6) and
   vs the bare landmark-model invoke on the same crops (the floor; target ratio ≤ 1.5).
 
-Mediapipe runs in a subprocess under ``.venv-mediapipe`` (it needs numpy < 2; created here
-if missing) and gets our decoder's frames as raw RGB on stdin, so both see identical pixels.
+Mediapipe runs in a subprocess under the cache's ``venv-mediapipe`` (it needs numpy < 2;
+created there on first use, ~1 GB, outside the repository) and gets our decoder's frames as
+raw RGB on stdin, so both see identical pixels.
 
     .venv/bin/python benchmarks/bench_pose.py [--quick] [--rounds N] [--write-fixture]
 """
@@ -27,8 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pose.paths import cache_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-MP_VENV = ROOT / ".venv-mediapipe"
+# In the user cache, not the repository: ~1 GB that git, editors and backups should not see.
+MP_VENV = cache_dir() / "venv-mediapipe"
 MP_PYTHON = MP_VENV / "bin" / "python"
 MP_SCRIPT = ROOT / "benchmarks" / "mediapipe_reference.py"
 FIXTURE = ROOT / "tests" / "pose" / "fixtures" / "mediapipe_ref.npz"
@@ -46,7 +50,8 @@ def ensure_mediapipe_venv() -> Path:
     """The mediapipe virtualenv's python, creating the venv on first use."""
     if MP_PYTHON.exists():
         return MP_PYTHON
-    print(f"creating {MP_VENV} (mediapipe==0.10.21, numpy<2) ...", file=sys.stderr)
+    print(f"bench: creating the mediapipe reference environment in {MP_VENV} "
+          f"(mediapipe==0.10.21, numpy<2, ~1 GB; delete it to reclaim the space) ...", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", str(MP_VENV)], check=True)
     subprocess.run([str(MP_PYTHON), "-m", "pip", "install", "--quiet", "mediapipe==0.10.21", "numpy<2",
                     "opencv-python-headless"], check=True)
@@ -192,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
 
     fixture: dict[str, np.ndarray] = {}
     speed = {"ours": [], "mediapipe": [], "invoke": [], "overhead": []}
-    print(f"bench_pose: {len(videos)} video(s), {max_frames or 'all'} frames, {rounds} round(s)")
+    print(f"bench_pose: {len(videos)} video(s), {max_frames or 'all'} frames, {rounds} round(s); "
+          f"mediapipe reference from {MP_VENV}")
     print()
     print(f"{'video':<30} {'median':>9} {'p95':>9} {'agree':>7} {'points':>7}   (error / frame width)")
     for vi, name in enumerate(videos):

@@ -35,9 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_pose import FIXTURE, MP_SCRIPT, SIM_FPS, fidelity, rgb_frames  # noqa: E402
+from bench_pose import FIXTURE, MP_SCRIPT, SIM_FPS, ensure_mediapipe_venv, fidelity, rgb_frames  # noqa: E402
 
-MP_PYTHON_DEFAULT = Path.home() / ".cache" / "dancestudio" / "venv-mediapipe" / "bin" / "python"
 TARGET_CPU_RATIO = 0.6
 TARGET_MEDIAN = 0.005
 TARGET_P95 = 0.02
@@ -45,11 +44,6 @@ TARGET_P95 = 0.02
 CONFIGS = [("float", 2, 2), ("float", 1, 1), ("fp16", 1, 1), ("int8-weight", 1, 1),
            ("int8-dynamic", 1, 1), ("int8-static", 1, 1), ("int8-static", 2, 2), ("int8-static", 2, 1)]
 QUICK_CONFIGS = [("float", 2, 2), ("float", 1, 1), ("int8-static", 1, 1)]
-
-
-def mp_python() -> Path:
-    env = os.environ.get("DANCE_MP_PYTHON")
-    return Path(env) if env else MP_PYTHON_DEFAULT
 
 
 def child_main(args: argparse.Namespace) -> int:
@@ -102,7 +96,7 @@ def _ours_cmd(cfg: tuple[str, int, int], size: tuple[int, int], out: str | None)
 
 
 def _mp_cmd(size: tuple[int, int]) -> list[str]:
-    return [str(mp_python()), str(MP_SCRIPT), "--stdin", f"{size[0]}x{size[1]}"]
+    return [str(ensure_mediapipe_venv()), str(MP_SCRIPT), "--stdin", f"{size[0]}x{size[1]}"]
 
 
 def invoke_ms(name: str, precision: str, threads: int, runs: int) -> float:
@@ -142,8 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     from pose import variants, zoo
     from pose.samples import sample_path
 
-    if not mp_python().exists():
-        raise SystemExit(f"bench_quant: no mediapipe virtualenv at {mp_python()} (set DANCE_MP_PYTHON)")
     missing = [f"{m}/{p}" for m in ("pose_detection", "pose_landmark_full") for p in variants.BUILT
                if variants.status(m, p) != "verified"]
     if missing:

@@ -3,9 +3,9 @@
 Runs ONLY under the mediapipe virtualenv (mediapipe 0.10.21 needs numpy < 2), so it imports
 nothing from this project:
 
-    .venv-mediapipe/bin/python benchmarks/mediapipe_reference.py VIDEO... --out REF.npz
-    .venv-mediapipe/bin/python benchmarks/mediapipe_reference.py VIDEO... --json [--frames N]
-    ... | .venv-mediapipe/bin/python benchmarks/mediapipe_reference.py --stdin 1080x1920 --json
+    ~/.cache/dancestudio/venv-mediapipe/bin/python benchmarks/mediapipe_reference.py VIDEO... --out REF.npz
+    ~/.cache/dancestudio/venv-mediapipe/bin/python benchmarks/mediapipe_reference.py VIDEO... --json [--frames N]
+    ... | ~/.cache/dancestudio/venv-mediapipe/bin/python benchmarks/mediapipe_reference.py --stdin 1080x1920 --json
 
 With ``--stdin WxH`` the frames are raw RGB bytes (H*W*3 each) on stdin, one video: that
 is how bench_pose.py feeds mediapipe exactly the frames our decoder produced (OpenCV

@@ -1,6 +1,6 @@
 """Particle effects: confetti, sparkles and stars, thousands at 60 fps.
 
-Public API (E1 wires this into the play scene)::
+Public API (the play scene uses it like this)::
 
     from game.particles import ParticleSystem
     fx = ParticleSystem(max_particles=12_000)

@@ -6,11 +6,10 @@ from mediapipe 0.10.21's pose_detection_cpu graph (see shared/docs/blazepose.md)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from pose.runtime import Model
+from pose.tracking.types import Detection  # the generic tracker's type; keypoints (4, 2) here
 
 INPUT_SIZE_PX = 224
 NUM_ANCHORS = 2254
@@ -51,18 +50,6 @@ def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...
         anchors.append(np.repeat(centres.reshape(-1, 2), per_cell, axis=0))
         layer = last
     return np.concatenate(anchors).astype(np.float32)
-
-
-@dataclass(frozen=True, eq=False)
-class Detection:
-    """One detected person, in coordinates normalised to the full frame.
-
-    box_norm: (4,) xmin, ymin, xmax, ymax. keypoints_norm: (4, 2) x, y. score: [0, 1].
-    """
-
-    score: float
-    box_norm: np.ndarray
-    keypoints_norm: np.ndarray
 
 
 def letterbox_matrix(width_px: int, height_px: int, size_px: int = INPUT_SIZE_PX) -> tuple[np.ndarray, float, float]:

@@ -54,6 +54,23 @@ class PoseFrame:
             if w.shape != (NUM_LANDMARKS, 3):
                 raise ValueError(f"world must be (33, 3), got {w.shape}")
             object.__setattr__(self, "world", w)
+        if self.mask is not None:
+            m = np.asarray(self.mask)
+            if m.ndim != 2:
+                raise ValueError(f"mask must be (H, W), got {m.shape}")
+        if len(self.image_size) != 2:
+            raise ValueError(f"image_size must be (width, height), got {self.image_size!r}")
+
+    @classmethod
+    def empty(cls, timestamp_s: float, image_size: tuple[int, int]) -> "PoseFrame":
+        """Nobody: NaN landmarks and world, presence 0 (``found`` is False)."""
+        return cls(np.full((NUM_LANDMARKS, 4), np.nan, np.float32), np.full((NUM_LANDMARKS, 3), np.nan, np.float32),
+                   0.0, float(timestamp_s), image_size)
+
+    @property
+    def found(self) -> bool:
+        """A person is in this frame (False only for ``empty()``)."""
+        return bool(np.isfinite(self.landmarks[0, 0]))
 
     @property
     def xy(self) -> np.ndarray:
@@ -69,3 +86,42 @@ class PoseFrame:
         """(33, 2) image coordinates in pixels."""
         w, h = self.image_size
         return self.landmarks[:, :2] * np.array([w, h], dtype=np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class Bodies:
+    """Every tracked person in one camera frame (the multi-person form of PoseFrame).
+
+    people: one PoseFrame per person, oldest track first; track_ids: (len(people),) ints,
+    stable while a person stays tracked; timestamp_s; image_size (width, height).
+    """
+
+    people: tuple[PoseFrame, ...]
+    track_ids: tuple[int, ...]
+    timestamp_s: float
+    image_size: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "people", tuple(self.people))
+        object.__setattr__(self, "track_ids", tuple(int(i) for i in self.track_ids))
+        if len(self.people) != len(self.track_ids):
+            raise ValueError(f"{len(self.people)} people but {len(self.track_ids)} track ids")
+        if len(set(self.track_ids)) != len(self.track_ids):
+            raise ValueError(f"track ids must be distinct, got {self.track_ids}")
+        if not all(isinstance(p, PoseFrame) and p.found for p in self.people):
+            raise ValueError("people must be found PoseFrames")
+
+    @classmethod
+    def empty(cls, timestamp_s: float, image_size: tuple[int, int]) -> "Bodies":
+        """Nobody in the frame."""
+        return cls((), (), float(timestamp_s), image_size)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def by_id(self, track_id: int) -> PoseFrame | None:
+        """The person with this track id, or None if not in this frame."""
+        for tid, p in zip(self.track_ids, self.people):
+            if tid == track_id:
+                return p
+        return None

@@ -1,20 +1,21 @@
 """Temporal smoothing of poses: One Euro (Casiez et al. 2012) with mediapipe's parameters,
 plus a visibility low-pass, as filter objects with ``reset()``.
 
-Filters on whole poses share one small protocol, ``PoseFilter``: ``apply(frame, ctx)`` ->
-frame and ``reset()``. ``FilterChain`` runs several in order, so another filter (e.g. a
-multi-frame fusion for jitter reduction) is one more element in the chain.
+Every filter follows the generic tracker's protocol (pose.tracking.types.Filter):
+``apply(out: LandmarkOutput, timestamp_s, object_scale_px) -> LandmarkOutput`` and
+``reset()``. Image-landmark filters read the frame size from ``out.image_size_wh``.
+``FilterChain`` runs several in order, so another filter (e.g. a multi-frame fusion for
+jitter reduction) is one more element in the chain.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from pose.frame import PoseFrame
+from pose.tracking.types import Filter, LandmarkOutput
 
 DEFAULT_FREQUENCY_HZ = 30.0  # mediapipe's default before two timestamps have been seen
 
@@ -97,31 +98,18 @@ WORLD_PARAMS = OneEuroParams(0.1, 40.0, 1.0)  # metres, without value scaling
 VISIBILITY_ALPHA = 0.1
 
 
-@dataclass(frozen=True)
-class FilterContext:
-    """What a filter may need beyond the frame.
+class ImageLandmarkFilter:
+    """One Euro on image landmarks in pixels (z on x's scale), value-scaled by 1/object size.
 
-    object_scale_px: the person's size in pixels (the unscaled auxiliary ROI side), used to
-    make the velocity term scale-free; None disables value scaling.
+    key: None filters ``out.points_norm[:, :3]``; a name filters ``out.extras[key][:, :3]``
+    (the body's ROI alignment points are ``"aux"``).
     """
 
-    object_scale_px: float | None = None
-
-
-class PoseFilter(Protocol):
-    """A stateful filter over successive poses of one person."""
-
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame: ...
-
-    def reset(self) -> None: ...
-
-
-class ImageLandmarkFilter:
-    """One Euro on image landmarks in pixels (z on x's scale), value-scaled by 1/object size."""
-
-    def __init__(self, params: OneEuroParams = BODY_PARAMS, min_object_scale_px: float = 1e-6):
+    def __init__(self, params: OneEuroParams = BODY_PARAMS, min_object_scale_px: float = 1e-6,
+                 key: str | None = None):
         self.filter = OneEuroFilter(params.min_cutoff, params.beta, params.derivate_cutoff)
         self.min_object_scale_px = min_object_scale_px
+        self.key = key
 
     def reset(self) -> None:
         self.filter.reset()
@@ -137,42 +125,50 @@ class ImageLandmarkFilter:
         out = self.filter.apply(np.asarray(points_norm, np.float64) * px_scale, timestamp_s, value_scale)
         return (out / px_scale).astype(np.float32)
 
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
-        lm = frame.landmarks.copy()
-        lm[:, :3] = self.filter_points(lm[:, :3], frame.image_size, frame.timestamp_s, ctx.object_scale_px)
-        return dataclasses.replace(frame, landmarks=lm)
+    def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
+        pts = (out.points_norm if self.key is None else np.asarray(out.extras[self.key], np.float32)).copy()
+        pts[:, :3] = self.filter_points(pts[:, :3], _image_size(out), timestamp_s, object_scale_px)
+        return out.with_points(pts) if self.key is None else out.with_extras(**{self.key: pts})
+
+
+def _image_size(out: LandmarkOutput) -> tuple[int, int]:
+    if out.image_size_wh is None:
+        raise ValueError("an image-landmark filter needs out.image_size_wh (the tracker sets it)")
+    return out.image_size_wh
 
 
 class VisibilityFilter:
-    """Low-pass on visibility: v ← α·v_new + (1 − α)·v_prev."""
+    """Low-pass on a per-point column (visibility, column 3): v <- a*v_new + (1 - a)*v_prev."""
 
-    def __init__(self, alpha: float = VISIBILITY_ALPHA):
+    def __init__(self, alpha: float = VISIBILITY_ALPHA, column: int = 3):
         self.alpha = float(alpha)
+        self.column = int(column)
         self._lpf = LowPassFilter()
 
     def reset(self) -> None:
         self._lpf.reset()
 
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
-        lm = frame.landmarks.copy()
-        lm[:, 3] = self._lpf.apply(lm[:, 3], self.alpha)
-        return dataclasses.replace(frame, landmarks=lm)
+    def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
+        pts = out.points_norm.copy()
+        pts[:, self.column] = self._lpf.apply(pts[:, self.column], self.alpha)
+        return out.with_points(pts)
 
 
 class WorldLandmarkFilter:
-    """One Euro on world landmarks (metres), no value scaling."""
+    """One Euro on world landmarks (``extras["world"]``, metres), no value scaling."""
 
-    def __init__(self, params: OneEuroParams = WORLD_PARAMS):
+    def __init__(self, params: OneEuroParams = WORLD_PARAMS, key: str = "world"):
         self.filter = OneEuroFilter(params.min_cutoff, params.beta, params.derivate_cutoff)
+        self.key = key
 
     def reset(self) -> None:
         self.filter.reset()
 
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
-        if frame.world is None:
-            return frame
-        world = self.filter.apply(frame.world, frame.timestamp_s).astype(np.float32)
-        return dataclasses.replace(frame, world=world)
+    def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
+        world = out.extras.get(self.key)
+        if world is None:
+            return out
+        return out.with_extras(**{self.key: self.filter.apply(world, timestamp_s).astype(np.float32)})
 
 
 def mask_uncertainty(p: np.ndarray) -> np.ndarray:
@@ -204,33 +200,34 @@ class MaskFilter:
     def reset(self) -> None:
         self._prev = None
 
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
-        if frame.mask is None:
-            return frame
-        new = np.asarray(frame.mask, dtype=np.float32)
+    def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
+        mask = out.extras.get("mask")
+        if mask is None:
+            return out
+        new = np.asarray(mask, dtype=np.float32)
         if self._prev is None or self._prev.shape != new.shape:
             self._prev = new
-            return frame
+            return out
         import cv2
 
         weight = cv2.LUT(cv2.convertScaleAbs(new, alpha=255.0), self._lut)  # (H, W) float32
-        out = cv2.subtract(self._prev, new)
-        cv2.multiply(out, weight, dst=out, scale=self.ratio)
-        cv2.add(out, new, dst=out)
-        self._prev = out
-        return dataclasses.replace(frame, mask=out)
+        out_mask = cv2.subtract(self._prev, new)
+        cv2.multiply(out_mask, weight, dst=out_mask, scale=self.ratio)
+        cv2.add(out_mask, new, dst=out_mask)
+        self._prev = out_mask
+        return out.with_extras(mask=out_mask)
 
 
 class FilterChain:
-    """Runs filters in order; ``reset()`` resets them all (call it when the person is lost)."""
+    """Runs filters in order; ``reset()`` resets them all. A chain is itself a Filter."""
 
-    def __init__(self, filters: Sequence[PoseFilter]):
+    def __init__(self, filters: Sequence[Filter]):
         self.filters = list(filters)
 
-    def apply(self, frame: PoseFrame, ctx: FilterContext) -> PoseFrame:
+    def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
         for f in self.filters:
-            frame = f.apply(frame, ctx)
-        return frame
+            out = f.apply(out, timestamp_s, object_scale_px)
+        return out
 
     def reset(self) -> None:
         for f in self.filters:

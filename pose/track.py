@@ -156,5 +156,10 @@ class PoseTrack:
             if str(e).startswith(str(path)):
                 raise
             raise TrackError(f"{path}: {e}") from None
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
-            raise TrackError(f"{path}: not a readable pose track ({e.__class__.__name__}: {e})") from None
+        except OSError as e:
+            raise TrackError(f"{path}: cannot read the pose track ({e.strerror or e.__class__.__name__})") from None
+        except (ValueError, KeyError, zipfile.BadZipFile, EOFError):
+            # numpy's own text for these can suggest loading the file with pickle enabled,
+            # which would run code from an untrusted file: never pass that advice on.
+            raise TrackError(f"{path}: not a pose track (damaged, or not an .npz written by `dance track`); "
+                             "make it again with: dance track VIDEO -o TRACK.npz") from None

@@ -156,7 +156,12 @@ def class_csv(store: SessionStore, group: str | None = None) -> str:
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write text so that a crash never leaves a half-written report at ``path``."""
+    """Write text so that a crash never leaves a half-written report at ``path``.
+
+    The file gets the permissions an ordinary ``open()`` would give it (0666 less the
+    umask, so usually -rw-r--r--): a teacher shares reports, and mkstemp's owner-only
+    0600 would lock out everyone else on a shared computer or network drive.
+    """
     p = Path(path)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +171,9 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

@@ -13,7 +13,7 @@ Why this shape:
   move being judged, and a teacher can build a report while a game is writing.
 - ``synchronous=NORMAL``: in WAL mode a committed transaction survives the *process*
   dying; only a power cut or OS crash can lose the last few commits. FULL would fsync on
-  every judgement on the game's thread (benchmarks/bench_store.py measures both).
+  every judgement on the game's thread (benchmarks/bench_reports.py measures both).
 - Nothing but names, numbers and text: no camera image of a child is ever stored.
 - Judgement fields this module does not know (the scoring engine may add some) are kept
   as JSON in ``extra_json`` rather than dropped.

@@ -2,7 +2,7 @@
 landmarks stored in fixtures/mediapipe_ref.npz (written by benchmarks/bench_pose.py
 --write-fixture from the very frames our decoder produces).
 
-Targets (issue 3): median ≤ 0.005 and p95 ≤ 0.02 of the frame width over landmarks with
+Targets (as in benchmarks/bench_pose.py): median ≤ 0.005 and p95 ≤ 0.02 of the frame width over landmarks with
 visibility > 0.5, detection agreement ≥ 99 %.
 """
 from pathlib import Path

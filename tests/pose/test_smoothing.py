@@ -1,15 +1,13 @@
 """One Euro + visibility smoothing: the maths by hand, jitter, lag, reset, the filter chain."""
-import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from pose.frame import PoseFrame
+from pose.frame import Roi
 from pose.smoothing import (
     BODY_PARAMS,
     FilterChain,
-    FilterContext,
     ImageLandmarkFilter,
     LowPassFilter,
     OneEuroFilter,
@@ -17,6 +15,13 @@ from pose.smoothing import (
     WorldLandmarkFilter,
     mediapipe_chain,
 )
+from pose.tracking.types import LandmarkOutput
+
+ROI = Roi(5.0, 5.0, 10.0, 0.0)
+
+
+def _out(points, size=(10, 10), **extras):
+    return LandmarkOutput(np.asarray(points, np.float32), 1.0, ROI, extras, size)
 
 
 def _alpha(cutoff_hz, freq_hz):
@@ -101,12 +106,12 @@ def test_body_filter_follows_a_fast_move_with_little_lag():
 
 
 def test_visibility_filter_blends_one_tenth_new():
-    frame = PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.0, (10, 10))
     vf = VisibilityFilter()
-    a = vf.apply(dataclasses.replace(frame, landmarks=np.full((33, 4), 1.0, np.float32)), FilterContext())
-    b = vf.apply(frame, FilterContext())  # new visibility 0
-    assert a.visibility[0] == pytest.approx(1.0)
-    assert b.visibility[0] == pytest.approx(0.9)
+    a = vf.apply(_out(np.full((33, 4), 1.0)), 0.0, None)
+    b = vf.apply(_out(np.zeros((33, 4))), 0.1, None)  # new visibility 0
+    assert a.points_norm[0, 3] == pytest.approx(1.0)
+    assert b.points_norm[0, 3] == pytest.approx(0.9)
+    assert b.points_norm[0, 0] == 0.0  # x, y, z untouched
 
 
 def test_chain_runs_every_filter_in_order_and_resets_them():
@@ -116,16 +121,15 @@ def test_chain_runs_every_filter_in_order_and_resets_them():
         def __init__(self, name):
             self.name = name
 
-        def apply(self, frame, ctx):
+        def apply(self, out, timestamp_s, object_scale_px):
             calls.append(self.name)
-            return frame
+            return out
 
         def reset(self):
             calls.append("reset " + self.name)
 
     chain = FilterChain([Tag("a"), Tag("b")])
-    frame = PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.0, (10, 10))
-    chain.apply(frame, FilterContext())
+    chain.apply(_out(np.zeros((33, 4))), 0.0, None)
     chain.reset()
     assert calls == ["a", "b", "reset a", "reset b"]
 
@@ -138,16 +142,25 @@ def test_mediapipe_chain_smooths_image_and_world_landmarks():
         lm = np.full((33, 4), 0.5, np.float32)
         lm[:, :2] += rng.normal(0, 0.004, (33, 2))
         world = rng.normal(0, 0.01, (33, 3)).astype(np.float32)
-        f = chain.apply(PoseFrame(lm, world, 1.0, i / 30, (640, 480)), FilterContext(object_scale_px=300.0))
-        assert np.isfinite(f.landmarks).all() and np.isfinite(f.world).all()
-        raw_xy.append(lm[:, :2]); out_xy.append(f.xy); raw_world.append(world); out_world.append(f.world)
+        f = chain.apply(_out(lm, (640, 480), world=world), i / 30, 300.0)
+        assert np.isfinite(f.points_norm).all() and np.isfinite(f.extras["world"]).all()
+        raw_xy.append(lm[:, :2]); out_xy.append(f.points_norm[:, :2])
+        raw_world.append(world); out_world.append(f.extras["world"])
     assert _jitter(np.array(out_xy)) < _jitter(np.array(raw_xy)) / 2
     assert _jitter(np.array(out_world)) < _jitter(np.array(raw_world)) / 2
 
 
 def test_world_filter_passes_frames_without_world():
-    f = PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.0, (10, 10))
-    assert WorldLandmarkFilter().apply(f, FilterContext()) is f
+    f = _out(np.zeros((33, 4)))
+    assert WorldLandmarkFilter().apply(f, 0.0, None) is f
+
+
+def test_keyed_image_filter_smooths_only_its_extra():
+    filt = ImageLandmarkFilter(BODY_PARAMS, key="aux")
+    filt.apply(_out(np.zeros((33, 4)), (100, 100), aux=np.zeros((2, 3), np.float32)), 0.0, 50.0)
+    out = filt.apply(_out(np.full((33, 4), 0.5), (100, 100), aux=np.full((2, 3), 0.5, np.float32)), 0.1, 50.0)
+    assert (out.points_norm == 0.5).all()  # the points pass untouched
+    assert 0.0 < out.extras["aux"][0, 0] < 0.5  # the aux points are smoothed
 
 
 def test_tiny_object_scale_disables_smoothing():
@@ -177,21 +190,19 @@ def test_mask_filter_leans_on_the_past_only_where_unsure():
     from pose.smoothing import MaskFilter, mask_uncertainty
 
     def frame(mask, ts):
-        return PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, ts, (3, 2), mask=np.asarray(mask, np.float32))
+        return _out(np.zeros((33, 4)), (3, 2), mask=np.asarray(mask, np.float32))
 
     mf = MaskFilter(0.7)
     prev = np.array([[0.0, 1.0, 0.2], [0.9, 0.1, 0.5]], np.float32)
     new = np.array([[1.0, 0.0, 0.5], [0.9, 0.6, 0.5]], np.float32)
-    assert mf.apply(frame(prev, 0.0), FilterContext()).mask is not None  # first mask passes
-    out = mf.apply(frame(new, 0.1), FilterContext()).mask
+    assert mf.apply(frame(prev, 0.0), 0.0, None).extras["mask"] is not None  # first mask passes
+    out = mf.apply(frame(new, 0.1), 0.1, None).extras["mask"]
     want = new + (prev - new) * mask_uncertainty(new) * 0.7
     np.testing.assert_allclose(out, want, atol=0.01)  # the table is 8-bit
     assert out[0, 0] == pytest.approx(1.0, abs=1e-3)  # certain: the new value stands
     assert out[0, 2] == pytest.approx(0.5 + (0.2 - 0.5) * 0.7, abs=0.01)  # 0.5: 70 % past
     # Another frame size (a new camera) starts over; frames without a mask pass through.
     other = np.full((4, 4), 0.5, np.float32)
-    np.testing.assert_array_equal(
-        mf.apply(PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.2, (4, 4), mask=other), FilterContext()).mask,
-        other)
-    plain = PoseFrame(np.zeros((33, 4), np.float32), None, 1.0, 0.3, (4, 4))
-    assert mf.apply(plain, FilterContext()) is plain
+    np.testing.assert_array_equal(mf.apply(_out(np.zeros((33, 4)), (4, 4), mask=other), 0.2, None).extras["mask"], other)
+    plain = _out(np.zeros((33, 4)), (4, 4))
+    assert mf.apply(plain, 0.3, None) is plain

@@ -97,3 +97,18 @@ def test_group_assignment(db: Path, capsys: pytest.CaptureFixture) -> None:
     with SessionStore.open(db) as s:
         assert s.player("Mia").group is None
     one_line_error(capsys, ["report", "group", "Bob", "Owls", "--db", str(db)], "no player named 'Bob'")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_reports_are_shareable_files(db: Path, tmp_path: Path, umask: int) -> None:
+    """Reports are written like any file (0666 less the umask), not owner-only: a teacher
+    hands them to others."""
+    old = os.umask(umask)
+    try:
+        assert dance(["report", "session", "1", "-o", str(tmp_path / "s.html"), "--db", str(db)]) == 0
+        assert dance(["report", "class", "-o", str(tmp_path / "c.html"), "--csv", str(tmp_path / "c.csv"),
+                      "--db", str(db)]) == 0
+    finally:
+        os.umask(old)
+    for name in ("s.html", "c.html", "c.csv"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
