@@ -103,6 +103,9 @@ def read_variant_bytes(name: str, precision: str) -> bytes:
     model = zoo.get(name)
     entry = read_manifest().get(f"{name}/{precision}")
     if entry is None:
+        if precision == "int8-static" and name not in CALIBRATED_MODELS:
+            raise ModelError(f"there is no int8-static {name}: only the body models "
+                             f"({', '.join(CALIBRATED_MODELS)}) are calibrated; pick another --precision")
         raise ModelError(f"no {precision} variant of {name} has been built; {_FIX}")
     if entry.source_sha256 != model.sha256:
         raise ModelError(f"the {precision} variant of {name} was built from another model file; {_FIX}")
