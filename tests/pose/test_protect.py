@@ -160,3 +160,24 @@ def test_unreadable_files_are_one_line(bundle, trust, tmp_path, damage):
     with pytest.raises(LicenceError) as e:
         licence.verify(bad_lic)
     _one_line(e)
+
+
+def test_model_options_need_both_bundle_and_licence(bundle, tmp_path, monkeypatch):
+    import argparse
+
+    from pose.cli_options import add_model_options, apply_model_options
+
+    monkeypatch.delenv("DANCE_BUNDLE", raising=False)
+    monkeypatch.delenv("DANCE_LICENCE", raising=False)
+    p = argparse.ArgumentParser()
+    add_model_options(p)
+    with pytest.raises(DanceError) as e:
+        apply_model_options(p.parse_args(["--bundle", str(bundle.path)]))
+    assert "--licence (or DANCE_LICENCE) is missing" in _one_line(e)
+    try:
+        apply_model_options(p.parse_args(["--precision", "fp16"]))
+        assert runtime.default_precision() == "fp16"
+    finally:
+        runtime.set_default_precision(None)
+    with pytest.raises(SystemExit):  # argparse's own usage error for an unknown precision
+        p.parse_args(["--precision", "int3"])
