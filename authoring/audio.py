@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from scoring.choreo_media import MediaError, ffmpeg_exe, probe_media
+from content.media import MediaError, ffmpeg_exe, probe_media
 
 _TIMEOUT_S = 600
 

@@ -8,6 +8,7 @@ new: a template folder for an author starting from scratch (README says what to 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pose.errors import DanceError
-from scoring import choreo_fields as F
-from scoring.choreo_schema import schema_text, shipped_schema_path
+from content import fields as F
+from content.schema import schema_text, shipped_schema_path
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -32,6 +33,30 @@ class AuthorResult:
     detection_rate: float
     moves: int
     track_wall_s: float
+    notes: tuple[str, ...] = ()  # plain-words warnings for the author (too short, coach often lost)
+
+
+# A dance a child can follow has room for several moves; below this much dancing the draft
+# is a sketch, and the author is told so (with what the video does allow).
+DANCE_MIN_S = 20.0
+FOUND_MIN = 0.8
+
+
+def author_notes(duration_s: float, bpm: float, offset_s: float, moves: int, detection_rate: float) -> list[str]:
+    """What the author should know about the draft, in plain words (empty: nothing)."""
+    notes = []
+    beats = max(0.0, (duration_s - max(offset_s, 0.0)) * bpm / 60.0)
+    if duration_s < DANCE_MIN_S:
+        want_beats = int(math.ceil(DANCE_MIN_S * bpm / 60.0))
+        notes.append(
+            f"the video is too short for a dance: {duration_s:.1f} s is {beats:.0f} beat{'s' * (round(beats) != 1)} "
+            f"at {bpm:g} bpm, room for only {moves} move{'s' * (moves != 1)}; a dance children can follow needs "
+            f"at least {DANCE_MIN_S:.0f} s (about {want_beats} beats, {want_beats // 4} moves of 4 beats) - "
+            f"film a longer take, whole body in view")
+    if detection_rate < FOUND_MIN:
+        notes.append(f"the coach was found in only {detection_rate:.0%} of the frames; moves where nobody is seen "
+                     f"are left out - film with the whole body in view and good light")
+    return notes
 
 
 def slug(text: str) -> str:
@@ -99,7 +124,7 @@ def author(video: str | Path, out_dir: str | Path, bpm: float, offset_s: float =
 
     On any failure the files this run wrote are removed (and the folder, if it made it).
     """
-    from scoring.choreo_media import probe_video
+    from content.media import probe_video
 
     video, out_dir = Path(video), Path(out_dir)
     if not video.is_file():
@@ -136,7 +161,7 @@ def _author_into(video: Path, out_dir: Path, frames: int, fps: float, bpm: float
     from authoring.audio import extract_audio
     from authoring.propose import propose_moves
     from pose.cli_track import track_video
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     title = title or video.stem.replace("_", " ").title()
     stem = slug(out_dir.resolve().name)
@@ -154,7 +179,8 @@ def _author_into(video: Path, out_dir: Path, frames: int, fps: float, bpm: float
         if len(track) and not track.found.any():
             reason = "nobody was found in the video"
         elif (duration_s - max(offset_s, 0.0)) * bpm / 60.0 < 1.0 and offset_s >= 0:
-            reason = f"the video ({duration_s:.2f} s) is shorter than one beat at {bpm:g} bpm after offset {offset_s:g} s"
+            reason = (f"the video is too short: {duration_s:.2f} s is less than one beat at {bpm:g} bpm after "
+                      f"offset {offset_s:g} s; film at least {DANCE_MIN_S:.0f} s of dancing")
         else:
             reason = "the coach hardly moves; start from a template instead: dance new"
         raise DanceError(f"cannot propose any move: {reason}")
@@ -180,8 +206,9 @@ def _author_into(video: Path, out_dir: Path, frames: int, fps: float, bpm: float
     )
     yaml_path.write_text(text, encoding="utf-8")
     load_choreography(yaml_path)  # what we wrote must validate; a failure here is our bug
+    notes = author_notes(duration_s, bpm, offset_s, len(proposed), track.detection_rate)
     return AuthorResult(yaml_path, video_dst, audio, track_path, len(track), track.detection_rate,
-                        len(proposed), run.wall_s)
+                        len(proposed), run.wall_s, tuple(notes))
 
 
 NEW_README = """# {title}

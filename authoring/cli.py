@@ -35,7 +35,7 @@ def _find_files(paths: list[str]) -> tuple[list[Path], list[str]]:
 
 def validate_paths(paths: list[str], strict: bool = False) -> dict:
     """Validate files/folders; the --json report: {"valid", "files": [...], "problems": [...]}."""
-    from scoring.choreography import ChoreographyError, load_choreography
+    from content.loader import ChoreographyError, load_choreography
 
     files, problems = _find_files(paths)
     report = []
@@ -94,6 +94,8 @@ def run_author(args: argparse.Namespace) -> int:
     print(f"{r.yaml_path}: {r.moves} moves proposed; track {r.frames} frames, person found in "
           f"{r.detection_rate:.0%} ({r.track_wall_s:.1f} s to track); "
           f"audio: {r.audio.name if r.audio else 'none (silent video: wall clock)'}")
+    for note in r.notes:
+        print(f"dance author: note: {note}", file=sys.stderr)
     print(f"next: edit {r.yaml_path.name}, then: dance validate {r.yaml_path} && "
           f"dance preview {r.yaml_path} -o preview.mp4")
     return 0

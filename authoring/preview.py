@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import sys
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,7 @@ def _decode_audio(path: Path, duration_s: float, rate: int = AUDIO_RATE) -> np.n
     """(N,) float mono PCM of a music file, cut or padded to duration_s."""
     import subprocess
 
-    from scoring.choreo_media import ffmpeg_exe
+    from content.media import ffmpeg_exe
 
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-vn",
                            "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"], capture_output=True, timeout=600)
@@ -100,7 +100,7 @@ def _mux(video: Path, wav: Path, out: Path) -> None:
     """Copy the video stream, add the wav as AAC."""
     import subprocess
 
-    from scoring.choreo_media import ffmpeg_exe
+    from content.media import ffmpeg_exe
 
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(video),
                            "-i", str(wav), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac",
@@ -109,29 +109,78 @@ def _mux(video: Path, wav: Path, out: Path) -> None:
         raise DanceError(f"cannot add sound to {out.name} ({proc.stderr.decode(errors='replace').strip()[-200:]})")
 
 
-def _ascii(text: str) -> str:
-    # cv2's Hershey fonts draw ASCII only; keep accented letters readable.
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+# Text is drawn with a real font, not cv2's Hershey strokes: those are ASCII only, and with
+# opencv 5 a thin label and its thick shadow come out in different widths (a ghost beside
+# every word). DejaVu Sans ships inside matplotlib (a dependency) and covers Latin, Greek
+# and Cyrillic, so a title like "Zoë's Tanz" or "Танец" reads as written. The outline is
+# the same glyphs stroked, so it always sits exactly under the letters.
+PX_PER_SCALE = 36  # a cv2-style "scale" of 1.0 is about a 36 px font (Hershey's look, a bit larger)
+
+
+@lru_cache(maxsize=1)
+def font_path() -> Path:
+    import matplotlib
+
+    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
+    if not path.is_file():
+        raise DanceError(f"the preview font is missing ({path}); reinstall: pip install --force-reinstall matplotlib")
+    return path
+
+
+@lru_cache(maxsize=32)
+def _font(size_px: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(font_path()), size_px)
+
+
+@lru_cache(maxsize=1024)
+def label(text: str, size_px: int, colour_bgr: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(BGR pixels (h, w, 3) uint8, alpha (h, w, 1) float32 0..1, dx, dy): ``text`` with a
+    dark outline; (dx, dy) is the patch's top-left relative to the left end of the baseline."""
+    from PIL import Image, ImageDraw
+
+    font = _font(size_px)
+    stroke = max(1, size_px // 14)
+    x0, y0, x1, y1 = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=font, anchor="ls",
+                                                                      stroke_width=stroke)
+    w, h = max(1, x1 - x0), max(1, y1 - y0)
+    patch = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    rgb = tuple(int(c) for c in colour_bgr[::-1])
+    ImageDraw.Draw(patch).text((-x0, -y0), text, font=font, anchor="ls", fill=(*rgb, 255), stroke_width=stroke,
+                               stroke_fill=(*DARK[::-1], 255))
+    arr = np.asarray(patch)
+    bgr = np.ascontiguousarray(arr[..., 2::-1])
+    alpha = arr[..., 3:4].astype(np.float32) / 255.0
+    return bgr, alpha, int(x0), int(y0)
+
+
+def text_width_px(text: str, scale: float) -> int:
+    return int(math.ceil(_font(max(8, int(round(scale * PX_PER_SCALE)))).getlength(text)))
 
 
 def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color, thick: int = 2) -> None:
-    import cv2
-
-    text = _ascii(text)
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, DARK, thick + 3, cv2.LINE_AA)
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, color, thick, cv2.LINE_AA)
+    """Draw ``text`` with its baseline starting at ``org`` (as cv2.putText would), alpha-blended."""
+    if not text:
+        return
+    bgr, alpha, dx, dy = label(text, max(8, int(round(scale * PX_PER_SCALE))), tuple(int(c) for c in color))
+    h, w = img.shape[:2]
+    x, y = int(org[0]) + dx, int(org[1]) + dy
+    ax0, ay0 = max(0, -x), max(0, -y)
+    ax1, ay1 = min(bgr.shape[1], w - x), min(bgr.shape[0], h - y)
+    if ax1 <= ax0 or ay1 <= ay0:
+        return
+    region = img[y + ay0:y + ay1, x + ax0:x + ax1]
+    a = alpha[ay0:ay1, ax0:ax1]
+    region[:] = (bgr[ay0:ay1, ax0:ax1] * a + region * (1.0 - a)).astype(np.uint8)
 
 
 def _fit_text(img: np.ndarray, text: str, x0: int, x1: int, y: int, scale: float) -> None:
     """Text clipped to [x0, x1] (ellipsis), so neighbouring move names never overlap."""
-    import cv2
-
-    text = _ascii(text)
     while text:
-        (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        if tw <= x1 - x0:
+        if text_width_px(text, scale) <= x1 - x0:
             break
-        text = text[:-2] + "." if len(text) > 2 else ""
+        text = text[:-2] + "…" if len(text) > 2 else ""
     if text:
         _text(img, text, (x0, y), scale, WHITE, 1)
 
@@ -185,7 +234,8 @@ def draw_overlay(img: np.ndarray, choreo, t_s: float) -> None:
         for edge in (m.start_s, m.end_s):
             x = x_of(edge)
             cv2.line(img, (x, top - int(unit)), (x, bottom + int(unit)), WHITE, max(1, int(unit / 3)))
-        _fit_text(img, m.name, x_of(m.start_s) + int(unit / 2), x_of(m.end_s) - int(unit / 2),
+        # A move that began left of the window keeps its name readable at the window's edge.
+        _fit_text(img, m.name, max(x_of(m.start_s), 0) + int(unit / 2), min(x_of(m.end_s), w) - int(unit / 2),
                   top + int(3.8 * unit), unit / 24)
     # Beat grid: a tick per beat, taller every 4th (a bar of 4/4).
     for b in range(math.floor(choreo.s_to_beat(lo_s)), math.ceil(choreo.s_to_beat(hi_s)) + 1):
@@ -230,7 +280,7 @@ def render_preview(choreo_path: str | Path, out_path: str | Path, *, progress: b
     import cv2
     from tqdm import tqdm
 
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     choreo = load_choreography(choreo_path)
     track = choreo.load_track()

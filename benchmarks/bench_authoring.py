@@ -45,7 +45,7 @@ def _prf(proposed: list[float], truth: list[float], tol: float) -> tuple[float, 
 
 def bench_boundaries() -> None:
     from authoring.propose import propose_moves
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     if not DEMO.is_file():
         print(f"boundaries: skipped ({DEMO} not found)")
@@ -100,7 +100,7 @@ def bench_author_preview(quick: bool) -> None:
 def bench_loader(quick: bool) -> None:
     import yaml
 
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     if not DEMO.is_file():
         return

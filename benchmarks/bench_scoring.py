@@ -49,7 +49,7 @@ def load_tracks(names: list[str], tracks_dir: Path | None) -> dict[str, PoseTrac
 
 
 def write_choreo(folder: Path, ref: PoseTrack, moves, title: str = "bench"):
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     folder.mkdir(parents=True, exist_ok=True)
     ref.save(folder / "ref.npz")

@@ -69,7 +69,7 @@ def installed_bytes(dist_name: str) -> int:
     dist = metadata.distribution(dist_name)
     if _norm(dist.metadata["Name"]) == "dancestudio":
         # An editable install records no files; what a wheel would hold is the packages' sources.
-        return sum(p.stat().st_size for pkg in ("game", "pose", "scoring", "reports", "authoring")
+        return sum(p.stat().st_size for pkg in ("game", "pose", "scoring", "content", "reports", "authoring")
                    for p in (ROOT / pkg).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     total = 0
     for f in dist.files or []:

@@ -20,7 +20,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "pose.cli_licence": ("licence",),
     "pose.cli_track": ("track",),
     "authoring.cli": ("validate", "author", "preview", "new"),
-    "scoring.cli_score": ("score",),
+    "content.cli_score": ("score",),
     "game.cli_play": ("play", "calibrate"),
     "reports.cli": ("report",),
     "game.cli_bench": ("bench",),
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         except ModuleNotFoundError as e:
             # The module itself is absent, or (a player install) a package of an extra it needs.
             top = (e.name or "").split(".")[0]
-            if e.name != module and (not top or top in {"game", "pose", "scoring", "reports", "authoring"}):
+            if e.name != module and (not top or top in {"game", "pose", "scoring", "content", "reports", "authoring"}):
                 raise
             dep = None if e.name == module else top
             for name in names:

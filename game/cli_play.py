@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,12 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--camera", metavar="INDEX|VIDEO", help="camera index or a video file to use as the camera")
     p.add_argument("--headless", action="store_true", help="no window: play the whole song off-screen, as fast as possible")
     p.add_argument("--record", metavar="OUT.mp4", type=Path, help="write what the screen showed to a video")
-    p.add_argument("--player", default="Player", help="player name for the session record")
+    p.add_argument("--player", metavar="NAME",
+                   help="who is dancing (default: pick on the title screen; headless: a guest, not counted in class reports)")
     p.add_argument("--difficulty", choices=DIFFICULTIES, help="override the choreography's difficulty")
     p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--latency", type=float, metavar="S", help="camera+inference latency in seconds (default: calibrated)")
     p.add_argument("--stop-after", type=_positive, metavar="S", help="end the song after S seconds")
-    p.add_argument("--loop-camera", action="store_true", help="a video camera restarts at its end (demos, benchmarks)")
+    p.add_argument("--loop-camera", action=argparse.BooleanOptionalAction, default=None,
+                   help="a video camera restarts at its end (default: when the video is shorter than the song)")
     p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
     add_model_options(p)
     p.set_defaults(func=run_play)
@@ -92,7 +95,7 @@ def run_play(args: argparse.Namespace) -> int:
     if extra:
         # A choreography named on the command line is checked at the door: its errors are
         # the answer, not a greyed-out card or a song that never starts.
-        from scoring.choreography import load_choreography
+        from content.loader import load_choreography
 
         load_choreography(extra[0])
     if args.camera is not None:
@@ -100,6 +103,11 @@ def run_play(args: argparse.Namespace) -> int:
     choreos = find_choreographies(extra)
     if not choreos:
         raise DanceError("no choreography found: pass one (dance play DIR/dance.yaml) or run `make setup`")
+    driver = os.environ.get("SDL_VIDEODRIVER", "")
+    if not args.headless and driver in ("dummy", "offscreen"):
+        # SDL would draw into nothing and wait for keys nobody can press, forever.
+        raise DanceError(f"SDL_VIDEODRIVER={driver} shows no window; to play off-screen add --headless --camera FILE, "
+                         "or unset SDL_VIDEODRIVER to open the game window")
     if args.headless and args.camera is None:
         print("dance play: error: no camera in headless mode; pass a video as the camera: --camera FILE",
               file=sys.stderr)
@@ -166,8 +174,11 @@ def summary(game, record: Path | None) -> str:
     rec = ""
     if record is not None and game.app.sink is not None:
         rec = f"; recording {record} ({game.app.sink.frames_written} frames)"
-    return (f"dance play: {r.title or 'dance'}: {r.total:.1f} points, {r.stars} stars, "
-            f"{len(r.judgements)} moves ({tiers}){extra}; session {game.last_session_path}{rec}")
+    from scoring.judge import format_points
+
+    stopped = f", stopped at {r.stopped_at_s:.1f} s" if r.stopped_at_s is not None else ""
+    return (f"dance play: {r.title or 'dance'}: {format_points(r.points)} points, {r.stars} stars, "
+            f"{len(r.judgements)} moves ({tiers}){stopped}{extra}; session {game.last_session_path}{rec}")
 
 
 def run_calibrate(args: argparse.Namespace) -> int:

@@ -1,7 +1,9 @@
 """The play screen's heads-up display: score bar, stars, combo, tier pop-ups, prompts.
 
 The HUD subscribes to judgements (``on_judgement``) and animates on song-independent time
-(``update(dt_s)``); it never computes a score itself beyond a running display total.
+(``update(dt_s)``); it never computes a score: the points it shows are the scorer's
+(``ScoreProcessor.points``, which only grow), its stars the stars those points have
+already earned.
 """
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from dataclasses import dataclass
 import pygame
 
 from game.scenes import theme
+from scoring import judge
 from scoring.events import Judgement, Tier
 
 POPUP_LIFE_S = 1.1
-STAR_STEP = 20.0  # display stars: one per 20 points of the running total (the result screen uses the scorer's)
+COUNT_UP_PER_S = 8.0  # the shown points close this fraction of the gap per second (a quick count-up)
 
 
 @dataclass
@@ -39,23 +42,22 @@ class Hud:
     ``popup_anchor`` is where tier words appear (above the child's camera view).
     """
 
-    def __init__(self, size_px: tuple[int, int], popup_anchor: tuple[int, int]) -> None:
+    def __init__(self, size_px: tuple[int, int], popup_anchor: tuple[int, int], difficulty: str = "normal") -> None:
         self.size_px = size_px
+        self.difficulty = difficulty
+        self.points = 0  # the scorer's points (set in update)
+        self.shown_points = 0.0  # counts up to ``points``
+        self.show_score = True  # False while just watching: nothing is being scored
         self.popup_anchor = popup_anchor
         self.combo_pos = (popup_anchor[0], popup_anchor[1] + 200)
         self.popups: list[Popup] = []
         self.combo = 0
         self.judged = 0
-        self._weighted_sum = 0.0
-        self._weights = 0.0
         self.last: Judgement | None = None
         self.shown_live_norm = 0.0  # eased live score, so the bar doesn't flicker per frame
 
     # -- events --------------------------------------------------------------------------
     def on_judgement(self, j: Judgement) -> None:
-        w = 2.0 if j.gold else 1.0  # gold moves weigh double, as in the score
-        self._weighted_sum += w * float(j.score)
-        self._weights += w
         self.judged += 1
         self.combo = j.combo if j.combo else (self.combo + 1 if j.tier >= Tier.GOOD else 0)
         self.last = j
@@ -65,15 +67,15 @@ class Hud:
         self.popups.append(Popup(word, theme.TIER_COLOURS[name], x, y, big=j.tier == Tier.PERFECT or j.gold))
 
     @property
-    def total(self) -> float:
-        """Running display total 0..100 (gold-weighted mean of judged moves)."""
-        return self._weighted_sum / self._weights if self._weights else 0.0
-
-    @property
     def stars(self) -> int:
-        return int(min(5, self.total // STAR_STEP)) if self.judged else 0
+        """Stars the points have earned so far: the final total can only be higher."""
+        return judge.stars_for(100.0 * self.points / judge.POINTS_MAX, self.difficulty) if self.judged else 0
 
-    def update(self, dt_s: float, live_score: float | None) -> None:
+    def update(self, dt_s: float, live_score: float | None, points: int | None = None) -> None:
+        if points is not None:
+            self.points = max(self.points, int(points))
+        gap = self.points - self.shown_points
+        self.shown_points = float(self.points) if gap < 1 else self.shown_points + max(1.0, gap * min(1.0, dt_s * COUNT_UP_PER_S))
         for p in self.popups:
             p.age_s += dt_s
         self.popups = [p for p in self.popups if p.alive]  # reap after the update loop
@@ -83,8 +85,9 @@ class Hud:
     # -- drawing -------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, time_s: float) -> None:
         w, h = surface.get_size()
-        self._draw_score(surface, pygame.Rect(w - 330, 16, 310, 110), time_s)
-        self._draw_live_bar(surface, pygame.Rect(w - 52, 150, 30, h - 300))
+        if self.show_score:
+            self._draw_score(surface, pygame.Rect(w - 330, 16, 310, 110), time_s)
+            self._draw_live_bar(surface, pygame.Rect(w - 52, 150, 30, h - 300))
         if self.combo >= 2:
             pulse = 1.0 + 0.08 * math.sin(time_s * 8)
             theme.text(surface, f"{self.combo} in a row!", int(44 * pulse), theme.SUN, self.combo_pos, outline_px=2)
@@ -93,14 +96,16 @@ class Hud:
 
     def _draw_score(self, surface: pygame.Surface, rect: pygame.Rect, time_s: float) -> None:
         theme.panel(surface, rect, alpha=60, border=theme.WHITE, border_px=3)
-        theme.text(surface, f"{self.total:5.1f}", 54, theme.WHITE, (rect.x + 80, rect.y + 38), outline_px=2)
+        shown = min(self.points, int(self.shown_points))
+        theme.text(surface, judge.format_points(shown), 50, theme.WHITE, (rect.x + 78, rect.y + 32), outline_px=2)
+        theme.text(surface, "points", 24, theme.WHITE, (rect.x + 78, rect.y + 62), shadow=True)
         for i in range(5):
-            theme.star(surface, (rect.x + 150 + i * 32, rect.y + 38), 14, filled=i < self.stars,
+            theme.star(surface, (rect.x + 166 + i * 30, rect.y + 38), 13, filled=i < self.stars,
                        spin_rad=0.15 * math.sin(time_s * 3 + i) if i < self.stars else 0.0)
-        bar = pygame.Rect(rect.x + 16, rect.y + 74, rect.width - 32, 20)
-        pygame.draw.rect(surface, theme.SHADOW, bar, border_radius=10)
+        bar = pygame.Rect(rect.x + 16, rect.y + 80, rect.width - 32, 18)
+        pygame.draw.rect(surface, theme.SHADOW, bar, border_radius=9)
         fill = bar.copy()
-        fill.width = int(bar.width * self.total / 100.0)
+        fill.width = int(bar.width * shown / judge.POINTS_MAX)
         if fill.width > 0:
             pygame.draw.rect(surface, theme.MINT, fill, border_radius=10)
         pygame.draw.rect(surface, theme.WHITE, bar, 2, border_radius=10)
@@ -138,7 +143,8 @@ class Hud:
 
 def draw_prompt(surface: pygame.Surface, message: str, sub: str, time_s: float, colour=theme.PINK,
                 centre: tuple[int, int] | None = None, max_width_px: int = 720) -> None:
-    """A big bouncing banner (nobody in frame, camera lost...)."""
+    """A big bouncing banner (nobody in frame, camera lost...), at most max_width_px wide;
+    its words shrink to stay inside it."""
     w, h = surface.get_size()
     cx, cy = centre or (w // 2, h // 2)
     bounce = 6 * math.sin(time_s * 5)
@@ -148,5 +154,7 @@ def draw_prompt(surface: pygame.Surface, message: str, sub: str, time_s: float, 
     pygame.draw.rect(surface, theme.SHADOW, rect.move(0, 8), border_radius=40)
     pygame.draw.rect(surface, colour, rect, border_radius=40)
     pygame.draw.rect(surface, theme.WHITE, rect, 5, border_radius=40)
-    theme.text(surface, message, 58, theme.WHITE, (rect.centerx, rect.y + 45), outline_px=2)
-    theme.text(surface, sub, 34, theme.WHITE, (rect.centerx, rect.y + 98), shadow=True)
+    inner_px = rect.width - 40
+    theme.text(surface, message, theme.fit(message, 58, inner_px), theme.WHITE, (rect.centerx, rect.y + 45),
+               outline_px=2)
+    theme.text(surface, sub, theme.fit(sub, 34, inner_px), theme.WHITE, (rect.centerx, rect.y + 98), shadow=True)

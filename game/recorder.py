@@ -75,13 +75,15 @@ def _slug(name: str) -> str:
 
 
 class SessionRecorder:
-    """One play session: ``record(judgement)`` as they come, ``finish(total, stars)`` at the end.
+    """One play session: ``record(judgement)`` as they come, ``finish(total, stars, points)``
+    at the end or ``stop(...)`` when the song was stopped early. player None: nobody chose a
+    name (the store's Guest profile, never counted as a child).
 
     backend: "store" (reports.store SessionStore) or "jsonl" (fallback file ``path``).
     rows: judgements written so far.
     """
 
-    def __init__(self, player: str, choreography: str, choreography_path: str | None,
+    def __init__(self, player: str | None, choreography: str, choreography_path: str | None,
                  difficulty: str | None, latency_s: float | None, *, store_path: Path | None = None,
                  use_store: bool = True) -> None:
         self.player = player
@@ -112,7 +114,7 @@ class SessionRecorder:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
             folder = dance_home() / "sessions"
             folder.mkdir(parents=True, exist_ok=True)
-            self.path = folder / f"{stamp}-{_slug(player)}-{int(time.time() * 1000) % 1000:03d}.jsonl"
+            self.path = folder / f"{stamp}-{_slug(player or 'guest')}-{int(time.time() * 1000) % 1000:03d}.jsonl"
             self._fh = open(self.path, "a", encoding="utf-8")
             self._write_line({"event": "start", "player": player, "choreography": choreography,
                               "choreography_path": choreography_path, "difficulty": difficulty,
@@ -129,11 +131,21 @@ class SessionRecorder:
             self._write_line({"event": "judgement", **j.to_dict()})
         self.rows += 1
 
-    def finish(self, total: float, stars: int) -> None:
+    def finish(self, total: float, stars: int, points: int | None = None) -> None:
         if self._store is not None:
-            self._store.finish_session(self.session_id, total=total, stars=stars)
+            self._store.finish_session(self.session_id, total=total, stars=stars, points=points)
         elif self._fh is not None:
-            self._write_line({"event": "finish", "total": round(float(total), 2), "stars": int(stars)})
+            self._write_line({"event": "finish", "total": round(float(total), 2), "stars": int(stars),
+                              "points": None if points is None else int(points)})
+
+    def stop(self, total: float, stars: int, points: int, stopped_at_s: float) -> None:
+        """The song was stopped at song time stopped_at_s: stored as stopped, not finished."""
+        if self._store is not None:
+            self._store.stop_session(self.session_id, total=total, stars=stars, points=points,
+                                     stopped_at_s=stopped_at_s)
+        elif self._fh is not None:
+            self._write_line({"event": "stop", "total": round(float(total), 2), "stars": int(stars),
+                              "points": int(points), "stopped_at_s": round(float(stopped_at_s), 3)})
 
     def close(self) -> None:
         if self._store is not None:
@@ -144,8 +156,11 @@ class SessionRecorder:
             self._fh = None
 
 
-def best_stars(choreography_paths: list[str], store_path: Path | None = None) -> dict[str, int]:
-    """Best stars so far per choreography path (for the picker); {} when there is no store."""
+def best_stars(choreography_paths: list[str], store_path: Path | None = None,
+               player: str | None = None) -> dict[str, int]:
+    """Best stars so far per choreography path (for the picker), of one child when
+    ``player`` is given (a new child starts with none), else of everyone; {} when there is
+    no store."""
     try:
         from reports.store import SessionStore
 
@@ -155,7 +170,11 @@ def best_stars(choreography_paths: list[str], store_path: Path | None = None) ->
     try:
         out: dict[str, int] = {}
         wanted = set(choreography_paths)
-        for s in store.sessions(completed_only=True):
+        try:
+            mine = store.sessions(player=player, completed_only=True) if player else store.sessions(completed_only=True)
+        except DanceError:
+            return {}  # a child with no sessions yet
+        for s in mine:
             if s.choreography_path in wanted and s.stars is not None:
                 out[s.choreography_path] = max(out.get(s.choreography_path, 0), int(s.stars))
         return out

@@ -1,7 +1,9 @@
 """What the reports say, computed from stored sessions: pure functions, no HTML, no plots.
 
-Scores are 0–100 throughout. A move judged more than once in a session (a replay of a
-section) counts once, by its last judgement.
+A session's result is its points (0–10,000, what the game showed the child); a move's
+score is its match 0–100. A move judged more than once in a session (a replay of a
+section) counts once, by its last judgement. Progress compares like with like: the same
+dance at the same difficulty, finished each time (a stopped song is not compared).
 """
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from reports.store import JudgementRow, SessionRow, SessionStore, local_day
 from scoring.events import Tier
+from scoring.judge import POINTS_MAX, TIER_LABELS
 from scoring.parts import BODY_PARTS
 
 STRONG_PART = 75.0  # a part scoring this or more on average is a strength
@@ -22,18 +25,87 @@ PRACTISE_COUNT = 3
 # who has improved should not be held to their first tries.
 RECENT_SESSIONS = 5
 
+# The choreography's own part names (what an author writes in `parts:`), capitalised.
 PART_LABELS = {
     "left_arm": "Left arm", "right_arm": "Right arm", "left_leg": "Left leg",
-    "right_leg": "Right leg", "torso": "Body", "head": "Head",
+    "right_leg": "Right leg", "torso": "Torso", "head": "Head",
 }
 PART_EMOJI = {
     "left_arm": "💪", "right_arm": "💪", "left_leg": "🦵", "right_leg": "🦵",
     "torso": "🕺", "head": "🙂",
 }
-TIER_WORDS = {
-    Tier.PERFECT: "Perfect!", Tier.GREAT: "Great!", Tier.GOOD: "Good",
-    Tier.OK: "Nice try", Tier.MISS: "Let's practise",
-}
+TIER_WORDS = TIER_LABELS  # the game's words (results screen), so a child and a teacher read the same
+# A move rated this or better is done, not one to practise.
+PRACTISE_BELOW = Tier.GREAT
+
+
+def session_points(s: SessionRow) -> int | None:
+    """The points the game showed for a session; sessions from before points were stored
+    get total x 100 (what the game shows for a finished song); None while unscored."""
+    if s.points is not None:
+        return int(s.points)
+    if s.total is not None and s.completed:
+        return int(round(s.total * POINTS_MAX / 100.0))
+    return None
+
+
+@dataclass(frozen=True)
+class DanceProgress:
+    """One child's finished plays of one dance at one difficulty, oldest first: the series
+    progress is measured on (a different song, or the same one at another level, is not
+    compared)."""
+
+    choreography: str
+    difficulty: str | None
+    sessions: tuple[SessionRow, ...]
+
+    @property
+    def points(self) -> list[int]:
+        return [p for p in (session_points(s) for s in self.sessions) if p is not None]
+
+    @property
+    def first_points(self) -> int | None:
+        return self.points[0] if self.points else None
+
+    @property
+    def latest_points(self) -> int | None:
+        return self.points[-1] if self.points else None
+
+    @property
+    def best_points(self) -> int | None:
+        return max(self.points) if self.points else None
+
+    @property
+    def change(self) -> int | None:
+        """Latest minus first points; None with fewer than two plays."""
+        pts = self.points
+        return pts[-1] - pts[0] if len(pts) >= 2 else None
+
+    @property
+    def label(self) -> str:
+        return self.choreography + (f" ({self.difficulty})" if self.difficulty else "")
+
+
+def dance_progress(sessions: Sequence[SessionRow]) -> list[DanceProgress]:
+    """The finished sessions grouped by (dance, difficulty), each oldest first; most played first."""
+    groups: dict[tuple[str, str | None], list[SessionRow]] = defaultdict(list)
+    for s in sessions:
+        if s.completed and session_points(s) is not None:
+            groups[(s.choreography, s.difficulty)].append(s)
+    out = [DanceProgress(c, d, tuple(ss)) for (c, d), ss in groups.items()]
+    return sorted(out, key=lambda g: (-len(g.sessions), g.choreography.lower(), g.difficulty or ""))
+
+
+def biggest_gain(series: Sequence[DanceProgress]) -> DanceProgress | None:
+    """The series with the largest change (at least two plays), or None."""
+    comparable = [g for g in series if g.change is not None]
+    return max(comparable, key=lambda g: g.change, default=None)  # type: ignore[arg-type, return-value]
+
+
+def points_words(points: float) -> str:
+    from scoring.judge import format_points
+
+    return format_points(points)
 
 
 def part_label(part: str) -> str:
@@ -102,7 +174,7 @@ def summarise_session(store: SessionStore, ref: int | str = "latest") -> Session
     weakest_by_name: dict[str, JudgementRow] = {}
     for m in sorted(moves, key=lambda m: (m.score, m.move_index)):
         weakest_by_name.setdefault(m.move_name, m)
-    practise = [m for m in weakest_by_name.values() if m.tier < Tier.PERFECT][:PRACTISE_COUNT]
+    practise = [m for m in weakest_by_name.values() if m.tier < PRACTISE_BELOW][:PRACTISE_COUNT]
     counts = Counter(m.tier for m in moves)
     t, sim = store.samples(s.id)
     if not t:
@@ -152,6 +224,7 @@ class ChoreographyBest:
     best_stars: int | None
     best_date: str | None
     latest_total: float | None
+    best_points: int | None = None
 
 
 @dataclass(frozen=True)
@@ -164,9 +237,11 @@ class PlayerSummary:
     part_averages: dict[str, float]  # over the moves of the latest RECENT_SESSIONS sessions
     weakest_counts: dict[str, int]  # part -> recent sessions where it was the weakest part
     recurring_weak: list[str]  # parts weak in at least half of the recent sessions, weakest first
-    improvement: float | None  # latest total - first total (finished sessions)
+    improvement: int | None  # points: latest - first on the same dance and difficulty (the biggest such gain)
     headline: str
     tricky_moves: list[tuple[str, float, int]] = field(default_factory=list)  # (move, mean score, tries), recent
+    progress: list[DanceProgress] = field(default_factory=list)  # finished plays per dance and difficulty
+    improvement_dance: str | None = None  # the series ``improvement`` is measured on
 
 
 def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
@@ -185,6 +260,7 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
             best_total=best.total if best else None, best_stars=best.stars if best else None,
             best_date=best.started_at if best else None,
             latest_total=done[-1].total if done else None,
+            best_points=session_points(best) if best else None,
         ))
     all_moves: list[JudgementRow] = []
     weakest: Counter[str] = Counter()
@@ -216,15 +292,17 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
         part = min(averages, key=lambda k: averages[k])
         if averages[part] < STRONG_PART:
             recurring = [part]
-    improvement = finished[-1].total - finished[0].total if len(finished) >= 2 else None  # type: ignore[operator]
+    series = dance_progress(sessions)
+    gain = biggest_gain(series)
+    improvement = gain.change if gain is not None else None
     # Moves that stay hard: tried at least twice recently, lowest mean first, below GOOD-ish.
     by_name: dict[str, list[float]] = defaultdict(list)
     for m in all_moves:
         by_name[m.move_name].append(m.score)
     tricky = sorted(((n, fmean(v), len(v)) for n, v in by_name.items() if len(v) >= 2 and fmean(v) < WEAK_PART),
                     key=lambda x: (x[1], x[0]))[:PRACTISE_COUNT]
-    if improvement is not None and improvement > 0:
-        headline = f"{p.name} has improved by {improvement:.0f} points — fantastic!"
+    if improvement is not None and improvement > 0 and gain is not None:
+        headline = f"{p.name} has improved by {points_words(improvement)} points on {gain.choreography} — fantastic!"
     elif finished:
         headline = f"{p.name} has danced {len(sessions)} time{'s' if len(sessions) != 1 else ''} — keep it up!"
     else:
@@ -233,6 +311,7 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
         name=p.name, group=p.group, sessions=sessions, finished=finished, bests=bests,
         part_averages=averages, weakest_counts=dict(weakest), recurring_weak=recurring,
         improvement=improvement, headline=headline, tricky_moves=tricky,
+        progress=series, improvement_dance=gain.label if gain is not None and improvement is not None else None,
     )
 
 
@@ -250,7 +329,11 @@ class ClassRow:
     best_stars: int | None
     best_choreography: str | None
     first_total: float | None
-    improvement: float | None  # latest - first finished total; None with fewer than 2
+    improvement: int | None  # points: the biggest latest - first on one dance and difficulty; None if none played twice
+    latest_points: int | None = None
+    best_points: int | None = None
+    improvement_dance: str | None = None
+    progress: tuple[DanceProgress, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,15 +344,52 @@ class ClassSummary:
     players_active: int
     most_improved: list[ClassRow]  # ties share the prize; empty if nobody improved
     sessions_by_day: dict[str, int]  # local ISO date -> sessions
+    hardest_moves: list["HardMove"] = field(default_factory=list)  # class-wide, hardest first
+
+
+@dataclass(frozen=True)
+class HardMove:
+    """A move the class finds hard: its mean match (0–100) over every child's tries."""
+
+    choreography: str
+    move_name: str
+    mean_score: float
+    children: int
+    tries: int
+
+
+HARDEST_COUNT = 5
+
+
+def hardest_moves(store: SessionStore, per_child: Mapping[str, Sequence[SessionRow]]) -> list[HardMove]:
+    """Moves by mean match over the class (each child's judged tries, finished or stopped),
+    hardest first; a move needs two tries in all, so one slip is not "hard"."""
+    scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+    kids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name, ss in per_child.items():
+        for s in ss:
+            if not s.moves:
+                continue
+            for m in last_per_move(store.judgements(s.id)):
+                key = (s.choreography, m.move_name)
+                scores[key].append(m.score)
+                kids[key].add(name)
+    rows = [HardMove(c, n, fmean(v), len(kids[(c, n)]), len(v)) for (c, n), v in scores.items() if len(v) >= 2]
+    rows = [r for r in rows if r.mean_score < STRONG_PART]
+    return sorted(rows, key=lambda r: (r.mean_score, r.choreography, r.move_name))[:HARDEST_COUNT]
 
 
 def summarise_class(store: SessionStore, group: str | None = None) -> ClassSummary:
-    players = store.players(group=group)
+    players = store.players(group=group)  # children only: the Guest profile is nobody
     rows: list[ClassRow] = []
     by_day: Counter[str] = Counter()
+    per_child: dict[str, list[SessionRow]] = {}
     for p in players:
         ss = store.sessions(player=p.name)
+        per_child[p.name] = ss
         done = [s for s in ss if s.completed and s.total is not None]
+        series = dance_progress(ss)
+        gain = biggest_gain(series)
         for s in ss:
             by_day[local_day(s.started_at)] += 1
         latest = done[-1] if done else None
@@ -284,7 +404,11 @@ def summarise_class(store: SessionStore, group: str | None = None) -> ClassSumma
             best_total=best.total if best else None, best_stars=best.stars if best else None,
             best_choreography=best.choreography if best else None,
             first_total=done[0].total if done else None,
-            improvement=(done[-1].total - done[0].total) if len(done) >= 2 else None,  # type: ignore[operator]
+            improvement=gain.change if gain is not None else None,
+            latest_points=session_points(latest) if latest else None,
+            best_points=session_points(best) if best else None,
+            improvement_dance=gain.label if gain is not None else None,
+            progress=tuple(series),
         ))
     gains = [r for r in rows if r.improvement is not None and r.improvement > 0]
     top = max((r.improvement for r in gains), default=None)  # type: ignore[type-var]
@@ -292,5 +416,5 @@ def summarise_class(store: SessionStore, group: str | None = None) -> ClassSumma
     return ClassSummary(
         group=group, rows=rows, total_sessions=sum(r.sessions for r in rows),
         players_active=sum(1 for r in rows if r.sessions), most_improved=most,
-        sessions_by_day=dict(sorted(by_day.items())),
+        sessions_by_day=dict(sorted(by_day.items())), hardest_moves=hardest_moves(store, per_child),
     )

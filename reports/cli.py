@@ -134,13 +134,17 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("no sessions")
         return 0
-    print(f"{'id':>5}  {'date':16}  {'player':16} {'group':10} {'dance':22} {'total':>5} stars moves")
+    from reports.analysis import session_points
+
+    print(f"{'id':>5}  {'date':16}  {'player':16} {'group':10} {'dance':22} {'points':>6} stars moves")
     for s in rows:
-        total = f"{s.total:5.1f}" if s.total is not None else "    –"
+        pts = session_points(s)
+        shown = f"{pts:>6,}" if pts is not None else "     –"
         stars = str(s.stars) if s.stars is not None else "–"
         when = local_time(s.started_at).strftime("%Y-%m-%d %H:%M")
+        state = "" if s.completed else "  (stopped early)" if s.stopped else "  (unfinished)"
         print(f"{s.id:>5}  {when:16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
-              f"{s.choreography[:22]:22} {total} {stars:>5} {s.moves:>5}{'' if s.completed else '  (unfinished)'}")
+              f"{s.choreography[:22]:22} {shown} {stars:>5} {s.moves:>5}{state}")
     return 0
 
 

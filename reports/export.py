@@ -46,7 +46,8 @@ JSON_SCHEMA: dict[str, Any] = {
                 "group": _STR, "choreography": {"type": "string"}, "choreography_path": _STR,
                 "started_at": {"type": "string"}, "finished_at": _STR, "difficulty": _STR,
                 "latency_s": _NUM, "total": _NUM, "stars": {"type": ["integer", "null"]},
-                "completed": {"type": "boolean"},
+                "completed": {"type": "boolean"}, "points": {"type": ["integer", "null"]},
+                "stopped_at_s": _NUM, "guest": {"type": "boolean"},
                 "judgements": {"type": "array", "items": {
                     "type": "object",
                     "required": ["move_index", "move_name", "score", "tier"],
@@ -114,6 +115,7 @@ def export_json(store: SessionStore, player: str | None = None, group: str | Non
             "choreography_path": s.choreography_path, "started_at": s.started_at,
             "finished_at": s.finished_at, "difficulty": s.difficulty, "latency_s": s.latency_s,
             "total": s.total, "stars": s.stars, "completed": s.completed,
+            "points": s.points, "stopped_at_s": s.stopped_at_s, "guest": s.guest,
             "judgements": [_judgement_dict(j) for j in store.judgements(s.id)],
             "samples": [[a, b] for a, b in zip(t, sim)],
         })
@@ -215,12 +217,13 @@ def _import_game_jsonl(store: SessionStore, p: Path, text: str) -> ImportResult:
                     tip=str(e.get("tip") or ""), extra={k: v for k, v in e.items() if k not in known},
                 )
                 judgements.append(judgement_values(row))
-            elif e["event"] == "finish":
+            elif e["event"] in ("finish", "stop"):
                 finish = e
         except (KeyError, TypeError, ValueError) as err:
             raise StoreError(f"{p}:{e['_line']}: bad {e['event']} event ({err.__class__.__name__}: {err})") from None
+    guest = start.get("player") is None  # nobody chose a name: the store's Guest profile
     try:
-        player = clean_name(str(start.get("player") or ""))
+        player = "Guest" if guest else clean_name(str(start.get("player") or ""))
         started = to_iso(start.get("started_at"))
     except StoreError as e:
         raise StoreError(f"{p}:{start['_line']}: {e}") from None
@@ -231,7 +234,9 @@ def _import_game_jsonl(store: SessionStore, p: Path, text: str) -> ImportResult:
         choreography_path=start.get("choreography_path"), started_at=started, finished_at=None,
         difficulty=start.get("difficulty"), latency_s=start.get("latency_s"),
         total=finish.get("total") if finish else None, stars=finish.get("stars") if finish else None,
-        completed=finish is not None, judgements=judgements,
+        completed=finish is not None and finish["event"] == "finish", judgements=judgements,
+        points=finish.get("points") if finish else None,
+        stopped_at_s=finish.get("stopped_at_s") if finish and finish["event"] == "stop" else None, guest=guest,
     )
     return ImportResult(int(ok), int(not ok), 1)
 
@@ -259,6 +264,7 @@ def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
                 finished_at=to_iso(s["finished_at"]) if s.get("finished_at") else None,
                 difficulty=s.get("difficulty"), latency_s=s.get("latency_s"), total=s.get("total"),
                 stars=s.get("stars"), completed=bool(s.get("completed", False)),
+                points=s.get("points"), stopped_at_s=s.get("stopped_at_s"), guest=bool(s.get("guest", False)),
                 judgements=[judgement_values(_row_from_dict(j)) for j in s["judgements"]],
                 samples=[(a, b) for a, b in s.get("samples", [])],
             ))

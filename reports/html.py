@@ -18,6 +18,7 @@ from reports.analysis import PART_LABELS, TIER_WORDS, part_label
 from reports.pictogram import CoachPoses
 from reports.store import JudgementRow, SessionStore, StoreError, local_time
 from scoring.events import Tier
+from scoring.judge import POINTS_MAX
 
 MAX_STARS = 5
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,7 +38,8 @@ def _env():
     env.globals.update(
         date=human_date, day=human_day, short_date=short_date, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
         tier_order=sorted(Tier, reverse=True), tier_colours=plots.TIER_COLOURS,
-        timing=timing_words,
+        timing=timing_words, count_words=count_words, clock=song_clock, session_points=analysis.session_points,
+        points_max=POINTS_MAX,
     )
     return env
 
@@ -75,13 +77,50 @@ def short_date(iso: str | None) -> str:
     return f"{d.day} {d.strftime('%b')}"
 
 
-def timing_words(offset_s: float | None) -> str:
-    """Timing offset in friendly words (+ = late)."""
+def _scorer_window_s() -> tuple[float, float]:
+    """(max_early_s, max_late_s): how far from a move the scorer looks for the child's version."""
+    import inspect
+
+    from scoring.processor import ScoreProcessor
+
+    params = inspect.signature(ScoreProcessor.__init__).parameters
+    return float(params["max_early_s"].default), float(params["max_late_s"].default)
+
+
+# Within this of the search window's edge an offset says where the search stopped, not when
+# the child moved: a player who does something else entirely (a video of another dance)
+# comes out "late" by about the window's width on every move.
+TIMING_EDGE_S = 0.08
+
+
+def timing_words(offset_s: float | None, tier: Tier | None = None) -> str:
+    """Timing offset in friendly words (+ = late); "–" when it means nothing: a move not
+    matched (below GOOD) or an offset at the edge of what the scorer searched."""
     if offset_s is None:
         return ""
+    if tier is not None and tier < Tier.GOOD:
+        return "–"
+    early_s, late_s = _scorer_window_s()
+    if offset_s >= late_s - TIMING_EDGE_S or offset_s <= -(early_s - TIMING_EDGE_S):
+        return "–"
     if abs(offset_s) < 0.15:
         return "right on the beat"
     return f"a bit {'late' if offset_s > 0 else 'early'} ({abs(offset_s):.1f} s)"
+
+
+_NUMBER_WORDS = ("No moves", "One move", "Two moves", "Three moves")
+
+
+def count_words(n: int) -> str:
+    """'Two moves' (the heading says how many there are)."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n} moves"
+
+
+def song_clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def _generated() -> str:
@@ -109,6 +148,7 @@ def session_html(store: SessionStore, ref: int | str = "latest") -> str:
         if summary.moves else "",
         parts_chart=plots.part_bars(summary.parts, PART_LABELS) if summary.parts else "",
         pose=pose, strong=analysis.STRONG_PART, figure_css=coach.css(),
+        shown_points=analysis.session_points(s),
     )
 
 
@@ -117,7 +157,7 @@ def player_html(store: SessionStore, name: str) -> str:
     return _env().get_template("player.html.j2").render(
         kind="player", generated=_generated(), p=p, recent=analysis.RECENT_SESSIONS,
         max_stars=max([MAX_STARS] + [s.stars or 0 for s in p.sessions]),
-        progress_chart=plots.progress(p.finished) if p.finished else "",
+        progress_chart=plots.progress(p.progress) if p.finished else "",
         parts_chart=plots.part_bars(p.part_averages, PART_LABELS, element_id="parts") if p.part_averages else "",
     )
 
@@ -128,10 +168,11 @@ def class_html(store: SessionStore, group: str | None = None) -> str:
         known = ", ".join(store.groups()) or "none yet"
         raise StoreError(f"no players in group {group!r} (groups: {known})")
     days = list(c.sessions_by_day)
-    chart = plots.class_chart([r.name for r in c.rows], [r.latest_total for r in c.rows],
-                              [r.best_total for r in c.rows], [r.sessions for r in c.rows]) if c.rows else ""
+    chart = plots.class_chart([r.name for r in c.rows], [r.latest_points for r in c.rows],
+                              [r.best_points for r in c.rows], [r.sessions for r in c.rows]) if c.rows else ""
+    series = [(r, g) for r in c.rows for g in r.progress if len(g.sessions) >= 2]
     return _env().get_template("class.html.j2").render(
-        kind="class", generated=_generated(), c=c, class_chart=chart,
+        kind="class", generated=_generated(), c=c, class_chart=chart, series=series,
         participation_chart=plots.participation(c.sessions_by_day) if c.sessions_by_day else "",
         max_stars=max([MAX_STARS] + [r.best_stars or 0 for r in c.rows] + [r.latest_stars or 0 for r in c.rows]),
         title=f"{c.group or 'Our class'}: look at us dance!" if c.total_sessions else f"{c.group or 'Our class'}: ready to dance!",
@@ -140,8 +181,8 @@ def class_html(store: SessionStore, group: str | None = None) -> str:
 
 
 CLASS_CSV_COLUMNS = ("name", "group", "sessions", "days_active", "last_played", "latest_choreography",
-                     "latest_total", "latest_stars", "best_total", "best_stars", "best_choreography",
-                     "first_total", "improvement")
+                     "latest_points", "latest_stars", "best_points", "best_stars", "best_choreography",
+                     "improvement", "improvement_dance")
 
 
 def class_csv(store: SessionStore, group: str | None = None) -> str:

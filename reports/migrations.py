@@ -11,6 +11,13 @@ v2  players.group_name (a class or group), sessions.uid (a stable id so that imp
     judgements.extra_json (fields the scoring engine adds later are kept, not dropped).
 v3  similarity samples: (session, song time, similarity 0–100) for the report's timeline
     when the game records them; reports fall back to per-move scores otherwise.
+v4  players.avatar (the picture a child picked in the game) and players.guest (1 = the one
+    shared profile of sessions nobody chose a name for, never a child in a class report;
+    "Player", the name such sessions used to get, becomes it, renamed "Guest" when that
+    name is free); sessions.points (0–10,000, the number the game showed; finished v3
+    sessions get round(total x 100), which is what the game shows for them) and
+    sessions.stopped_at_s (song time of an early stop; such a session is not completed
+    and its total is over the moves danced before the stop).
 """
 from __future__ import annotations
 
@@ -103,6 +110,22 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+GUEST_NAME = "Guest"
+OLD_DEFAULT_PLAYER = "Player"  # what `dance play` stored when no --player was given
+
+
+def _v4(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE players ADD COLUMN avatar TEXT")
+    db.execute("ALTER TABLE players ADD COLUMN guest INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE sessions ADD COLUMN points INTEGER")
+    db.execute("ALTER TABLE sessions ADD COLUMN stopped_at_s REAL")
+    db.execute("UPDATE sessions SET points = CAST(ROUND(total * 100) AS INTEGER)"
+               " WHERE completed = 1 AND total IS NOT NULL")
+    db.execute("UPDATE players SET guest = 1 WHERE name = ?", (OLD_DEFAULT_PLAYER,))
+    if db.execute("SELECT 1 FROM players WHERE name = ?", (GUEST_NAME,)).fetchone() is None:
+        db.execute("UPDATE players SET name = ? WHERE name = ?", (GUEST_NAME, OLD_DEFAULT_PLAYER))
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -114,6 +137,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "players, sessions, judgements", _v1),
     Migration(2, "player groups, session uid/finished_at, judgement extras", _v2),
     Migration(3, "per-frame similarity samples", _v3),
+    Migration(4, "avatars, the guest profile, session points and early stops", _v4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 OUR_TABLES = frozenset({"players", "sessions", "judgements", "samples"})

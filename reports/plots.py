@@ -110,8 +110,8 @@ def timeline(
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_xlabel("time in the song (seconds)" if not label_names or moves else "")
-    ax.set_ylabel("score")
-    return _svg(plt, fig, element_id, "Scores across the song")
+    ax.set_ylabel("match (%)")
+    return _svg(plt, fig, element_id, "How well each move matched, across the song")
 
 
 def _smoothed_line(t_s: Sequence[float], values: Sequence[float], window_s: float = 0.3,
@@ -158,26 +158,34 @@ def part_bars(parts: Mapping[str, float], labels: Mapping[str, str], element_id:
     return _svg(plt, fig, element_id, "Body parts")
 
 
-def progress(sessions: Sequence[SessionRow], element_id: str = "progress") -> str:
-    """Total score per finished session over time, one colour per choreography."""
+def progress(series: Sequence, element_id: str = "progress") -> str:
+    """Points per finished session over time, one line per dance and difficulty
+    (analysis.DanceProgress): a line joins only plays of the same dance, so the eye compares
+    like with like."""
+    from reports.analysis import session_points
+    from scoring.judge import POINTS_MAX
+
     plt, fig, ax = _figure(9.0, 3.4)
-    titles = sorted({s.choreography for s in sessions}, key=str.lower)
-    colour = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(titles)}
+    sessions = sorted((s for g in series for s in g.sessions), key=lambda s: (s.started_at, s.id))
+    x_of = {s.id: i + 1 for i, s in enumerate(sessions)}
     xs = list(range(1, len(sessions) + 1))
-    ax.plot(xs, [s.total for s in sessions], color=GRID, linewidth=2.0, zorder=1)
-    for t in titles:
-        pts = [(x, s.total) for x, s in zip(xs, sessions) if s.choreography == t]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=70, color=colour[t], label=t,
+    for i, g in enumerate(series):
+        pts = [(x_of[s.id], session_points(s)) for s in g.sessions]
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colour, linewidth=2.0, alpha=0.6, zorder=1)
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=70, color=colour, label=g.label,
                    zorder=2, edgecolors="white", linewidths=1.5)
-    ax.set_xticks(xs, [_short_date(s.started_at) for s in sessions],
+    titles = [g.label for g in series]
+    ax.set_xticks(xs, when_labels([s.started_at for s in sessions]),
                   rotation=30 if len(xs) > 6 else 0, ha="right" if len(xs) > 6 else "center")
     if len(xs) > 14:  # keep dates legible: every k-th
         k = math.ceil(len(xs) / 14)
         for i, lab in enumerate(ax.get_xticklabels()):
             lab.set_visible(i % k == 0 or i == len(xs) - 1)
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, POINTS_MAX * 1.05)
+    ax.yaxis.set_major_formatter(_thousands())
     ax.set_xlim(0.5, len(xs) + 0.5)
-    ax.set_ylabel("total score")
+    ax.set_ylabel("points")
     if titles:
         ax.legend(loc="lower right", frameon=False, fontsize=9, ncol=min(3, len(titles)), labelcolor=INK)
     return _svg(plt, fig, element_id, "Progress over sessions")
@@ -185,21 +193,50 @@ def progress(sessions: Sequence[SessionRow], element_id: str = "progress") -> st
 
 def class_chart(names: Sequence[str], latest: Sequence[float | None], best: Sequence[float | None],
                 sessions: Sequence[int], element_id: str = "class-chart") -> str:
-    """Per child: best (light) and latest (strong) total side by side, and sessions played."""
+    """Per child: best (light) and latest (strong) points side by side, and sessions played."""
+    from scoring.judge import POINTS_MAX
+
     plt, fig, ax = _figure(9.0, 3.4)
     xs = list(range(len(names)))
     w = 0.38 if len(names) > 3 else 0.22  # slim bars for a small class, not a wall of colour
     ax.bar([x - w / 2 for x in xs], [b or 0 for b in best], width=w, color="#ffd9a8", label="best")
     ax.bar([x + w / 2 for x in xs], [v or 0 for v in latest], width=w, color=PALETTE[0], label="latest")
     for x, n in zip(xs, sessions):
-        ax.text(x, 102, f"{n}×", ha="center", fontsize=8, color=MUTED)
+        ax.text(x, POINTS_MAX * 1.02, f"{n}×", ha="center", fontsize=8, color=MUTED)
     ax.set_xticks(xs, names, rotation=30 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
     ax.tick_params(axis="x", colors=INK)
-    ax.set_ylim(0, 110)
-    ax.set_ylabel("total score")
+    ax.set_ylim(0, POINTS_MAX * 1.1)
+    ax.yaxis.set_major_formatter(_thousands())
+    ax.set_ylabel("points")
     ax.set_xlim(-0.6, len(names) - 0.4)
     ax.legend(loc="upper left", bbox_to_anchor=(0, 1.16), frameon=False, ncol=2, fontsize=9, labelcolor=INK)
     return _svg(plt, fig, element_id, "Latest and best scores")
+
+
+def _thousands():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{int(round(v)):,}")
+
+
+def when_labels(isos: Sequence[str]) -> list[str]:
+    """Axis labels for session start times: the day ('2 Dec'), with the local time added
+    ('2 Dec 10:15') wherever two sessions share a day, so the labels tell them apart."""
+    from collections import Counter
+
+    from reports.store import local_day, local_time
+
+    per_day = Counter(local_day(i) for i in isos)
+    out = []
+    for iso in isos:
+        label = _short_date(iso)
+        if per_day[local_day(iso)] > 1:
+            try:
+                label += local_time(iso).strftime(" %H:%M")
+            except ValueError:
+                pass
+        out.append(label)
+    return out
 
 
 def _short_date(iso: str) -> str:

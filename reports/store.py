@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from pose.errors import DanceError
 from pose.paths import dance_home
-from reports.migrations import APPLICATION_ID, LATEST_VERSION, migrate, user_version
+from reports.migrations import APPLICATION_ID, GUEST_NAME, LATEST_VERSION, migrate, user_version
 from scoring.events import Judgement, Tier
 
 DB_NAME = "sessions.db"
@@ -132,15 +132,21 @@ def _jsonable(v: Any) -> Any:
 
 @dataclass(frozen=True)
 class PlayerRow:
+    """A child (or, with guest=True, the one shared profile of unnamed sessions).
+    avatar: the picture's name as the game's profile picker knows it, or None."""
+
     id: int
     name: str
     group: str | None
     created_at: str
+    avatar: str | None = None
+    guest: bool = False
 
 
 @dataclass(frozen=True)
 class SessionRow:
-    """One play of one choreography. total 0–100 and stars are None until finished."""
+    """One play of one choreography. total 0–100, stars and points (0–10,000) are None
+    until it ends: finished (completed) or stopped early (stopped_at_s, the song time)."""
 
     id: int
     uid: str
@@ -156,6 +162,13 @@ class SessionRow:
     stars: int | None
     completed: bool
     moves: int = 0  # judgements recorded
+    points: int | None = None
+    stopped_at_s: float | None = None
+    guest: bool = False  # played as Guest (nobody chose a name)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_at_s is not None
 
     @property
     def started(self) -> datetime:
@@ -310,7 +323,7 @@ class SessionStore:
     @_guarded
     def start_session(
         self,
-        player: str,
+        player: str | None,
         group: str | None = None,
         choreography: str = "",
         choreography_path: str | None = None,
@@ -319,15 +332,16 @@ class SessionStore:
         started_at: datetime | str | None = None,
     ) -> int:
         """Begin a session; creates the player if new (and sets their group if given).
-        Returns the session id."""
-        name = clean_name(player)
+        player None: nobody chose a name; the session goes to the shared Guest profile,
+        which reports never count as a child. Returns the session id."""
+        name = None if player is None else clean_name(player)
         title = (choreography or "").strip() or "Untitled dance"
         when = to_iso(started_at)
         db = self._db
         assert db is not None
         db.execute("BEGIN IMMEDIATE")
         try:
-            pid = self._player_id(name, group, create=True)
+            pid = self._guest_id() if name is None else self._player_id(name, group, create=True)
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
                 " difficulty, latency_s, completed) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
@@ -339,6 +353,18 @@ class SessionStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        return int(cur.lastrowid)
+
+    def _guest_id(self) -> int:
+        db = self._db
+        assert db is not None
+        row = db.execute("SELECT id FROM players WHERE guest = 1 ORDER BY id LIMIT 1").fetchone()
+        if row is not None:
+            return int(row[0])
+        name = GUEST_NAME
+        if db.execute("SELECT 1 FROM players WHERE name = ?", (name,)).fetchone():
+            name = f"{GUEST_NAME} ({secrets.token_hex(2)})"  # a child already called Guest keeps the name
+        cur = db.execute("INSERT INTO players (name, created_at, guest) VALUES (?, ?, 1)", (name, utc_now_iso()))
         return int(cur.lastrowid)
 
     def _player_id(self, name: str, group: str | None, create: bool) -> int:
@@ -399,46 +425,74 @@ class SessionStore:
             raise
 
     @_guarded
-    def finish_session(self, session_id: int, total: float, stars: int) -> None:
-        """Mark a session complete with its total (0–100) and stars."""
+    def finish_session(self, session_id: int, total: float, stars: int, points: int | None = None) -> None:
+        """Mark a session complete with its total (0–100), stars and points (0–10,000;
+        default round(total x 100), what a finished song's points are)."""
         db = self._db
         assert db is not None
+        total_v = _finite_or_none(total)
+        if points is None and total_v is not None:
+            points = int(round(total_v * 100))
         cur = db.execute(
-            "UPDATE sessions SET total = ?, stars = ?, completed = 1, finished_at = ? WHERE id = ?",
-            (_finite_or_none(total), int(stars), utc_now_iso(), int(session_id)),
+            "UPDATE sessions SET total = ?, stars = ?, points = ?, completed = 1, stopped_at_s = NULL,"
+            " finished_at = ? WHERE id = ?",
+            (total_v, int(stars), None if points is None else int(points), utc_now_iso(), int(session_id)),
         )
         if cur.rowcount == 0:
             raise StoreError(f"{self.path}: no session {session_id} to finish")
 
-    # ---- reading (reports) ---------------------------------------------------------
     @_guarded
-    def players(self, group: str | None = None) -> list[PlayerRow]:
+    def stop_session(self, session_id: int, total: float, stars: int, points: int, stopped_at_s: float) -> None:
+        """Mark a session stopped early at song time ``stopped_at_s``: not completed (so it
+        is never compared with whole songs), total/stars/points over the moves danced."""
         db = self._db
         assert db is not None
-        sql = "SELECT id, name, group_name, created_at FROM players"
-        args: tuple = ()
+        cur = db.execute(
+            "UPDATE sessions SET total = ?, stars = ?, points = ?, completed = 0, stopped_at_s = ?,"
+            " finished_at = ? WHERE id = ?",
+            (_finite_or_none(total), int(stars), int(points), _finite_or_none(stopped_at_s), utc_now_iso(),
+             int(session_id)),
+        )
+        if cur.rowcount == 0:
+            raise StoreError(f"{self.path}: no session {session_id} to stop")
+
+    # ---- reading (reports) ---------------------------------------------------------
+    _PLAYER_SQL = "SELECT id, name, group_name, created_at, avatar, guest = 1 FROM players"
+
+    @_guarded
+    def players(self, group: str | None = None, *, include_guest: bool = False) -> list[PlayerRow]:
+        """The children, by name (the Guest profile only when asked: it is nobody)."""
+        db = self._db
+        assert db is not None
+        where, args = [], []
         if group is not None:
-            sql += " WHERE group_name = ?"
-            args = (group,)
-        return [PlayerRow(*r) for r in db.execute(sql + " ORDER BY name COLLATE NOCASE", args)]
+            where.append("group_name = ?")
+            args.append(group)
+        if not include_guest:
+            where.append("guest = 0")
+        sql = self._PLAYER_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        return [PlayerRow(*r[:5], guest=bool(r[5])) for r in db.execute(sql + " ORDER BY name COLLATE NOCASE", args)]
+
+    @_guarded
+    def set_avatar(self, name: str, avatar: str | None) -> None:
+        """The picture a child chose (a name the game's profile picker knows)."""
+        db = self._db
+        assert db is not None
+        p = self.player(name)
+        db.execute("UPDATE players SET avatar = ? WHERE id = ?", (avatar or None, p.id))
 
     @_guarded
     def player(self, name: str) -> PlayerRow:
         db = self._db
         assert db is not None
         n = clean_name(name)
-        row = db.execute(
-            "SELECT id, name, group_name, created_at FROM players WHERE name = ?", (n,)
-        ).fetchone()
+        row = db.execute(self._PLAYER_SQL + " WHERE name = ?", (n,)).fetchone()
         if row is None:
             # Teachers type names; forgive case before giving up.
-            row = db.execute(
-                "SELECT id, name, group_name, created_at FROM players WHERE name = ? COLLATE NOCASE",
-                (n,),
-            ).fetchone()
+            row = db.execute(self._PLAYER_SQL + " WHERE name = ? COLLATE NOCASE", (n,)).fetchone()
         if row is None:
             raise StoreError(f"no player named {n!r} in {self.path}")
-        return PlayerRow(*row)
+        return PlayerRow(*row[:5], guest=bool(row[5]))
 
     @_guarded
     def add_player(self, name: str, group: str | None = None) -> str:
@@ -473,13 +527,14 @@ class SessionStore:
     _SESSION_SQL = (
         "SELECT s.id, s.uid, p.name, p.group_name, s.choreography, s.choreography_path,"
         " s.started_at, s.finished_at, s.difficulty, s.latency_s, s.total, s.stars, s.completed,"
-        " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id)"
+        " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id), s.points, s.stopped_at_s, p.guest"
         " FROM sessions s JOIN players p ON p.id = s.player_id"
     )
 
     @staticmethod
     def _session_row(r: tuple) -> SessionRow:
-        return SessionRow(*r[:12], completed=bool(r[12]), moves=int(r[13]))
+        return SessionRow(*r[:12], completed=bool(r[12]), moves=int(r[13]), points=r[14], stopped_at_s=r[15],
+                          guest=bool(r[16]))
 
     @_guarded
     def sessions(
@@ -603,6 +658,9 @@ class SessionStore:
         completed: bool,
         judgements: Iterable[tuple],
         samples: Iterable[tuple[float, float]] = (),
+        points: int | None = None,
+        stopped_at_s: float | None = None,
+        guest: bool = False,
     ) -> bool:
         """Insert one whole session in one transaction; False if its uid is already here.
         ``judgements`` rows are judgement_values() tuples."""
@@ -613,15 +671,19 @@ class SessionStore:
             if db.execute("SELECT 1 FROM sessions WHERE uid = ?", (uid,)).fetchone():
                 db.execute("ROLLBACK")
                 return False
-            pid = self._player_id(clean_name(player), group, create=True)
+            pid = self._guest_id() if guest else self._player_id(clean_name(player), group, create=True)
+            total_v = _finite_or_none(total)
+            if points is None and completed and total_v is not None:
+                points = int(round(total_v * 100))  # an export from before points: what the game showed
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
-                " finished_at, difficulty, latency_s, total, stars, completed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uid, pid, choreography, choreography_path, to_iso(started_at),
                  to_iso(finished_at) if finished_at else None, difficulty,
-                 _finite_or_none(latency_s), _finite_or_none(total),
-                 None if stars is None else int(stars), 1 if completed else 0),
+                 _finite_or_none(latency_s), total_v,
+                 None if stars is None else int(stars), 1 if completed else 0,
+                 None if points is None else int(points), _finite_or_none(stopped_at_s)),
             )
             sid = int(cur.lastrowid)
             db.executemany(

@@ -217,13 +217,13 @@ def fastdtw_baseline(x: np.ndarray, y: np.ndarray, radius: int = 1, pure_python:
     built (the package silently falls back to it when installed without numpy present).
     """
     if pure_python:
-        from fastdtw.fastdtw import fastdtw as run  # the module, not the package's re-export
+        from fastdtw.fastdtw import fastdtw as fastdtw_fn  # the module, not the package's re-export
     else:
-        from fastdtw import fastdtw as run
+        from fastdtw import fastdtw as fastdtw_fn
 
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     # dist=2 (a p-norm order), not scipy's euclidean: the package's own issue tracker
     # measured 5.31 s vs 123 ms for the two on the same input.
-    cost, path = run(x, y, radius=radius, dist=2)
+    cost, path = fastdtw_fn(x, y, radius=radius, dist=2)
     return DTWResult(float(cost), np.asarray(path, dtype=np.intp))

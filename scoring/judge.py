@@ -38,12 +38,23 @@ PART_IMPORTANCE: dict[str, float] = {
 # A gold move counts this many times in the session total.
 GOLD_WEIGHT = 2.0
 
+# Points, the number a child watches climb: each move earns up to its share of POINTS_MAX
+# (a gold move a GOLD_WEIGHT share), so the count never goes down during a song, and once
+# every move is judged points == round(total x 100): a perfect song is exactly 10,000.
+POINTS_MAX = 10_000
+
 # A judgement at or above this tier keeps the combo going.
 COMBO_MIN_TIER = Tier.GOOD
 
 # Signed differences (player - coach) smaller than these are not worth a hint.
 _MIN_LIFT = 0.12  # difference of a limb's up-component (unit vectors, -1..1)
 _MIN_BEND_RAD = 0.25  # difference of a joint angle
+
+# What a judgement is called wherever a person reads it: the game's results screen and the
+# teacher's reports use these same words.
+TIER_LABELS: dict[Tier, str] = {
+    Tier.PERFECT: "PERFECT", Tier.GREAT: "GREAT", Tier.GOOD: "GOOD", Tier.OK: "OK", Tier.MISS: "missed",
+}
 
 PRAISE: dict[Tier, str] = {
     Tier.PERFECT: "Perfect! You're a star!",
@@ -80,6 +91,21 @@ def stars_for(total: float, difficulty: str = "normal") -> int:
 
 def next_combo(combo: int, tier: Tier) -> int:
     return combo + 1 if tier >= COMBO_MIN_TIER else 0
+
+
+def move_points(score: float, gold: bool, song_weight: float) -> float:
+    """Points (unrounded) a move scoring ``score`` 0-100 earns in a song whose moves weigh
+    ``song_weight`` in all (one per move, GOLD_WEIGHT per gold move)."""
+    if not np.isfinite(score) or song_weight <= 0:
+        return 0.0
+    w = GOLD_WEIGHT if gold else 1.0
+    return POINTS_MAX * w * float(np.clip(score, 0.0, 100.0)) / 100.0 / song_weight
+
+
+def format_points(points: float) -> str:
+    """Points as the game, results and reports all show them: a whole number, thousands
+    separated ("7,420")."""
+    return f"{int(round(points)):,}"
 
 
 def session_total(scores: list[float], gold: list[bool]) -> float:

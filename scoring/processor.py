@@ -112,6 +112,8 @@ class SessionResult:
     difficulty: str = "normal"
     title: str = ""
     player_mode: str = ""
+    points: int = 0  # 0..judge.POINTS_MAX, the sum of the judged moves' points
+    stopped_at_s: float | None = None  # song time of an early stop (moves after it not judged)
 
     def to_json(self) -> dict[str, Any]:
         """The score JSON of architecture.md (total, stars, moves[...]) plus a few extras."""
@@ -119,6 +121,8 @@ class SessionResult:
             "title": self.title,
             "total": round(float(self.total), 2),
             "stars": int(self.stars),
+            "points": int(self.points),
+            "stopped_at_s": None if self.stopped_at_s is None else round(float(self.stopped_at_s), 3),
             "difficulty": self.difficulty,
             "max_combo": int(self.max_combo),
             "tier_counts": dict(self.tier_counts),
@@ -210,6 +214,9 @@ class ScoreProcessor:
         self._combo = 0
         self._max_combo = 0
         self._judgements: list[Judgement] = []
+        self._song_weight = sum(judge.GOLD_WEIGHT if m.gold else 1.0 for m in self.moves)
+        self._points = 0.0
+        self._stopped_at_s: float | None = None
         self._offsets: list[float] = []
         self._offset_estimate = 0.0
         self._live_score: float | None = None
@@ -252,6 +259,11 @@ class ScoreProcessor:
         return tuple(self._judgements)
 
     @property
+    def points(self) -> int:
+        """Points so far (0..judge.POINTS_MAX): only grows as moves are judged."""
+        return int(round(self._points))
+
+    @property
     def offset_s(self) -> float:
         """The player's current timing offset estimate (+ = late): median of the last 3 moves."""
         return self._offset_estimate
@@ -287,18 +299,26 @@ class ScoreProcessor:
         self._update_live(t, f)
         return self._judge_due(t)
 
-    def finish(self, song_time_s: float | None = None) -> SessionResult:
+    def finish(self, song_time_s: float | None = None, *, stopped: bool = False) -> SessionResult:
         """Judge every move not judged yet (nobody seen -> MISS) and return the result.
 
         song_time_s: the song clock at the end (default: the last pushed time); poses are
         not extrapolated, a move the player never reached is judged on what was seen.
+        stopped: the song was stopped at song_time_s: only the moves that ended by then are
+        judged; the ones after the stop were never danced, so they are not MISSes, and the
+        total is over the moves judged.
         Calling finish again returns the same result.
         """
         if self._result is not None:
             return self._result
         if song_time_s is not None and math.isfinite(song_time_s):
             self._song_time_s = float(song_time_s)
-        self._judge_due(math.inf)
+        if stopped:
+            end = self._song_time_s if self._song_time_s is not None else 0.0
+            self._stopped_at_s = float(end)
+            self._judge_due(end + self.max_late_s)  # the moves that ended by the stop
+        else:
+            self._judge_due(math.inf)
         self._result = self._make_result()
         return self._result
 
@@ -364,6 +384,7 @@ class ScoreProcessor:
         while self._next_move < len(self.moves) and t >= self.moves[self._next_move].end_s + self.max_late_s:
             j = self._judge(self._next_move, min(t, self._song_time_s or 0.0) if math.isfinite(t) else (self._song_time_s or 0.0))
             self._next_move += 1
+            self._points += judge.move_points(j.score, j.gold, self._song_weight)
             self._judgements.append(j)
             out.append(j)
             for cb in self._subscribers:
@@ -487,11 +508,16 @@ class ScoreProcessor:
                 tips.append(j.hint)
             if len(tips) == 3:
                 break
+        # Stars reward a song: a stopped one keeps the stars its points had earned (what the
+        # HUD showed at the stop), not the stars of its few judged moves' mean.
+        stars = judge.stars_for(self.points * 100.0 / judge.POINTS_MAX if self._stopped_at_s is not None else total,
+                                self.difficulty)
         return SessionResult(
-            total=float(total), stars=judge.stars_for(total, self.difficulty), judgements=tuple(js),
+            total=float(total), stars=stars, judgements=tuple(js),
             tier_counts=counts, max_combo=self._max_combo, best_moves=best, tips=tuple(tips),
             difficulty=self.difficulty, title=str(getattr(self.choreo, "title", "")),
             player_mode=self._player.mode if self._player is not None else "",
+            points=self.points, stopped_at_s=self._stopped_at_s,
         )
 
 

@@ -18,7 +18,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("game", "pose", "scoring", "reports", "authoring")
+PACKAGES = ("game", "pose", "scoring", "content", "reports", "authoring")
 
 
 def _norm(dist: str) -> str:
@@ -127,7 +127,7 @@ for m in BLOCK:
 import importlib, pkgutil
 import game.cli
 game.cli.build_parser()
-for pkg in ("game", "pose", "scoring"):
+for pkg in ("game", "pose", "scoring", "content"):
     mod = importlib.import_module(pkg)
     for info in pkgutil.walk_packages(mod.__path__, pkg + "."):
         if info.name.startswith(("game.demo", "pose.quantize")):

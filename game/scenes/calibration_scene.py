@@ -262,10 +262,20 @@ class CalibrationScene(Scene):
             theme.text(screen, "Let's try that again!", 72, theme.ORANGE, (w // 2, 90), outline_px=3)
             theme.text(screen, "Stand where the camera sees your whole body,", 40, theme.WHITE, (w // 2, h // 2 - 30))
             theme.text(screen, "and move your arms UP and DOWN on the beat.", 40, theme.WHITE, (w // 2, h // 2 + 20))
-        theme.text(screen, f"(confidence {res.confidence:.2f})", 26, theme.WHITE, (w // 2, h - 170))
+        theme.text(screen, result_note(res), 26, theme.WHITE, (w // 2, h - 170))
         if res.ok:
             self.save_button.draw(screen, t)
         self.again_button.draw(screen, t)
+
+
+def result_note(res: LatencyResult) -> str:
+    """The small print under a result, for the grown-up: how sure, or why it failed (a
+    bare "confidence 0.00" says nothing to anyone)."""
+    if res.ok:
+        return f"(sure of it: {res.confidence:.0%})"
+    if res.n_samples == 0 or res.coverage < 0.5:
+        return "(the camera saw the arms too little of the time to measure)"
+    return "(the arm moves did not follow the beat clearly enough to measure)"
 
 
 def calibration_for_game(app, game) -> Scene:

@@ -20,7 +20,7 @@ class GameConfig:
 
     choreographies: list[Path]
     selected: int = 0
-    player: str = "Player"
+    player: str | None = None  # None: nobody chose a name yet / a guest (stored as Guest)
     difficulty: str | None = None
     camera_source: str | int | None = None
     headless: bool = False
@@ -29,7 +29,9 @@ class GameConfig:
     store_path: Path | None = None
     use_store: bool = True
     shots_dir: Path | None = None
-    loop_camera: bool = False  # a video camera restarts at its end instead of "camera ended"
+    # A video camera restarts at its end instead of "camera ended". None: loop when the
+    # video is shorter than the song (a 2 s sample clip must not leave 57 s of "ended").
+    loop_camera: bool | None = None
     tracker_factory: Any = None  # tests and benchmarks may pass their own; None = BodyTracker
 
 
@@ -45,6 +47,8 @@ class Game:
     last_result: Any = None
     last_session_path: Path | None = None
     play_scene: Any = None  # the latest PlayScene (for tests and the benchmark to read counters)
+    player_chosen: bool | None = None  # None: chosen iff config.player was given (--player)
+    avatar: str | None = None  # the dancer's avatar (game.scenes.profiles)
     shots_taken: set[str] = field(default_factory=set)
 
     def shot(self, app, name: str) -> Path | None:

@@ -45,6 +45,23 @@ class CountdownScene(Scene):
         pygame.draw.circle(screen, theme.WHITE, (w // 2, h // 2), r, 8)
         word = WORDS[i]
         theme.text(screen, word, size if len(word) == 1 else size // 2, theme.WHITE, (w // 2, h // 2), outline_px=5)
-        theme.text(screen, "Get ready to copy the coach!", 44, theme.WHITE, (w // 2, h // 2 - 225), outline_px=2)
+        draw_ready_banner(screen, (w // 2, h // 2 - 228))
         if i == 1:
             self.game.shot(self.app, "3_countdown")
+
+
+READY = "Get ready to copy the coach!"
+
+
+def draw_ready_banner(screen, centre: tuple[int, int]) -> pygame.Rect:
+    """The countdown's line on a pill of its own: an overlay that spans both panels,
+    rather than words drawn across the coach panel's border."""
+    size = theme.fit(READY, 44, screen.get_width() - 80)
+    label = theme.font(size).size(READY)
+    pill = pygame.Rect(0, 0, label[0] + 60, label[1] + 26)
+    pill.center = centre
+    pygame.draw.rect(screen, theme.SHADOW, pill.move(0, 6), border_radius=pill.height // 2)
+    pygame.draw.rect(screen, theme.INK, pill, border_radius=pill.height // 2)
+    pygame.draw.rect(screen, theme.WHITE, pill, 4, border_radius=pill.height // 2)
+    theme.text(screen, READY, size, theme.WHITE, pill.center, outline_px=2)
+    return pill

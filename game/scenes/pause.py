@@ -9,6 +9,9 @@ from game.app import Scene
 from game.scenes import theme
 
 
+VEIL_ALPHA = 215
+
+
 class PauseScene(Scene):
     transparent = True
 
@@ -46,9 +49,13 @@ class PauseScene(Scene):
 
     def draw(self, screen, alpha: float) -> None:
         w, h = screen.get_size()
+        # Dark enough that the busy play screen under it does not compete with the buttons.
         veil = pygame.Surface((w, h), pygame.SRCALPHA)
-        veil.fill((30, 10, 60, 170))
+        veil.fill((20, 6, 44, VEIL_ALPHA))
         screen.blit(veil, (0, 0))
+        card = pygame.Rect(0, 0, 560, 420)
+        card.center = (w // 2, h // 2 + 20)
+        theme.panel(screen, card, colour=(40, 20, 80), alpha=235, radius_px=36, border=theme.LILAC, border_px=4)
         theme.text(screen, "Pause", 120, theme.SUN, (w // 2, h // 2 - 130 + 6 * math.sin(self.time_s * 3)),
                    outline_px=5)
         theme.text(screen, "Take a breath!", 40, theme.WHITE, (w // 2, h // 2 - 50))

@@ -35,7 +35,7 @@ class PlayScene(Scene):
         super().__init__(app)
         from game.particles import ParticleSystem
         from game.recorder import SessionRecorder
-        from scoring.choreography import load_choreography
+        from content.loader import load_choreography
         from scoring.processor import ScoreProcessor
 
         self.game = game
@@ -48,7 +48,7 @@ class PlayScene(Scene):
         w, h = app.size_px
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
         self.coach_box, self.cam_box = self.layout.coach, self.layout.camera
-        self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40))
+        self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40), difficulty=self.difficulty)
         self.hud.combo_pos = (self.cam_box.centerx, self.cam_box.bottom - 34)
         self.fx = ParticleSystem(max_particles=12_000, seed=7 if app.headless else None)
         self.cards = CardStrip(self.choreo.moves, self.ref_track, beat_s=self.choreo.seconds_per_beat)
@@ -63,6 +63,8 @@ class PlayScene(Scene):
                                 now_fn=app.now_s if app.simulated else time.perf_counter)
         # Watching without a camera is not a dance session: nothing goes into the records.
         self.watching = game.camera is None
+        self.hud.show_score = not self.watching
+        self.stopped_early = cfg.stop_after_s is not None and cfg.stop_after_s < float(self.choreo.duration_s)
         self.session = None
         if not self.watching:
             self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
@@ -112,13 +114,26 @@ class PlayScene(Scene):
         if cam is not None and cam.is_file:
             # A video used as the camera starts with the song, paced by the song clock.
             try:
-                cam.start(song_clock=self.clock.position_s, loop=self.game.config.loop_camera)
+                cam.start(song_clock=self.clock.position_s, loop=self._loop_camera(cam))
             except Exception as e:  # noqa: BLE001 — a camera problem must not stop the song
                 self.game.camera_error = str(e)
         else:
             self._discard_stale_poses()  # poses from the countdown would land before song time 0
         self.clock.start(0.0)
         self.state = "playing"
+
+    def _loop_camera(self, cam) -> bool:
+        """--loop-camera / --no-loop-camera, else loop a video shorter than the song."""
+        if self.game.config.loop_camera is not None:
+            return bool(self.game.config.loop_camera)
+        from pose.video import open_video
+
+        try:
+            with open_video(cam.source) as src:
+                length_s = src.duration_s
+        except Exception:  # noqa: BLE001 — probing only; start() reports a real failure
+            return False
+        return length_s is not None and length_s < self.duration_s
 
     def _discard_stale_poses(self) -> None:
         cam = self.game.camera
@@ -151,7 +166,11 @@ class PlayScene(Scene):
         self.quit_song()
 
     def quit_song(self) -> None:
-        """Leave mid-song (pause menu / countdown): the moves so far stay recorded, unfinished."""
+        """Leave mid-song (pause menu / countdown): the moves so far stay recorded, the
+        session marked stopped at this song time (not finished)."""
+        if self.session is not None and self.state == "playing":
+            r = self.proc.finish(self.song_s, stopped=True)
+            self.session.stop(r.total, r.stars, r.points, self.song_s)
         self.state = "done"
         self._close_media()
         while self.app.top is not None and self.app.top is not self:
@@ -177,7 +196,7 @@ class PlayScene(Scene):
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
         seen = self.pose is not None and not self.camera_gone
-        self.hud.update(dt_s, self.proc.live_score if seen else None)  # nobody seen: the meter drains
+        self.hud.update(dt_s, self.proc.live_score if seen else None, self.proc.points)  # nobody seen: the meter drains
         self.fx.update(dt_s)
         self.stats["max_particles"] = max(self.stats["max_particles"], self.fx.live_count)
         if self.state != "playing":
@@ -218,13 +237,18 @@ class PlayScene(Scene):
     def finish(self) -> None:
         from game.scenes.results import ResultsScene
 
-        self.result = self.proc.finish(self.song_s)
+        # --stop-after ends the song early: the moves after the stop were never danced.
+        stopped = self.stopped_early and not self.clock.finished
+        self.result = self.proc.finish(self.song_s, stopped=stopped)
         if self.session is not None:
-            self.session.finish(self.result.total, self.result.stars)
+            if stopped:
+                self.session.stop(self.result.total, self.result.stars, self.result.points, self.song_s)
+            else:
+                self.session.finish(self.result.total, self.result.stars, self.result.points)
         self.game.last_result = self.result
         self.state = "done"
         self._close_media()
-        self.app.replace(ResultsScene(self.app, self.game, self.result, self.choreo))
+        self.app.replace(ResultsScene(self.app, self.game, self.result, self.choreo, watched=self.watching))
 
     # -- drawing -------------------------------------------------------------------------
     def draw(self, screen, alpha: float) -> None:
@@ -296,12 +320,12 @@ class PlayScene(Scene):
             self._pending_shot = "4_play_watching"
         elif self.camera_gone:
             if cam is not None and cam.ended and cam.is_file:
-                draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center, box.width + 90)
+                draw_prompt(screen, "The camera video ended", "The song keeps going!", t, theme.LILAC, box.center, box.width - 16)
             else:
-                draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center, box.width + 90)
+                draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center, box.width - 16)
             self._pending_shot = "4_play_camera_lost"
         elif self.pose is None and self.song_s - self.last_seen_song_s > NOBODY_PROMPT_AFTER_S:
-            draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width + 90)
+            draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width - 16)
             self._pending_shot = "4_play_nobody"
 
     def _draw_tip(self, screen, song: float) -> None:

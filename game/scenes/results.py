@@ -1,5 +1,8 @@
-"""Results: stars (popping in one by one), the total, tier counts, best moves and one kind,
-specific tip. Enter / Esc / a click go back to the title; headless runs end here."""
+"""Results: stars (popping in one by one), the points, tier counts, best moves and one kind,
+specific tip. Enter / Esc / a click go back to the title; headless runs end here.
+
+After "Just watch" nothing was scored, so the screen says what was watched and how to
+dance along next time: no points, no stars, no "missed"."""
 from __future__ import annotations
 
 import math
@@ -8,6 +11,8 @@ import pygame
 
 from game.app import Scene
 from game.scenes import theme
+from scoring.events import Tier
+from scoring.judge import TIER_LABELS
 
 STAR_EVERY_S = 0.35
 HEADLESS_SHOW_S = 2.5
@@ -16,15 +21,17 @@ CHEERS = ("Nice try!", "Good job!", "Great dancing!", "Super star!", "Amazing!",
 
 
 class ResultsScene(Scene):
-    def __init__(self, app, game, result, choreo) -> None:
+    def __init__(self, app, game, result, choreo, *, watched: bool = False) -> None:
         super().__init__(app)
         self.game = game
         self.result = result
         self.choreo = choreo
+        self.watched = watched
         self.time_s = 0.0
         self.fx = None
         w, h = app.size_px
-        self.done = theme.Button("Yay! Again", pygame.Rect(w // 2 - 200, h - 120, 400, 88), theme.PINK, True)
+        label = "Back to the dances" if watched else "Yay! Again"
+        self.done = theme.Button(label, pygame.Rect(w // 2 - 220, h - 132, 440, 88), theme.PINK, True)
         self._fired = 0
 
     def handle(self, event) -> None:
@@ -42,7 +49,7 @@ class ResultsScene(Scene):
         if self.fx is None:
             self.fx = ParticleSystem(seed=3 if self.app.headless else None)
         # Each star that lands throws a little confetti.
-        landed = min(self.result.stars, int(self.time_s / STAR_EVERY_S))
+        landed = 0 if self.watched else min(self.result.stars, int(self.time_s / STAR_EVERY_S))
         w, _ = self.app.size_px
         while self._fired < landed:
             x = w // 2 - 2 * 90 + self._fired * 90
@@ -53,6 +60,9 @@ class ResultsScene(Scene):
             self.app.quit(0)
 
     def draw(self, screen, alpha: float) -> None:
+        if self.watched:
+            self._draw_watched(screen)
+            return
         r = self.result
         t = self.time_s
         w, h = screen.get_size()
@@ -65,15 +75,46 @@ class ResultsScene(Scene):
             radius = 44 * (1.6 - 0.6 * k) if landed else 40
             theme.star(screen, (w // 2 - 180 + i * 90, 170), radius, theme.SUN if landed else (120, 100, 170),
                        filled=True, spin_rad=(1 - k) * 2.0)
-        theme.text(screen, f"{r.total:.0f} points", 60, theme.WHITE, (w // 2, 255), outline_px=3)
+        from scoring.judge import format_points
+
+        stopped = r.stopped_at_s is not None
+        theme.text(screen, f"{format_points(r.points)} points", 60, theme.WHITE, (w // 2, 240 if stopped else 255),
+                   outline_px=3)
+        if stopped:
+            theme.text(screen, f"Stopped early: {len(r.judgements)} of {len(self.choreo.moves)} moves danced", 26,
+                       theme.SUN, (w // 2, 282), outline_px=1)
         self._tiers(screen, pygame.Rect(60, 300, 380, 280))
         self._best(screen, pygame.Rect(w // 2 - 190, 300, 380, 280))
         self._tip(screen, pygame.Rect(w - 440, 300, 380, 280))
         self.done.draw(screen, t)
+        self._keys(screen)
         if self.fx is not None:
             self.fx.draw(screen)
         if t >= min(HEADLESS_SHOW_S - 0.2, (r.stars + 1) * STAR_EVERY_S + 0.3):
             self.game.shot(self.app, "6_results")
+
+    def _keys(self, screen) -> None:
+        w, h = screen.get_size()
+        theme.text(screen, "Enter  or  Esc   back to the dances", 26, (230, 220, 255), (w // 2, h - 22), shadow=False)
+
+    def _draw_watched(self, screen) -> None:
+        t = self.time_s
+        w, h = screen.get_size()
+        theme.background(screen, t)
+        theme.text(screen, "That was the dance!", 84, theme.SUN, (w // 2, 110 + 5 * math.sin(t * 3)), outline_px=4)
+        title = self.choreo.title or "the dance"
+        theme.text(screen, f"You watched {title}.", theme.fit(f"You watched {title}.", 48, w - 120), theme.WHITE,
+                   (w // 2, 220), outline_px=2)
+        card = pygame.Rect(w // 2 - 420, 280, 840, 230)
+        theme.panel(screen, card, alpha=230, radius_px=28, border=theme.MINT, border_px=5)
+        theme.text(screen, "Want to dance along and earn stars?", 38, theme.PINK, (card.centerx, card.y + 44), shadow=False)
+        lines = ("Ask a grown-up to plug in a camera,", "then pick the dance again and step into the picture!")
+        for i, ln in enumerate(lines):
+            theme.text(screen, ln, 32, theme.INK, (card.centerx, card.y + 110 + i * 44), shadow=False)
+        self.done.draw(screen, t)
+        self._keys(screen)
+        if t >= 0.5:
+            self.game.shot(self.app, "6_results_watched")
 
     def _tiers(self, screen, rect) -> None:
         theme.panel(screen, rect, alpha=230, radius_px=28)
@@ -83,7 +124,7 @@ class ResultsScene(Scene):
             y = rect.y + 72 + i * 40
             pill = pygame.Rect(rect.x + 24, y - 16, 170, 32)
             pygame.draw.rect(screen, theme.TIER_COLOURS[name], pill, border_radius=16)
-            theme.text(screen, name if name != "MISS" else "missed", 26, theme.INK, pill.center, shadow=False)
+            theme.text(screen, TIER_LABELS[Tier[name]], 26, theme.INK, pill.center, shadow=False)
             theme.text(screen, str(counts.get(name, 0)), 36, theme.INK, (rect.right - 60, y), shadow=False)
         theme.text(screen, f"best combo {self.result.max_combo}", 26, theme.INK, (rect.centerx, rect.bottom - 20),
                    shadow=False)
@@ -100,7 +141,12 @@ class ResultsScene(Scene):
     def _tip(self, screen, rect) -> None:
         theme.panel(screen, rect, alpha=230, radius_px=28, border=theme.MINT, border_px=5)
         theme.text(screen, "Next time", 36, theme.PINK, (rect.centerx, rect.y + 30), shadow=False)
-        tip = self.result.tips[0] if self.result.tips else "You did it! Try a harder dance next."
+        if self.result.tips:
+            tip = self.result.tips[0]
+        elif self.result.stopped_at_s is not None:
+            tip = "Dance the whole song next time to earn all your stars!"
+        else:
+            tip = "You did it! Try a harder dance next."
         lines = theme.wrap(tip, 30, rect.width - 40)
         for i, ln in enumerate(lines[:6]):
             theme.text(screen, ln, 30, theme.INK, (rect.centerx, rect.y + 80 + i * 32), shadow=False)

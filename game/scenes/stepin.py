@@ -42,17 +42,17 @@ def measure_body(landmarks: np.ndarray) -> tuple[bool, float]:
 def open_camera_scene(app, game, choreo_path: Path) -> Scene:
     """The step-in scene when a camera opens; otherwise the no-camera screen."""
     from game.camera import NoCamera, game_camera
-    from game.scenes.nocamera import NoCameraScene
+    from game.scenes.nocamera import NO_CAMERA, NoCameraScene, problem_of
 
     try:
         game_camera(app, game, loop=True)
     except NoCamera:
-        return NoCameraScene(app, game, choreo_path, "No camera found")
+        return NoCameraScene(app, game, choreo_path, NO_CAMERA)
     except DanceError as e:
         if app.headless:
             raise  # no one to read a screen: the CLI prints it as one line
         game.camera_error = str(e)
-        return NoCameraScene(app, game, choreo_path, str(e))
+        return NoCameraScene(app, game, choreo_path, str(e), problem=problem_of(e))
     return StepInScene(app, game, choreo_path)
 
 

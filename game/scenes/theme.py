@@ -185,6 +185,14 @@ class Button:
         text(surface, self.label, int(r.height * 0.55), WHITE, r.center, outline_px=2)
 
 
+def fit(message: str, size: int, max_width_px: int, min_size: int = 16) -> int:
+    """The largest font size <= ``size`` at which ``message`` is at most max_width_px wide
+    (never below min_size): banners shrink their words rather than spill out."""
+    while size > min_size and font(size).size(message)[0] > max_width_px:
+        size -= 2
+    return size
+
+
 def wrap(message: str, size: int, max_width_px: int) -> list[str]:
     """Break ``message`` into lines no wider than max_width_px in font ``size``; a word
     longer than the width gets a line of its own."""

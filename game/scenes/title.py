@@ -1,8 +1,10 @@
 """Title screen and choreography picker.
 
 Left/right (or a click on a card) picks a dance, Enter / Space / the big button starts it,
-Esc quits. Each card shows the cover (or a dancing star), title, difficulty, length and the
-best stars earned so far. Headless runs pick the preselected dance by themselves.
+P (or the dancer button) picks who is dancing, Esc quits. The first start asks who is
+dancing unless --player said so. Each card shows the cover (or a dancing star), title,
+difficulty, length and the dancer's best stars so far, re-read whenever the title comes
+back into view. Headless runs pick the preselected dance by themselves.
 """
 from __future__ import annotations
 
@@ -33,12 +35,11 @@ class Entry:
     error: str | None = None
 
 
-def load_entries(paths: list[Path]) -> list[Entry]:
-    from game.recorder import best_stars
+def load_entries(paths: list[Path], player: str | None = None, store_path: Path | None = None) -> list[Entry]:
     from pose.errors import DanceError
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
-    best = best_stars([str(p) for p in paths])
+    best = _best(paths, player, store_path)
     entries = []
     for p in paths:
         try:
@@ -55,6 +56,20 @@ def load_entries(paths: list[Path]) -> list[Entry]:
         entries.append(Entry(p, c.title, c.difficulty, c.duration_s, len(c.moves), cover,
                              best.get(str(p), best.get(str(c.path), 0))))
     return entries
+
+
+def _best(paths: list[Path], player: str | None, store_path: Path | None) -> dict[str, int]:
+    from game.recorder import best_stars
+
+    keys = [str(p) for p in paths] + [str(p.resolve()) for p in paths]
+    return best_stars(keys, store_path, player=player)
+
+
+def refresh_stars(entries: list[Entry], player: str | None, store_path: Path | None = None) -> None:
+    """Re-read the best stars (after a song, or for another dancer)."""
+    best = _best([e.path for e in entries], player, store_path)
+    for e in entries:
+        e.best_stars = best.get(str(e.path), best.get(str(e.path.resolve()), 0))
 
 
 def _note(screen, at: tuple[int, int]) -> None:
@@ -74,7 +89,10 @@ class TitleScene(Scene):
     def __init__(self, app, game) -> None:
         super().__init__(app)
         self.game = game
-        self.entries = load_entries(game.config.choreographies)
+        if game.player_chosen is None:
+            game.player_chosen = game.config.player is not None
+        self.entries = load_entries(game.config.choreographies, game.config.player,
+                                    game.config.store_path if game.config.use_store else None)
         self.selected = min(game.config.selected, max(0, len(self.entries) - 1))
         self.time_s = 0.0
         self.card_rects: list[pygame.Rect] = []
@@ -82,6 +100,14 @@ class TitleScene(Scene):
         self.play_button = theme.Button("Let's dance!", pygame.Rect(w // 2 - 190, h - 130, 380, 92),
                                         theme.PINK, focused=True)
         self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
+        self.dancer_rect = pygame.Rect(w - 290, 20, 270, 84)
+        self._shown_for: str | None = game.config.player
+
+    def enter(self) -> None:
+        # Back from a song or the picker: the stars may have changed, or the dancer.
+        if self.game.config.use_store:
+            refresh_stars(self.entries, self.game.config.player, self.game.config.store_path)
+        self._shown_for = self.game.config.player
 
     def handle(self, event) -> None:
         if event.type == pygame.KEYDOWN:
@@ -95,8 +121,12 @@ class TitleScene(Scene):
                 self.start()
             elif event.key == pygame.K_c:
                 self.calibrate()
+            elif event.key == pygame.K_p:
+                self.pick_dancer()
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.play_button.hit(event.pos):
+            if self.dancer_rect.collidepoint(event.pos):
+                self.pick_dancer()
+            elif self.play_button.hit(event.pos):
                 self.start()
             elif self.timing_button.hit(event.pos):
                 self.calibrate()
@@ -106,8 +136,16 @@ class TitleScene(Scene):
                         self.start()
                     self.selected = i
 
+    def pick_dancer(self, then=None) -> None:
+        from game.scenes.profiles import ProfilesScene
+
+        self.app.push(ProfilesScene(self.app, self.game, on_done=then))
+
     def start(self) -> None:
         if not self.entries or self.entries[self.selected].error:
+            return
+        if not self.game.player_chosen and not self.app.headless:
+            self.pick_dancer(then=self.start)  # who is dancing, then the dance
             return
         from game.scenes.stepin import open_camera_scene
 
@@ -117,14 +155,14 @@ class TitleScene(Scene):
     def calibrate(self) -> None:
         """The move-along latency calibration (game/scenes/calibration_scene.py); C or the button."""
         from game.scenes.calibration_scene import calibration_for_game
-        from game.scenes.nocamera import NoCameraScene
+        from game.scenes.nocamera import NoCameraScene, problem_of
         from pose.errors import DanceError
 
         try:
             self.app.push(calibration_for_game(self.app, self.game))
         except DanceError as e:
-            if self.entries:
-                self.app.push(NoCameraScene(self.app, self.game, self.entries[self.selected].path, str(e)))
+            # Try again retries the timing check; no "Just watch" (it would start a song).
+            self.app.push(NoCameraScene(self.app, self.game, None, str(e), problem=problem_of(e), then="calibrate"))
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
@@ -148,8 +186,27 @@ class TitleScene(Scene):
         self.card_rects = self._cards(screen, t)
         self.play_button.draw(screen, t)
         self.timing_button.draw(screen, t)
-        theme.text(screen, "<  >  choose     Enter  dance     C  camera timing     Esc  quit", 26, (230, 220, 255), (w // 2, h - 22),
-                   shadow=False)
+        self._dancer(screen, t)
+        theme.text(screen, "<  >  choose     Enter  dance     P  who's dancing     C  camera timing     Esc  quit", 26,
+                   (230, 220, 255), (w // 2, h - 22), shadow=False)
+
+    def _dancer(self, screen, t: float) -> None:
+        """Top right: who is dancing (their avatar and name), a button to change it."""
+        from game.scenes.profiles import GUEST, default_avatar, draw_avatar
+
+        r = self.dancer_rect
+        name = self.game.config.player
+        pygame.draw.rect(screen, theme.SHADOW, r.move(0, 6), border_radius=r.height // 2)
+        pygame.draw.rect(screen, theme.LILAC, r, border_radius=r.height // 2)
+        pygame.draw.rect(screen, theme.WHITE, r, 4, border_radius=r.height // 2)
+        if name is None and not self.game.player_chosen:
+            avatar, label = GUEST, "Who's dancing?"
+        else:
+            avatar = self.game.avatar or (default_avatar(name) if name else GUEST)
+            label = name or "Guest"
+        draw_avatar(screen, avatar, (r.x + 44, r.centery), 30)
+        theme.text(screen, label, theme.fit(label, 36, r.width - 100), theme.WHITE, (r.x + 88 + (r.width - 100) // 2, r.centery),
+                   outline_px=2)
 
     def _logo(self, screen, centre, t) -> None:
         word = "DanceStudio"

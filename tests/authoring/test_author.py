@@ -10,8 +10,8 @@ import yaml
 
 from authoring.audio import probe
 from pose.track import PoseTrack
-from scoring import choreo_fields as F
-from scoring.choreography import load_choreography
+from content import fields as F
+from content.loader import load_choreography
 
 pytestmark = pytest.mark.slow
 
@@ -201,3 +201,22 @@ def test_preview_without_video_draws_the_track(authored: Path, tmp_path: Path, c
     while cap.read()[0]:
         n += 1
     assert n == len(PoseTrack.load(folder / "coach.npz")) == 100
+
+
+def test_a_short_clip_is_called_too_short_with_what_it_allows(sample_video: Path, tmp_path: Path, cli) -> None:
+    """cam01 is 1.7 s: the draft is made, and the author is told plainly why it has so few
+    moves and how long a dance video should be."""
+    code, out, err = cli(["author", str(sample_video), "-o", str(tmp_path / "short"), "--bpm", "120", "-q"])
+    assert code == 0, err
+    notes = [ln for ln in err.splitlines() if ln.startswith("dance author: note:")]
+    assert len(notes) == 1 and "too short" in notes[0] and "1.7 s" in notes[0] and "at least 20 s" in notes[0]
+
+
+def test_author_notes_are_quiet_for_a_real_dance_length() -> None:
+    from authoring.author import author_notes
+
+    assert author_notes(45.0, 120, 0.0, 11, 0.97) == []
+    (short,) = author_notes(1.7, 120, 0.0, 2, 1.0)
+    assert "3 beats" in short and "only 2 moves" in short
+    (lost,) = author_notes(60.0, 100, 0.0, 10, 0.55)
+    assert "55%" in lost

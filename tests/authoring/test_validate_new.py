@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring import choreo_fields as F
-from scoring.choreo_schema import schema_text
+from content import fields as F
+from content.schema import schema_text
 
 CORPUS = Path(__file__).resolve().parents[1] / "scoring" / "broken_choreos"
 

@@ -21,7 +21,7 @@ YAML = DEMO / "demo.yaml"
 
 @pytest.fixture(scope="module")
 def choreo():
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     return load_choreography(YAML)
 

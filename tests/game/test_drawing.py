@@ -159,7 +159,9 @@ def test_hud_totals_combo_and_popups_reaped():
     hud = Hud((1280, 720), (600, 300))
     hud.on_judgement(_j(0, Tier.PERFECT, 90, combo=1))
     hud.on_judgement(_j(1, Tier.GOOD, 60, gold=True, combo=2))
-    assert hud.total == pytest.approx((90 + 2 * 60) / 3)  # gold weighs double
+    hud.update(0.0, None, points=2500)
+    hud.update(0.0, None, points=2400)  # the shown points never go down
+    assert hud.points == 2500
     assert hud.combo == 2 and len(hud.popups) == 2 and hud.popups[0].big
     surf = pygame.Surface((1280, 720))
     hud.draw(surf, 0.0)
@@ -221,3 +223,23 @@ def test_screen_recorder_keeps_true_speed(tmp_path):
     cap = cv2.VideoCapture(str(tmp_path / "o.mp4"))
     assert cap.get(cv2.CAP_PROP_FPS) == 30.0 and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 30
     cap.release()
+
+
+def test_hud_points_count_up_and_stars_follow_earned_points():
+    """The HUD shows the scorer's points (counting up to them, never past, never down) and
+    the stars those points have already earned."""
+    from game.hud import Hud
+    from scoring import judge
+
+    hud = Hud((1280, 720), (600, 300), difficulty="easy")
+    hud.on_judgement(_j(0, Tier.PERFECT, 95))
+    shown = []
+    for points in (1000, 1000, 1000, 3000, 3000, 9000):
+        hud.update(1 / 60, 0.5, points=points)
+        shown.append(hud.shown_points)
+    assert shown == sorted(shown) and shown[-1] <= 9000
+    for _ in range(300):
+        hud.update(1 / 60, 0.5, points=9000)
+    assert hud.shown_points == 9000
+    assert hud.stars == judge.stars_for(90.0, "easy")
+    assert judge.format_points(7420.4) == "7,420"

@@ -68,7 +68,9 @@ def test_player_progress_bests_and_recurring_weak_parts(store: SessionStore) -> 
                started_at=f"2026-03-0{day}T10:00:00Z")
     record(store, "Leo", [("Hop", 60, weak_legs)], finish=False, started_at="2026-03-04T10:00:00Z")
     p = analysis.summarise_player(store, "leo")
-    assert p.improvement == pytest.approx(30.0) and "improved by 30" in p.headline
+    # Bunny Hop 40 -> 70 (the same dance): +3,000 points; Robot (once) is not compared with it.
+    assert p.improvement == 3000 and "improved by 3,000 points on Bunny Hop" in p.headline
+    assert [(g.choreography, g.points) for g in p.progress] == [("Bunny Hop", [4000, 7000]), ("Robot", [5500])]
     assert [(b.choreography, b.plays, b.best_total) for b in p.bests] == [("Bunny Hop", 3, 70.0), ("Robot", 1, 55.0)]
     assert p.recurring_weak == ["left_leg", "right_leg"]  # at most two, weakest first
     assert p.tricky_moves == []  # "Hop" averages 60: not tricky
@@ -87,7 +89,8 @@ def test_class_most_improved_participation_and_ties(store: SessionStore) -> None
     zoe = next(r for r in c.rows if r.name == "Zoe")
     assert (zoe.sessions, zoe.latest_total, zoe.improvement) == (0, None, None)
     ava = next(r for r in c.rows if r.name == "Ava")
-    assert (ava.latest_total, ava.best_total, ava.improvement) == (75.0, 80.0, -5.0)
+    assert (ava.latest_total, ava.best_total, ava.improvement) == (75.0, 80.0, -500)
+    assert (ava.latest_points, ava.best_points) == (7500, 8000)
 
 
 def test_nobody_improved_means_no_prize(store: SessionStore) -> None:
@@ -207,3 +210,75 @@ def test_session_timeline_comes_from_the_judgements_samples(tmp_path):
     assert summary.samples_t_s == [1.0, 1.25, 1.5, 2.0, 2.5]
     assert summary.samples_similarity == [50.0, 75.0, 100.0, 25.0, 0.0]
     store.close()
+
+
+def test_progress_compares_the_same_dance_at_the_same_level_only(store: SessionStore) -> None:
+    """Mia's 0 on one song and 58 on another, easier one is not "improved by 58"."""
+    def play(title, total, day, difficulty="easy"):
+        sid = store.start_session(player="Mia", choreography=title, difficulty=difficulty,
+                                  started_at=f"2026-03-0{day}T10:00:00Z")
+        store.record_judgement(sid, make_judgement(0, total))
+        store.finish_session(sid, total=total, stars=0)
+
+    play("Party Bear Boogie", 0.0, 1)
+    play("Two Moves", 58.0, 2)
+    p = analysis.summarise_player(store, "Mia")
+    assert p.improvement is None and "improved" not in p.headline
+    play("Party Bear Boogie", 20.0, 3, difficulty="hard")  # another level: its own series
+    play("Party Bear Boogie", 35.0, 4)
+    p = analysis.summarise_player(store, "Mia")
+    assert p.improvement == 3500 and p.improvement_dance == "Party Bear Boogie (easy)"
+    assert "improved by 3,500 points on Party Bear Boogie" in p.headline
+    c = analysis.summarise_class(store)
+    assert c.rows[0].improvement == 3500 and [r.name for r in c.most_improved] == ["Mia"]
+
+
+def test_stopped_sessions_are_not_progress_and_guests_are_not_children(store: SessionStore) -> None:
+    sid = store.start_session(player="Leo", choreography="Robot", started_at="2026-03-01T10:00:00Z")
+    store.record_judgement(sid, make_judgement(0, 90.0))
+    store.stop_session(sid, total=90.0, stars=0, points=900, stopped_at_s=8.0)
+    sid = store.start_session(player="Leo", choreography="Robot", started_at="2026-03-02T10:00:00Z")
+    store.record_judgement(sid, make_judgement(0, 50.0))
+    store.finish_session(sid, total=50.0, stars=2)
+    guest = store.start_session(player=None, choreography="Robot")
+    store.record_judgement(guest, make_judgement(0, 10.0))
+    p = analysis.summarise_player(store, "Leo")
+    assert [g.points for g in p.progress] == [[5000]] and p.improvement is None
+    c = analysis.summarise_class(store)
+    assert [r.name for r in c.rows] == ["Leo"]
+
+
+def test_class_hardest_moves_pool_every_childs_tries(store: SessionStore) -> None:
+    for name, scores in (("Mia", [90, 20, 70]), ("Leo", [85, 30, 40]), ("Ava", [95, 25, 60])):
+        record(store, name, [("Wave", scores[0], {}), ("Spin", scores[1], {}), ("Hop", scores[2], {})])
+    c = analysis.summarise_class(store)
+    assert [(m.move_name, m.children, m.tries) for m in c.hardest_moves] == [("Spin", 3, 3), ("Hop", 3, 3)]
+    assert c.hardest_moves[0].mean_score == pytest.approx(25.0)  # Wave (90) is not hard
+
+
+def test_report_words_are_the_games_words(store: SessionStore) -> None:
+    from scoring.judge import TIER_LABELS
+
+    assert analysis.TIER_WORDS == TIER_LABELS and TIER_LABELS[Tier.MISS] == "missed"
+    assert analysis.part_label("torso") == "Torso"  # the YAML's word, not "Body"
+
+
+@pytest.mark.parametrize("offset_s, tier, words", [
+    (0.05, Tier.GREAT, "right on the beat"),
+    (0.25, Tier.GOOD, "a bit late (0.2 s)"),
+    (-0.2, Tier.PERFECT, "a bit early (0.2 s)"),
+    (0.60, Tier.GREAT, "–"),  # at the edge of the scorer's search window: no real timing
+    (0.25, Tier.MISS, "–"),  # not matched: its "timing" means nothing
+])
+def test_timing_is_only_said_when_it_is_real(offset_s, tier, words) -> None:
+    assert html.timing_words(offset_s, tier) == words
+
+
+def test_progress_axis_shows_times_when_sessions_share_a_day() -> None:
+    from reports import plots
+    from reports.store import local_time
+
+    isos = ["2026-12-02T09:05:00+00:00", "2026-12-02T14:30:00+00:00", "2026-12-03T09:00:00+00:00"]
+    labels = plots.when_labels(isos)
+    assert labels[0] != labels[1]  # same day: told apart by the time
+    assert labels[0].endswith(local_time(isos[0]).strftime("%H:%M")) and ":" not in labels[2]

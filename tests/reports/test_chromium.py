@@ -113,8 +113,9 @@ def test_session_report_in_chromium(class_store) -> None:
     page = dom(out)
     assert re.search(r'id="player"[^>]*>Mia<', page)
     assert re.search(r'id="choreography"[^>]*>Bunny Hop<', page)
-    # play() finishes with total = mean score = 63.75 and stars = total // 20 = 3.
-    assert re.search(r'id="total"[^>]*>64<', page)
+    # play() finishes with total = mean score = 63.75 and stars = total // 20 = 3: the game's
+    # points for that are 6,375 (total x 100), and the report says the same.
+    assert re.search(r'id="points"[^>]*>6,375<', page)
     assert page.count('data-stars="3"') == 1 and 'aria-label="3 of 5 stars"' in page
     assert html.human_date("2026-03-07T09:30:00+01:00") in page  # on this computer's clock
     for name in ("Bunny ears", "Hop hop", "Star jump", "Robot arms", "Twirl", "Big wave", "Stomp left", "Stomp right"):

@@ -126,3 +126,30 @@ def test_failed_migration_leaves_previous_version(tmp_path: Path, monkeypatch: p
     cols = [r[1] for r in raw.execute("PRAGMA table_info(players)")]
     assert "half_done" not in cols
     raw.close()
+
+
+def test_v4_old_default_player_becomes_the_guest_nobody_counts(tmp_path: Path) -> None:
+    """Sessions stored as "Player" (the old default for "no name given") become the Guest
+    profile: kept, still reportable one by one, never a child in a class list."""
+    from reports.analysis import summarise_class
+
+    p = tmp_path / "sessions.db"
+    make_v1(p, players=2, sessions_each=2, moves=2)
+    raw = sqlite3.connect(p)
+    raw.execute("UPDATE players SET name = 'Player' WHERE id = 2")
+    raw.commit()
+    raw.close()
+    with SessionStore.open(p) as store:
+        assert [x.name for x in store.players()] == ["Kid0"]
+        assert [x.name for x in store.players(include_guest=True)] == ["Guest", "Kid0"]
+        assert [r.name for r in summarise_class(store).rows] == ["Kid0"]
+        guest_sessions = [s for s in store.sessions() if s.guest]
+        assert len(guest_sessions) == 2 and {s.player for s in guest_sessions} == {"Guest"}
+        # Finished v3 sessions get the points the game shows for them.
+        done = [s for s in store.sessions() if s.completed]
+        assert done and all(s.points == round(s.total * 100) for s in done)
+        assert all(s.points is None for s in store.sessions() if not s.completed)
+        # New nameless sessions join the same Guest profile.
+        sid = store.start_session(player=None, choreography="Demo")
+        assert store.session(sid).player == "Guest" and store.session(sid).guest
+        assert len(store.players(include_guest=True)) == 2

@@ -207,3 +207,20 @@ def test_forget_while_another_connection_reads(store: SessionStore) -> None:
     store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for f in store.path.parent.glob("sessions.db*"):
         assert secret.encode() not in f.read_bytes(), f
+
+
+def test_stopped_session_is_stored_as_stopped_not_finished(store) -> None:
+    sid = store.start_session(player="Mia", choreography="Robot")
+    store.stop_session(sid, total=80.0, stars=1, points=1600, stopped_at_s=12.5)
+    s = store.session(sid)
+    assert not s.completed and s.stopped and s.stopped_at_s == 12.5 and s.points == 1600
+    assert store.sessions(completed_only=True) == []
+    done = store.start_session(player="Mia", choreography="Robot")
+    store.finish_session(done, total=72.5, stars=3)
+    assert store.session(done).points == 7250 and store.session(done).completed
+
+
+def test_avatar_is_remembered(store) -> None:
+    store.add_player("Zoë")
+    store.set_avatar("zoë", "bunny")
+    assert store.player("Zoë").avatar == "bunny"

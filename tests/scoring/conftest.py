@@ -54,7 +54,7 @@ def make_choreo(tmp_path):
     Writes a real choreography folder (YAML + the reference pose track) and loads it with
     the project's loader. moves: [(name, start_s, end_s[, {parts, gold, tip}]), ...].
     """
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     counter = iter(range(10_000))
 

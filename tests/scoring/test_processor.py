@@ -282,3 +282,47 @@ def test_a_constant_delay_is_learnt_on_the_first_move_and_costs_nothing(choreo, 
     result = score_track(choreo, ref, PoseTrack(lm, world, np.arange(n) / ref.fps, ref.fps, ref.size))
     assert all(j.score > 99 for j in result.judgements), [j.score for j in result.judgements]
     assert all(abs(j.offset_s - d) < 0.02 for j in result.judgements), [j.offset_s for j in result.judgements]
+
+
+def test_points_only_grow_and_a_whole_song_ends_at_total_x_100(choreo, ref, real_track):
+    from scoring.judge import POINTS_MAX
+
+    other = real_track("Demo_SinglePerson/cam02")  # another view: an imperfect dancer
+    proc = ScoreProcessor(choreo, ref)
+    seen = []
+    proc.subscribe(lambda j: seen.append(proc.points))
+    for i in range(len(other)):
+        proc.push(other.frame(i), float(other.t[i]))
+    result = proc.finish()
+    seen.append(result.points)
+    assert seen == sorted(seen) and 0 < result.points < POINTS_MAX
+    assert result.points == round(result.total * 100)
+    assert result.to_json()["points"] == result.points and 0 <= result.to_json()["total"] <= 100
+    perfect = ScoreProcessor(choreo, ref)
+    _push_all(perfect, ref)
+    assert perfect.finish().points >= POINTS_MAX * 0.99
+
+
+def test_a_stopped_song_judges_only_the_moves_danced(choreo, ref):
+    """Stopping early: the moves that ended before the stop are judged, the rest are not
+    counted as missed; the total is over the moves danced, stars come from points earned."""
+    from scoring import judge
+
+    stop_s = float(choreo.moves[1].end_s) + 0.01
+    proc = ScoreProcessor(choreo, ref)
+    for i in range(len(ref)):
+        if ref.t[i] > stop_s:
+            break
+        proc.push(ref.frame(i), float(ref.t[i]))
+    result = proc.finish(stop_s, stopped=True)
+    assert [j.move_index for j in result.judgements] == [0, 1]
+    assert result.tier_counts["MISS"] == 0 and result.total > 99
+    assert result.stopped_at_s == pytest.approx(stop_s)
+    assert result.stars == judge.stars_for(result.points / 100, choreo.difficulty)
+    whole = ScoreProcessor(choreo, ref)
+    for i in range(len(ref)):
+        if ref.t[i] > stop_s:
+            break
+        whole.push(ref.frame(i), float(ref.t[i]))
+    unstopped = whole.finish(stop_s)  # without stopped=: the moves never reached are judged (and missed)
+    assert len(unstopped.judgements) == 4 and unstopped.tier_counts["MISS"] >= 1 and unstopped.total < result.total

@@ -29,7 +29,7 @@ OTHER_VIEWS = ("cam02", "cam03", "cam04")
 
 @pytest.fixture(scope="module")
 def setup(real_track, tmp_path_factory):
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
 
     ref = real_track("Demo_SinglePerson/cam01")
     folder = tmp_path_factory.mktemp("clip_choreo")

@@ -1,7 +1,7 @@
 """The choreography format as data: one field table drives the loader and the JSON Schema.
 
-Change the format here and nowhere else: ``scoring.choreography`` parses by walking these
-tables, and ``scoring.choreo_schema`` generates ``choreographies/choreography.schema.json``
+Change the format here and nowhere else: ``content.loader`` parses by walking these
+tables, and ``content.schema`` generates ``choreographies/choreography.schema.json``
 from them (a test checks the shipped schema equals the generated one).
 """
 from __future__ import annotations

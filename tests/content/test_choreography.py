@@ -14,13 +14,9 @@ from hypothesis import strategies as st
 
 from pose.errors import DanceError
 from pose.track import PoseTrack
-from scoring import choreo_fields as F
-from scoring.choreography import (
-    Choreography,
-    ChoreographyError,
-    Move,
-    load_choreography,
-)
+from content import fields as F
+from content.loader import ChoreographyError, load_choreography
+from scoring.choreography import Choreography, Move
 from scoring.parts import BODY_PARTS
 
 HERE = Path(__file__).parent
@@ -34,7 +30,7 @@ SCHEMA_LINE = helpers.SCHEMA_LINE
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A choreographies-like tree: <root>/choreography.schema.json and <root>/song/ with media."""
     root = tmp_path_factory.mktemp("choreos")
-    from scoring.choreo_schema import schema_text
+    from content.schema import schema_text
 
     (root / F.SCHEMA_FILE).write_text(schema_text())
     song = root / "song"

@@ -30,7 +30,7 @@ def load_player(path: Path, quiet: bool = True):
 
 
 def run(args: argparse.Namespace) -> int:
-    from scoring.choreography import load_choreography
+    from content.loader import load_choreography
     from scoring.processor import score_track
 
     choreo = load_choreography(args.choreography)

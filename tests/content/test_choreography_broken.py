@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.choreography import ChoreographyError, load_choreography
+from content.loader import ChoreographyError, load_choreography
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "broken_choreos"
@@ -72,8 +72,8 @@ EXPECTED: dict[str, list[str]] = {
     "path_missing_file": ["4:8: video: file not found: clip.mp5; did you mean 'clip.mp4'?"],
     "path_symlink_escape": ["8:8: cover: 'escape.png' leads outside this file's folder (through a symbolic link)"],
     "root_is_list": ['2:1: must be a mapping of keys (format, title, ...), got a list'],
-    "syntax_tab_indent": ["11:1: YAML syntax error: found character '\\t' that cannot start any token"],
-    "syntax_unclosed_flow": ["13:1: YAML syntax error: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence started at line 12)"],
+    "syntax_tab_indent": ["11:1: YAML syntax error: a tab character: YAML indents with spaces only; replace the tab with spaces"],
+    "syntax_unclosed_flow": ["13:1: YAML syntax error: a '[' opened at line 12, column 12 is never closed with ']'"],
     "tag_custom": ['9:11: tag !coach is not allowed (only plain YAML values)'],
     "tag_python_object": ['3:8: tag !!python/object/apply:os.system is not allowed (only plain YAML values)'],
     "title_empty": ['3:8: title: must not be empty'],

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring import choreo_fields as F
-from scoring.choreography import load_choreography
+from content import fields as F
+from content.loader import load_choreography
 
 ROOT = Path(__file__).resolve().parents[2] / "choreographies"
 SHIPPED = sorted(p for p in ROOT.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())

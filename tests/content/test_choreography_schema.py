@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from scoring import choreo_fields as F
-from scoring.choreo_schema import build_schema, schema_text, shipped_schema_path
+from content import fields as F
+from content.schema import build_schema, schema_text, shipped_schema_path
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "broken_choreos"
@@ -34,12 +34,12 @@ SCHEMA_CATCHES = {
 def test_shipped_schema_is_the_generated_one() -> None:
     assert shipped_schema_path() == REPO / "choreographies" / "choreography.schema.json"
     assert shipped_schema_path().read_text(encoding="utf-8") == schema_text(), \
-        "stale schema: run python -m scoring.choreo_schema"
+        "stale schema: run python -m content.schema"
 
 
 def test_generator_check_mode(tmp_path: Path) -> None:
     out = tmp_path / "s.json"
-    run = [sys.executable, "-m", "scoring.choreo_schema", "-o", str(out)]
+    run = [sys.executable, "-m", "content.schema", "-o", str(out)]
     assert subprocess.run(run + ["--check"], capture_output=True).returncode == 1
     assert subprocess.run(run, capture_output=True).returncode == 0
     assert subprocess.run(run + ["--check"], capture_output=True).returncode == 0
@@ -122,7 +122,7 @@ def media_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_what_the_schema_rejects_the_loader_rejects(media_folder: Path, doc: dict) -> None:
     """An editor never underlines a file that loads; a file the editor accepts fails only
     for what a schema cannot know (files, media lengths, overlaps)."""
-    from scoring.choreography import ChoreographyError, load_choreography
+    from content.loader import ChoreographyError, load_choreography
 
     path = media_folder / "doc.yaml"
     path.write_text(F.SCHEMA_COMMENT_PREFIX + "../" + F.SCHEMA_FILE + "\n" + yaml.safe_dump(doc))

@@ -1,7 +1,7 @@
-"""The choreography JSON Schema, generated from the field table in ``scoring.choreo_fields``.
+"""The choreography JSON Schema, generated from the field table in ``content.fields``.
 
-    python -m scoring.choreo_schema            # rewrite choreographies/choreography.schema.json
-    python -m scoring.choreo_schema --check    # exit 1 if the shipped file is stale
+    python -m content.schema            # rewrite choreographies/choreography.schema.json
+    python -m content.schema --check    # exit 1 if the shipped file is stale
 
 Editors (via the ``# yaml-language-server: $schema=...`` first line) use it to autocomplete
 and underline mistakes. It checks what a schema can (types, ranges, names, timing shape);
@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scoring import choreo_fields as F
-from scoring.choreo_fields import FieldSpec
+from content import fields as F
+from content.fields import FieldSpec
 
 SCHEMA_ID = "https://dancestudio.invalid/choreography.schema.json"
 # No "/" at the start, no ".." segment, no backslash, no drive letter: stays in the folder.
@@ -107,7 +107,7 @@ def schema_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m scoring.choreo_schema", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m content.schema", description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="only check the shipped file is up to date")
     ap.add_argument("-o", "--output", type=Path, default=None, help="where to write (default: shipped path)")
     args = ap.parse_args(argv)
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = out.read_text(encoding="utf-8") if out.is_file() else None
         if current != text:
-            print(f"{out}: stale; run: python -m scoring.choreo_schema", file=sys.stderr)
+            print(f"{out}: stale; run: python -m content.schema", file=sys.stderr)
             return 1
         print(f"{out}: up to date")
         return 0
