@@ -147,7 +147,7 @@ def main() -> int:
     ap.add_argument("--camera", type=Path, help="video used as the camera (default: pose2sim cam02)")
     ap.add_argument("--quick", action="store_true", help="a short run: 5 s of song")
     ap.add_argument("--precision", default=None,
-                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static)")
+                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static, int8-mixed)")
     args = ap.parse_args()
     if args.precision:
         from pose import runtime

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-fixture", action="store_true",
                     help=f"store mediapipe's landmarks as {FIXTURE.relative_to(ROOT)}")
     ap.add_argument("--precision", default=None,
-                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static)")
+                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static, int8-mixed)")
     args = ap.parse_args(argv)
     if args.precision:
         from pose import runtime

@@ -42,8 +42,8 @@ TARGET_MEDIAN = 0.005
 TARGET_P95 = 0.02
 # (precision, detector threads, landmark threads)
 CONFIGS = [("float", 2, 2), ("float", 1, 1), ("fp16", 1, 1), ("int8-weight", 1, 1),
-           ("int8-dynamic", 1, 1), ("int8-static", 1, 1), ("int8-static", 2, 2), ("int8-static", 2, 1)]
-QUICK_CONFIGS = [("float", 2, 2), ("float", 1, 1), ("int8-static", 1, 1)]
+           ("int8-dynamic", 1, 1), ("int8-static", 1, 1), ("int8-mixed", 1, 1), ("int8-mixed", 2, 1)]
+QUICK_CONFIGS = [("float", 2, 2), ("float", 1, 1), ("int8-mixed", 1, 1)]
 
 
 def child_main(args: argparse.Namespace) -> int:

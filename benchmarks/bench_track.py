@@ -89,7 +89,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one camera, one repetition")
     ap.add_argument("--precision", default=None,
-                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static)")
+                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static, int8-mixed)")
     args = ap.parse_args()
     if args.precision:
         from pose import runtime

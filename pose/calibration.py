@@ -1,4 +1,4 @@
-"""Real model inputs for calibrating statically quantised variants (int8-static).
+"""Real model inputs for calibrating statically quantised variants (int8-static, int8-mixed).
 
 The float body pipeline runs on sample footage the fidelity benchmark does NOT use (the
 fixture is Demo_SinglePerson cam01/cam02), and what it feeds each model is kept: letterboxed

@@ -10,7 +10,11 @@ original: its weights hide behind DEQUANTIZE ops).
   and fully connected layers run integer kernels (dynamic range);
 - ``int8-static``: int8 weights and activations, ranges calibrated on real footage (the
   float pipeline's own model inputs on sample videos the fidelity benchmark does not
-  use); graph inputs and outputs stay float32 so callers see no difference.
+  use); graph inputs and outputs stay float32 so callers see no difference;
+- ``int8-mixed``: int8-static for the high-resolution layers, where nearly all the
+  multiply-accumulates are, and float32 for every op whose output is at most
+  ``MIXED_FLOAT_MAX_SIDE_PX`` wide (the deep trunk and the regression heads, where int8
+  costs the landmarks most accuracy for little time).
 
 ``litert-quantizer`` is an optional extra (``pip install dancestudio[quantize]``), imported
 only here and only when building: the player loads the built files with the runtime alone.
@@ -76,13 +80,42 @@ def _static() -> list[dict[str, Any]]:
     return rules
 
 
+MIXED_FLOAT_MAX_SIDE_PX = 4
+
+
+def _mixed(float32_model: bytes) -> list[dict[str, Any]]:
+    """int8-static, then a float rule for each low-resolution op, matched by its exact scope."""
+    import re
+
+    from pose import flatbuf
+
+    model = flatbuf.read(float32_model)
+    sg = model.subgraphs[0]
+    rules = _static()
+    keep_float = []
+    for op in sg.operators:
+        outs = [sg.tensors[i] for i in (op.outputs or []) if i >= 0]
+        if not outs:
+            continue
+        shape = [int(v) for v in (outs[0].shape if outs[0].shape is not None else [])]
+        if len(shape) != 4 or shape[1] <= MIXED_FLOAT_MAX_SIDE_PX:
+            names = [t.name.decode() if isinstance(t.name, bytes) else str(t.name) for t in outs]
+            # The quantiser's op scope is the output names joined by ";" plus a trailing ";";
+            # anchoring matters: fused names repeat inside other ops' names.
+            keep_float.append("^" + re.escape(";".join(names) + ";") + "$")
+    return rules[:1] + [{"regex": rx, "operation": "*", "algorithm_key": "no_quantize", "op_config": {}}
+                        for rx in keep_float] + rules[1:]
+
+
 RECIPES = {
     "fp16": _fp16,
     "int8-weight": lambda: _int8("FLOAT", True),
     "int8-dynamic": lambda: _int8("INTEGER", False),
     "int8-static": _static,
+    "int8-mixed": _mixed,
 }
-NEEDS_CALIBRATION = frozenset({"int8-static"})
+NEEDS_CALIBRATION = frozenset({"int8-static", "int8-mixed"})
+_NEEDS_MODEL = frozenset({"int8-mixed"})  # recipes computed from the model's own graph
 
 
 def quantizer_version() -> str:
@@ -110,7 +143,8 @@ def quantize(float32_model: bytes, precision: str,
     # The quantiser prints a size/time report and absl log lines; keep our CLI's output ours.
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(null):
-        q = lq.Quantizer(bytearray(float32_model), RECIPES[precision]())
+        recipe = RECIPES[precision](float32_model) if precision in _NEEDS_MODEL else RECIPES[precision]()
+        q = lq.Quantizer(bytearray(float32_model), recipe)
         qsv = None
         if precision in NEEDS_CALIBRATION:
             if not calibration:

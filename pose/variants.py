@@ -18,13 +18,14 @@ from pathlib import Path
 from pose import paths, zoo
 from pose.errors import ModelError
 
-PRECISIONS = ("float", "fp16", "int8-dynamic", "int8-weight", "int8-static")
+PRECISIONS = ("float", "fp16", "int8-dynamic", "int8-weight", "int8-static", "int8-mixed")
 BUILT = PRECISIONS[1:]
 DEFAULT_PRECISION = "float"
 # The models whose variants `dance models quantize` builds by default: body, face, hands.
 DEFAULT_MODELS = ("pose_detection", "pose_landmark_full", "face_detection_short_range",
                   "face_landmark", "palm_detection_full", "hand_landmark_full")
-# int8-static needs calibration inputs, which pose/calibration.py makes for the body models.
+# int8-static/-mixed need calibration inputs, which pose/calibration.py makes for the body models.
+CALIBRATED = frozenset({"int8-static", "int8-mixed"})
 CALIBRATED_MODELS = ("pose_detection", "pose_landmark_full")
 MANIFEST_FORMAT = 1
 _FIX = "run: dance models quantize"
@@ -103,8 +104,8 @@ def read_variant_bytes(name: str, precision: str) -> bytes:
     model = zoo.get(name)
     entry = read_manifest().get(f"{name}/{precision}")
     if entry is None:
-        if precision == "int8-static" and name not in CALIBRATED_MODELS:
-            raise ModelError(f"there is no int8-static {name}: only the body models "
+        if precision in CALIBRATED and name not in CALIBRATED_MODELS:
+            raise ModelError(f"there is no {precision} {name}: only the body models "
                              f"({', '.join(CALIBRATED_MODELS)}) are calibrated; pick another --precision")
         raise ModelError(f"no {precision} variant of {name} has been built; {_FIX}")
     if entry.source_sha256 != model.sha256:
@@ -148,7 +149,7 @@ class BuildResult:
 
 def default_precisions(name: str) -> list[str]:
     """What ``dance models quantize`` builds for ``name`` unless told otherwise."""
-    return [p for p in BUILT if p != "int8-static" or name in CALIBRATED_MODELS]
+    return [p for p in BUILT if p not in CALIBRATED or name in CALIBRATED_MODELS]
 
 
 def build(names: Iterable[str] = DEFAULT_MODELS, precisions: Iterable[str] | None = None,
@@ -186,7 +187,7 @@ def build(names: Iterable[str] = DEFAULT_MODELS, precisions: Iterable[str] | Non
                 calib = calibration_inputs(name)
                 if not calib:
                     results.append(BuildResult(name, p, error="no calibration footage for this model "
-                                                              "(int8-static covers the body models)"))
+                                                              "(the calibrated precisions cover the body models)"))
                     continue
                 say(f"{name}: calibrating {p} on {len(calib)} real inputs")
             try:

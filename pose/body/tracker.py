@@ -69,7 +69,7 @@ class BodyTracker(_BodyBase):
     smooth: apply the output filters (``make_filter``, default mediapipe's chain).
     segmentation: also return the person mask (H, W) on each frame.
     min_detection / min_tracking: thresholds on the detector score and the pose flag.
-    precision: the models' variant (float | fp16 | int8-dynamic | int8-weight | int8-static;
+    precision: the models' variant (float | fp16 | int8-dynamic | int8-weight | int8-static | int8-mixed;
     None: the process default, see pose.runtime). landmark_threads: the landmark model's
     own LiteRT thread count (default ``threads``).
     """
