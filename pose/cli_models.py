@@ -83,7 +83,26 @@ def _list(kind: _Kind, args: argparse.Namespace) -> int:
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
     print(f"{statuses.count('verified')} of {len(rows)} {kind.noun} verified in {kind.where}")
+    if kind.noun == "models":
+        _list_variants()
     return 0
+
+
+def _list_variants() -> None:
+    from pose import variants
+
+    try:
+        entries = variants.read_manifest()
+    except DanceError as e:
+        print(f"precision variants: {e}")
+        return
+    if not entries:
+        print("precision variants: none built (dance models quantize)")
+        return
+    st = {k: variants.status(e.name, e.precision) for k, e in entries.items()}
+    bad = [f"{k} {v}" for k, v in st.items() if v != "verified"]
+    print(f"precision variants: {len(st) - len(bad)} of {len(st)} verified against {variants.manifest_path()}"
+          + (f"; not verified: {', '.join(bad)} (run: dance models quantize)" if bad else ""))
 
 
 def _verify(kind: _Kind, args: argparse.Namespace) -> int:

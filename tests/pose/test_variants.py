@@ -132,3 +132,21 @@ def test_cli_quantize_and_ops(cache, capsys):
     assert doc["models"][SMALL]["CONV_2D"] > 0
     shutil.rmtree(variants.variants_dir())
     assert main(["models", "ops", "--models", SMALL, "--precision", "fp16"]) == 1
+
+
+def test_mixed_recipe_keeps_exactly_the_low_resolution_ops_float(original):
+    import re
+
+    f32, _ = flatbuf.restore_float32(original)
+    rules = quantize.RECIPES["int8-mixed"](f32)
+    assert rules[0]["op_config"]["compute_precision"] == "INTEGER"
+    floats = [r["regex"] for r in rules if r["algorithm_key"] == "no_quantize" and r["operation"] == "*"]
+    model = flatbuf.read(f32)
+    sg = model.subgraphs[0]
+    scopes = [";".join(sg.tensors[i].name.decode() for i in op.outputs) + ";" for op in sg.operators]
+    small = [s for s, op in zip(scopes, sg.operators)
+             if len(sg.tensors[op.outputs[0]].shape) != 4
+             or sg.tensors[op.outputs[0]].shape[1] <= quantize.MIXED_FLOAT_MAX_SIDE_PX]
+    assert len(floats) == len(small) > 0
+    for rx in floats:  # each rule names one op, never a prefix or part of another's name
+        assert sum(bool(re.search(rx, s)) for s in scopes) == 1
