@@ -40,11 +40,13 @@ $(FASTDTW_STAMP): $(STAMP)
 models: $(STAMP)
 	@$(BIN)/dance models fetch
 	@$(BIN)/dance samples fetch
+	@$(BIN)/dance mocap fetch
 	@$(BIN)/dance models quantize > /dev/null
 
 verify: $(STAMP)
 	@$(BIN)/dance models verify
 	@$(BIN)/dance samples verify
+	@$(BIN)/dance mocap verify
 
 play: setup
 	$(BIN)/dance play

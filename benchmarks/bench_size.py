@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = ("player", "authoring", "reports", "quantize", "studio", "dev")
+VARIANTS = ("player", "authoring", "reports", "quantize", "studio", "server", "dev")
 
 
 def _norm(name: str) -> str:
@@ -69,7 +69,7 @@ def installed_bytes(dist_name: str) -> int:
     dist = metadata.distribution(dist_name)
     if _norm(dist.metadata["Name"]) == "dancestudio":
         # An editable install records no files; what a wheel would hold is the packages' sources.
-        return sum(p.stat().st_size for pkg in ("game", "pose", "scoring", "content", "reports", "authoring")
+        return sum(p.stat().st_size for pkg in ("game", "pose", "scoring", "content", "reports", "authoring", "server")
                    for p in (ROOT / pkg).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     total = 0
     for f in dist.files or []:
@@ -161,9 +161,9 @@ def main(argv: list[str] | None = None) -> int:
             which.append(f"{n} ({p})")
         pipelines[pl] = {"float_bytes": f, "smallest_bytes": small, "models": which}
         print(f"  {pl:<14}{f / 1e6:9.2f}{small / 1e6:12.2f}  {', '.join(which)}")
-    from pose.cli_options import MODE_PIPELINES
+    from game.modes import available
 
-    for mode, pls in MODE_PIPELINES.items():
+    for mode, pls in ((m.name, m.pipelines) for m in available().values()):
         f = sum(pipelines[p]["float_bytes"] for p in pls)
         print(f"  mode {mode!r} needs {', '.join(pls)}: {f / 1e6:.2f} MB of models "
               f"({f / 1e6 / (base['bytes'] / 1e6):.3f}x the player install)")

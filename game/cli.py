@@ -16,14 +16,16 @@ from pose.errors import DanceError
 
 # module -> the subcommands it provides (used for a clear message if a module is absent).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "pose.cli_models": ("models", "samples"),
+    "pose.cli_models": ("models", "samples", "mocap"),
     "pose.cli_licence": ("licence",),
     "pose.cli_track": ("track",),
     "authoring.cli": ("validate", "author", "preview", "new"),
     "content.cli_score": ("score",),
     "game.cli_play": ("play", "calibrate"),
+    "game.cli_modes": ("modes",),
     "reports.cli": ("report",),
     "game.cli_bench": ("bench",),
+    "server.cli": ("serve", "sync"),
 }
 
 
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         except ModuleNotFoundError as e:
             # The module itself is absent, or (a player install) a package of an extra it needs.
             top = (e.name or "").split(".")[0]
-            if e.name != module and (not top or top in {"game", "pose", "scoring", "content", "reports", "authoring"}):
+            if e.name != module and (not top or top in {"game", "pose", "scoring", "content", "reports", "authoring", "server"}):
                 raise
             dep = None if e.name == module else top
             for name in names:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from pose.errors import DanceError
 
-# The pipelines each game mode runs, so a protected start can refuse at once (one line)
-# what the licence or bundle lacks, instead of failing once the game is under way.
-MODE_PIPELINES: dict[str, tuple[str, ...]] = {"dance": ("body",)}
 
 
 def add_model_options(p: argparse.ArgumentParser, protected: bool = True) -> None:
@@ -31,8 +29,14 @@ def add_model_options(p: argparse.ArgumentParser, protected: bool = True) -> Non
                        help="protected build: the signed licence for it (or $DANCE_LICENCE)")
 
 
-def apply_model_options(args: argparse.Namespace, mode: str | None = None) -> None:
-    """Set the process's precision and, when a bundle or licence is named, go protected."""
+def apply_model_options(args: argparse.Namespace, mode: str | None = None,
+                        pipelines: Sequence[str] = ()) -> None:
+    """Set the process's precision and, when a bundle or licence is named, go protected.
+
+    mode / pipelines: what is about to run, so a protected start refuses at once (one line)
+    a mode the licence does not allow, or a model it or the bundle lacks, instead of
+    failing once the game is under way.
+    """
     from pose import runtime
 
     if getattr(args, "precision", None):
@@ -49,6 +53,6 @@ def apply_model_options(args: argparse.Namespace, mode: str | None = None) -> No
     src = protect.activate(Path(bundle), Path(licence))
     if mode is not None:
         src.licence.check_mode(mode)
-        for pipeline in MODE_PIPELINES.get(mode, ()):
-            for name in protect.PIPELINE_MODELS[pipeline]:
-                src.model_bytes(name, runtime.default_precision())
+    for pipeline in pipelines:
+        for name in protect.PIPELINE_MODELS.get(pipeline, ()):
+            src.model_bytes(name, runtime.default_precision())

@@ -27,12 +27,13 @@ from pose import runtime
 from pose.errors import DanceError, ModelError
 from pose.licence import Licence, LicenceError, verify
 
-# The models each pipeline loads (what a build that runs it must pack, and download).
+# The models each pipeline loads with pose.pipelines' defaults (what a build that runs it
+# must pack, and download).
 PIPELINE_MODELS: dict[str, tuple[str, ...]] = {
     "body": ("pose_detection", "pose_landmark_full"),
-    "face": ("face_detection_short_range", "face_landmark"),
+    "face": ("face_detection_full_range_sparse", "face_landmark"),
     "hands": ("palm_detection_full", "hand_landmark_full"),
-    "segmentation": ("selfie_segmentation",),
+    "segmentation": ("selfie_segmentation_landscape",),
 }
 MAGIC = b"DSBUNDLE"
 FORMAT = 1

@@ -23,7 +23,8 @@ BUILT = PRECISIONS[1:]
 DEFAULT_PRECISION = "float"
 # The models whose variants `dance models quantize` builds by default: body, face, hands.
 DEFAULT_MODELS = ("pose_detection", "pose_landmark_full", "face_detection_short_range",
-                  "face_landmark", "palm_detection_full", "hand_landmark_full")
+                  "face_detection_full_range_sparse", "face_landmark", "palm_detection_full",
+                  "hand_landmark_full")
 # int8-static/-mixed need calibration inputs, which pose/calibration.py makes for the body models.
 CALIBRATED = frozenset({"int8-static", "int8-mixed"})
 CALIBRATED_MODELS = ("pose_detection", "pose_landmark_full")

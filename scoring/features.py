@@ -127,12 +127,22 @@ class Features:
     angles: (T, A) float64 joint angles / pi in [0, 1]; NaN where unknown.
     weights: (T, U) float64 in [0, 1], U = V + A; 0 where the unit is unknown.
     mode: "3d" (world landmarks) or "2d" (image plane).
+    facing: (T,) float64 +1 where the bent knees bend the way a body whose left and right
+        are labelled correctly bends them, -1 where they bend the other way (a back taken
+        for a front: left and right swapped), NaN where undecided (straight legs, 2D);
+        None when not computed.
     """
 
     vectors: np.ndarray
     angles: np.ndarray
     weights: np.ndarray
     mode: Mode
+    facing: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        T = self.vectors.shape[0]
+        if self.facing is not None and np.shape(self.facing) != (T,):
+            raise ValueError(f"facing must be ({T},), got {np.shape(self.facing)}")
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
@@ -143,7 +153,8 @@ class Features:
         return self.weights.sum(axis=1) > 0
 
     def take(self, idx: np.ndarray | slice) -> "Features":
-        return Features(self.vectors[idx], self.angles[idx], self.weights[idx], self.mode)
+        facing = None if self.facing is None else self.facing[idx]
+        return Features(self.vectors[idx], self.angles[idx], self.weights[idx], self.mode, facing)
 
     def flat(self) -> np.ndarray:
         """(T, 3V + A) one Euclidean-comparable vector per frame (angles in radians).
@@ -216,7 +227,9 @@ def compute(
         raise ValueError(f"visibility must be {p.shape[:2]}, got {vis.shape}")
     if mode not in ("3d", "2d"):
         raise ValueError(f"mode must be '3d' or '2d', got {mode!r}")
-    bad = ~np.isfinite(p).all(axis=2) | ~np.isfinite(vis)
+    # Visibility exactly 0 marks an absent landmark (a source that does not have it, e.g.
+    # motion capture without hands); a pose model's sigmoid never gives exactly 0.
+    bad = ~np.isfinite(p).all(axis=2) | ~np.isfinite(vis) | (vis <= 0.0)
     p[bad] = np.nan
     vis[bad] = 0.0
     vis = np.minimum(np.maximum(vis, 0.0), 1.0)
@@ -239,12 +252,41 @@ def compute(
     cos = np.minimum(np.maximum(np.einsum("tad,tad->ta", ua, ub), -1.0), 1.0)
     ang = np.arccos(cos) / np.pi  # (T, A)
 
+    facing = _facing(p) if mode == "3d" else np.full(T, np.nan)
     weights = np.maximum(vis[:, _VIS_IDX].min(axis=2), _MIN_WEIGHT)  # (T, U)
     known = np.concatenate([np.isfinite(vec).all(axis=2), np.isfinite(ang)], axis=1)
     weights[~known] = 0.0
     vec[~known[:, :NUM_VECTORS]] = np.nan
     ang[~known[:, NUM_VECTORS:]] = np.nan
-    return Features(vec.reshape(T, NUM_VECTORS, 3), ang, weights, mode)
+    return Features(vec.reshape(T, NUM_VECTORS, 3), ang, weights, mode, facing)
+
+
+# A knee bent less than this (rad) says nothing about which way the body faces.
+_FACING_BEND_MIN_RAD = float(np.radians(15.0))
+_LEGS = tuple((INDEX[f"{s}_hip"], INDEX[f"{s}_knee"], INDEX[f"{s}_ankle"]) for s in ("left", "right"))
+
+
+def _facing(p: np.ndarray) -> np.ndarray:
+    """(T,) +1 / -1 / NaN from y-up points (see Features.facing).
+
+    A knee only bends backwards: the shin folds behind the thigh. The body's front is
+    spine x left-right axis (y-up points are a mirror image of the camera's right-handed
+    axes, hence this order); labels swapped left for right turn that front around, and a
+    knee then seems to bend forwards. Torso-fixed axes: upside down or lying, it still holds.
+    """
+    ls, rs, lh, rh = (INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+    lateral = (p[:, ls] - p[:, rs]) + (p[:, lh] - p[:, rh])
+    spine = 0.5 * (p[:, ls] + p[:, rs] - p[:, lh] - p[:, rh])
+    front = _unit(np.cross(spine, lateral))
+    votes = np.zeros(len(p))
+    for hip, knee, ankle in _LEGS:
+        thigh = _unit(p[:, knee] - p[:, hip])
+        shin = _unit(p[:, ankle] - p[:, knee])
+        bend = np.arccos(np.clip(np.einsum("td,td->t", thigh, shin), -1.0, 1.0))
+        side = np.einsum("td,td->t", thigh - shin, front)
+        ok = np.isfinite(side) & (bend >= _FACING_BEND_MIN_RAD)
+        votes[ok] += np.sign(side[ok])
+    return np.where(votes != 0, np.sign(votes), np.nan)
 
 
 def from_track(track, mode: Mode | None = None, mirror: bool = False) -> Features:
@@ -303,16 +345,19 @@ def empty(n: int, mode: Mode) -> Features:
         np.full((n, NUM_ANGLES), np.nan),
         np.zeros((n, NUM_UNITS)),
         mode,
+        np.full(n, np.nan),
     )
 
 
 def concat(parts: list[Features]) -> Features:
     mode = parts[0].mode
+    facing = None if any(f.facing is None for f in parts) else np.concatenate([f.facing for f in parts])
     return Features(
         np.concatenate([f.vectors for f in parts]),
         np.concatenate([f.angles for f in parts]),
         np.concatenate([f.weights for f in parts]),
         mode,
+        facing,
     )
 
 
@@ -374,7 +419,7 @@ def best_rotation(player: Features, ref: Features, max_tilt_rad: float | None = 
 def rotate(f: Features, rotation: np.ndarray) -> Features:
     """Features with every limb direction turned by ``rotation`` (3, 3); angles unchanged."""
     v = np.einsum("ij,tuj->tui", rotation, f.vectors)
-    return Features(v, f.angles, f.weights, f.mode)
+    return Features(v, f.angles, f.weights, f.mode, f.facing)
 
 
 def spread(f: Features) -> np.ndarray:

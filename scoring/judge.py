@@ -132,34 +132,61 @@ class PartDiff:
     lean: float = 0.0
 
 
-def _side_words(part: str) -> tuple[str, str]:
-    side, _, limb = part.partition("_")
-    return side, limb
+@dataclass(frozen=True)
+class HintRule:
+    """One line of the hint table: when ``quantity`` of the PartDiff is past ``threshold``
+    on the side ``sign`` (-1: player below / less, +1: above / more), say ``text``.
+
+    ``{side}`` in the text is the player's left or right. ``over``: the rule applies only
+    when |quantity| * over_factor >= |PartDiff.over| (one difference dominates another).
+    """
+
+    quantity: str  # "lift" | "bend_rad" | "lean"
+    sign: int
+    threshold: float
+    text: str
+    over: str | None = None
+    over_factor: float = 1.0
+
+
+def _both(quantity: str, threshold: float, below: str, above: str, **kw) -> tuple[HintRule, HintRule]:
+    return HintRule(quantity, -1, threshold, below, **kw), HintRule(quantity, +1, threshold, above, **kw)
+
+
+# Part kind -> (rules tried in order, the text when none applies). Kind, specific words a
+# child can act on; edit the table, not the code, to change what the game says.
+HINTS: dict[str, tuple[tuple[HintRule, ...], str]] = {
+    "arm": ((*_both("lift", _MIN_LIFT, "Lift your {side} arm higher!", "Bring your {side} arm down a little!",
+                    over="bend_rad", over_factor=2.0),
+             *_both("bend_rad", _MIN_BEND_RAD, "Stretch your {side} arm out straight!", "Bend your {side} elbow more!")),
+            "Watch the coach's {side} arm and copy it!"),
+    "leg": ((*_both("bend_rad", _MIN_BEND_RAD, "Straighten your {side} leg!", "Bend your knees more!"),
+             *_both("lift", _MIN_LIFT, "Lift your {side} knee higher!", "Keep your {side} foot nearer the floor!")),
+            "Step with your {side} leg like the coach!"),
+    "torso": (_both("lean", _MIN_LIFT, "Stand up tall!", "Lean your body more, like the coach!"),
+              "Turn your body like the coach!"),
+    "head": ((HintRule("lift", -1, _MIN_LIFT + 1e-12, "Keep your head up and look at the screen!"),),
+             "Move your head like the coach!"),
+}
+DEFAULT_HINT = "Keep dancing!"
 
 
 def hint_for(part: str, diff: PartDiff | None) -> str:
-    """A short, kind, specific instruction for the child's weakest part."""
-    if part in ("left_arm", "right_arm"):
-        side, _ = _side_words(part)
-        if diff is not None and abs(diff.lift) >= _MIN_LIFT and abs(diff.lift) * 2.0 >= abs(diff.bend_rad):
-            return f"Lift your {side} arm higher!" if diff.lift < 0 else f"Bring your {side} arm down a little!"
-        if diff is not None and abs(diff.bend_rad) >= _MIN_BEND_RAD:
-            return f"Stretch your {side} arm out straight!" if diff.bend_rad < 0 else f"Bend your {side} elbow more!"
-        return f"Watch the coach's {side} arm and copy it!"
-    if part in ("left_leg", "right_leg"):
-        side, _ = _side_words(part)
-        if diff is not None and abs(diff.bend_rad) >= _MIN_BEND_RAD:
-            return f"Straighten your {side} leg!" if diff.bend_rad < 0 else "Bend your knees more!"
-        if diff is not None and abs(diff.lift) >= _MIN_LIFT:
-            return f"Lift your {side} knee higher!" if diff.lift < 0 else f"Keep your {side} foot nearer the floor!"
-        return f"Step with your {side} leg like the coach!"
-    if part == "torso":
-        if diff is not None and abs(diff.lean) >= _MIN_LIFT:
-            return "Lean your body more, like the coach!" if diff.lean > 0 else "Stand up tall!"
-        return "Turn your body like the coach!"
-    if part == "head":
-        return "Keep your head up and look at the screen!" if diff is not None and diff.lift < -_MIN_LIFT else "Move your head like the coach!"
-    return "Keep dancing!"
+    """A short, kind, specific instruction for the child's weakest part (see HINTS)."""
+    side, _, limb = part.partition("_")
+    kind = limb if limb in ("arm", "leg") and side in ("left", "right") else part
+    if kind not in HINTS:
+        return DEFAULT_HINT
+    rules, fallback = HINTS[kind]
+    if diff is not None:
+        for r in rules:
+            v = float(getattr(diff, r.quantity))
+            if abs(v) < r.threshold or np.sign(v) != r.sign:
+                continue
+            if r.over is not None and abs(v) * r.over_factor < abs(float(getattr(diff, r.over))):
+                continue
+            return r.text.format(side=side)
+    return fallback.format(side=side)
 
 
 def weakest_part(parts: Mapping[str, float]) -> str | None:

@@ -19,15 +19,20 @@ How a move is judged
     in [start_s - max_early_s, end_s + max_late_s]; a constant delay up to max_late_s and a
     tempo off by up to a factor 2 cost nothing by themselves. From the second move on, a path
     more than TIMING_FREE_S away from the player's running offset pays for the jump.
-  * Along that path each body part's angular error maps frame by frame to a similarity
-    (scoring.similarity.curve); a part's score is their mean times the fraction of the move
-    the player was seen; the move score is the mean of part scores weighted by the move's
-    ``parts`` times the parts' importance (scoring.judge.PART_IMPORTANCE) times how much the
-    coach moves the part in this move (MOTION_EMPHASIS_*: a move is about its gesture, and
-    anyone standing still matches the parts the coach holds still). A part the coach moves
-    and the player holds still loses points (a frozen pose near the move's poses is not the
-    dance). Parts the coach does not show (hidden in most of the move's reference frames) are not judged. A
-    move where the reference has no pose at all is judged on presence alone.
+  * Along that path each body part's mean angular error maps to a similarity
+    (scoring.similarity.curve); a part's score is that times the fraction of the move the
+    player was seen, times the motion agreement (_motion_agreement: how the player's
+    movement along the path projects onto the coach's; a frozen pose or the move danced
+    backwards gains nothing), times the facing factor (a player whose left and right look
+    swapped, as when a tracker takes a back for a front, is not credited: Features.facing).
+    The move score is the mean of part scores weighted by the move's ``parts`` times the
+    parts' importance (scoring.judge.PART_IMPORTANCE) times how much the coach moves the
+    part in this move (MOTION_EMPHASIS_*: a move is about its gesture, and anyone standing
+    still matches the parts the coach holds still). Parts the coach does not show (hidden in
+    most of the move's reference frames) are not judged. A move where the reference has no
+    pose at all is judged on presence alone.
+  * After the first judged move, a move's window follows the player's running offset
+    (FOLLOW_WINDOW_S either side) instead of the fixed [-max_early_s, +max_late_s].
   * Per move, the rotation that best maps the player's limb directions onto the coach's
     removes the camera's view: the heading about the vertical fully, a tilt (a camera that
     looks down) up to scoring.features.MAX_TILT_RAD. Alignment and rotation are estimated
@@ -46,6 +51,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -77,6 +83,12 @@ MAX_GAP_S = 0.25
 # same-view and +-10 % tempo within ~1 point; the price is a sudden 0.3 s change of lag in
 # mid-song, which costs the next move or two (cam03 on the 4-move clip: -8 points, was -4).
 TIMING_FREE_S = 0.15
+# Each change of tempo along an alignment path (a skipped or a doubled player sample) costs
+# like this much angular error. 0: on pose2sim a penalty of 0.05-0.1 made a 10 % tempo
+# change cost 5-9 points, and the motion agreement already refuses a path that stalls.
+STEP_PENALTY_RAD = 0.0
+# Once the player's delay is known, a move's window reaches this far (s) around it.
+FOLLOW_WINDOW_S = 0.3
 TIMING_RAD_PER_S = 1.5
 # A move is judged mostly on what the coach moves in it: each part's weight is multiplied by
 # FLOOR + (1 - FLOOR) * (its coach movement / the most-moved part's) ** GAMMA. Parts the
@@ -146,15 +158,18 @@ class _PlayerBuffer:
         self.vectors = np.full((256, feat.NUM_VECTORS, 3), np.nan)
         self.angles = np.full((256, feat.NUM_ANGLES), np.nan)
         self.weights = np.zeros((256, feat.NUM_UNITS))
+        self.facing = np.full(256, np.nan)
 
     def append(self, f: feat.Features) -> None:
         if self.n == len(self.weights):
             self.vectors = np.concatenate([self.vectors, np.full_like(self.vectors, np.nan)])
             self.angles = np.concatenate([self.angles, np.full_like(self.angles, np.nan)])
             self.weights = np.concatenate([self.weights, np.zeros_like(self.weights)])
+            self.facing = np.concatenate([self.facing, np.full_like(self.facing, np.nan)])
         self.vectors[self.n] = f.vectors[0]
         self.angles[self.n] = f.angles[0]
         self.weights[self.n] = f.weights[0]
+        self.facing[self.n] = f.facing[0] if f.facing is not None else np.nan
         self.n += 1
 
     def window(self, lo: int, hi: int) -> feat.Features:
@@ -165,7 +180,15 @@ class _PlayerBuffer:
             out.vectors[a - lo : b - lo] = self.vectors[a:b]
             out.angles[a - lo : b - lo] = self.angles[a:b]
             out.weights[a - lo : b - lo] = self.weights[a:b]
+            out.facing[a - lo : b - lo] = self.facing[a:b]
         return out
+
+    def swapped_fraction(self, lo: int, hi: int) -> float | None:
+        """Of the decided samples in [lo, hi), the fraction whose left and right look
+        swapped (Features.facing < 0); None when fewer than FACING_MIN_DECIDED decided."""
+        f = self.facing[max(lo, 0) : min(hi, self.n)]
+        f = f[np.isfinite(f)]
+        return float((f < 0).mean()) if len(f) >= FACING_MIN_DECIDED else None
 
 
 class ScoreProcessor:
@@ -379,9 +402,22 @@ class ScoreProcessor:
     def _player_part(self, coach_part: str) -> str:
         return _MIRROR_PART[coach_part] if self.mirror else coach_part
 
+    def _window(self, move: "Move") -> tuple[float, float]:
+        """How far (s) before a move's start and after its end the player may be.
+
+        Until a move was seen, the whole [-max_early_s, +max_late_s]: the player's delay is
+        learnt there. Then FOLLOW_WINDOW_S around the running offset: a child's delay is
+        steady, and a narrow window leaves no room for a look-alike pose of a neighbouring
+        move (the move danced backwards often resembles its neighbour)."""
+        if not self._offsets:
+            return self.max_early_s, self.max_late_s
+        off = self.offset_s
+        return FOLLOW_WINDOW_S - off, FOLLOW_WINDOW_S + off
+
     def _judge_due(self, t: float) -> list[Judgement]:
         out: list[Judgement] = []
-        while self._next_move < len(self.moves) and t >= self.moves[self._next_move].end_s + self.max_late_s:
+        while self._next_move < len(self.moves) and \
+                t >= self.moves[self._next_move].end_s + max(self._window(self.moves[self._next_move])[1], self.max_late_s):
             j = self._judge(self._next_move, min(t, self._song_time_s or 0.0) if math.isfinite(t) else (self._song_time_s or 0.0))
             self._next_move += 1
             self._points += judge.move_points(j.score, j.gold, self._song_weight)
@@ -401,8 +437,9 @@ class ScoreProcessor:
         r0 = min(r0, r1 - 1)
         ref = ref_all.take(slice(r0, r1))
         n = len(ref)
-        c0 = int(math.floor((move.start_s - self.max_early_s) * self.rate_hz))
-        c1 = int(math.ceil((move.end_s + self.max_late_s) * self.rate_hz)) + 1
+        early_s, late_s = self._window(move)
+        c0 = int(math.floor((move.start_s - early_s) * self.rate_hz))
+        c1 = int(math.ceil((move.end_s + late_s) * self.rate_hz)) + 1
         c1 = max(c1, c0 + (n + 1) // 2 + 1)
         pl = self._player.window(c0, c1) if self._player is not None else feat.empty(c1 - c0, mode)
 
@@ -438,7 +475,7 @@ class ScoreProcessor:
         for _ in range(2):
             pl_rot = feat.rotate(pl, rotation)
             pe = part_errors(ref, pl_rot)  # (n, m, P)
-            match = subsequence_dtw(combine(pe, w, missing=MISSING_COST_RAD) + timing_cost)
+            match = subsequence_dtw(combine(pe, w, missing=MISSING_COST_RAD) + timing_cost, STEP_PENALTY_RAD)
             rotation = feat.best_rotation(pl.take(match.cols), ref)
         assert match is not None
         self._rotation = rotation
@@ -449,17 +486,19 @@ class ScoreProcessor:
         # A coach who moves a part and a player who holds it still: the poses may be close
         # (a frozen pose from the middle of the move), the dance is not. Scale by how much
         # of the coach's movement the player shows.
-        motion = _motion_factor(ref, pl_rot.take(match.cols[seen]))
+        motion = _motion_agreement(ref, pl_rot.take(match.cols), seen, w)
+        swapped = self._player.swapped_fraction(c0 - int(FACING_LOOKBACK_S * self.rate_hz), c1) \
+            if self._player is not None else None
+        facing = 1.0 if swapped is None else float(np.clip((FACING_SWAPPED_FULL - swapped) /
+                                                          (FACING_SWAPPED_FULL - FACING_SWAPPED_NONE), 0.0, 1.0))
         part_scores: dict[str, float] = {}
         for p, part in enumerate(BODY_PARTS):
             if w[p] <= 0:
                 continue
             e = path_pe[seen, p]
             e = e[np.isfinite(e)]
-            # Similarity per frame, then the mean: a few frames the tracker got badly wrong
-            # (an arm swapped in a cross-body swing) cost those frames, not the whole move.
-            sim = float(curve(e).mean()) if e.size else 0.0
-            part_scores[part] = float(100.0 * sim * coverage * motion[p])
+            sim = _part_similarity(e)
+            part_scores[part] = float(100.0 * sim * coverage * motion[p] * facing)
         score = float(sum(part_scores[p] * w[BODY_PARTS.index(p)] for p in part_scores) / w.sum())
         row_sim = combine(curve(path_pe), w, missing=0.0)
         base["samples"] = tuple(np.where(seen, row_sim, 0.0).round(4))
@@ -521,6 +560,21 @@ class ScoreProcessor:
         )
 
 
+# A part's error over a move is the mean of its best PART_KEEP_FRACTION of frames: a few
+# frames the tracker got badly wrong (an arm swapped in a cross-body swing) do not count,
+# while a movement that is only roughly like the coach's all along (the move backwards, a
+# look-alike) keeps its whole error. The curve then maps that one error to a similarity.
+PART_KEEP_FRACTION = 1.0
+
+
+def _part_similarity(e: np.ndarray) -> float:
+    """errors (rad) of one part along the path -> similarity in [0, 1] (0 if none known)."""
+    if not e.size:
+        return 0.0
+    keep = max(int(math.ceil(PART_KEEP_FRACTION * e.size)), 1)
+    return float(curve(np.partition(e, keep - 1)[:keep].mean()))
+
+
 def _part_diff(coach_part: str, ref: feat.Features, pl: feat.Features) -> judge.PartDiff:
     """Mean signed player - coach differences of the part's interpretable quantities."""
     def up(f: feat.Features, *names: str) -> np.ndarray:
@@ -569,17 +623,65 @@ def _rotation_from_window(pl: feat.Features, ref: feat.Features) -> np.ndarray:
 # Coach movement (RMS angular deviation over a move, radians) below which a part counts as
 # held still, so the player's own stillness is not penalised there.
 _STILL_RAD = 0.12
+# Motion agreement (_motion_agreement): how the player's movement along the aligned path
+# projects onto the coach's. A gain of MOTION_GAIN_FULL or more is full credit, 0 or less
+# (held still, or moving the other way) none. Below 1 on purpose: tracker noise on the
+# coach's side inflates the coach's own motion.
+MOTION_GAIN_FULL = 0.3
+# The gain is fully trusted when the coach's moving parts spread this much (rad RMS).
+MOTION_TRUSTED_RAD = 0.3
+# Left and right swapped (a back taken for a front, see Features.facing) in more than
+# FACING_SWAPPED_FULL of the decided samples of a move's window and the FACING_LOOKBACK_S
+# before it: no credit; below FACING_SWAPPED_NONE: no effect. Real footage never swaps
+# (pose2sim, 8 views: 0 %); a swapped mocap body swaps in 80-100 % of decided samples.
+FACING_SWAPPED_NONE = 0.5
+FACING_SWAPPED_FULL = 0.8
+FACING_LOOKBACK_S = 2.0
+FACING_MIN_DECIDED = 5
 
 
-def _motion_factor(ref: feat.Features, pl: feat.Features) -> np.ndarray:
-    """(P,) in [0, 1]: per part, the player's movement relative to half the coach's (capped at 1)."""
-    if len(pl) < 2:
-        return np.ones(len(BODY_PARTS))
+def _motion_agreement(ref: feat.Features, pl: feat.Features, seen: np.ndarray, part_w: np.ndarray) -> np.ndarray:
+    """(P,) in [0, 1]: how much of the coach's movement the player shows along the path.
+
+    ref: the move's n reference rows; pl: the player's rows on the aligned path (n, in ref
+    order); seen: (n,) the player was there. Each side's limb directions and joint angles
+    are taken as deviations from their mean over the seen rows; gain = sum(d_ref . d_pl) /
+    sum(|d_ref|^2), pooled over the parts the coach moves (weights ``part_w``): one part's
+    movement is often near the tracker's noise, the move's gesture as a whole is not. A
+    frozen player gains ~0, the move backwards less than 0. The moving parts all get
+    clip(gain / MOTION_GAIN_FULL, 0, 1); parts the coach holds still (spread <=
+    _STILL_RAD) get 1.
+    """
     s_ref = feat.PART_MEMBERSHIP @ feat.spread(ref) / feat.PART_MEMBERSHIP.sum(axis=1)
-    s_pl = feat.PART_MEMBERSHIP @ feat.spread(pl) / feat.PART_MEMBERSHIP.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.clip(s_pl / (0.5 * s_ref), 0.0, 1.0)
-    return np.where(s_ref > _STILL_RAD, f, 1.0)
+    out = np.ones(len(BODY_PARTS))
+    moving = (s_ref > _STILL_RAD) & (part_w > 0)
+    if not moving.any():
+        return out
+    if seen.sum() < 2:
+        return np.where(moving, 0.0, 1.0)
+    r, p = ref.take(seen), pl.take(seen)
+    w = r.weights * p.weights
+
+    def deviations(f: feat.Features) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit unknown in every row
+            return f.vectors - np.nanmean(f.vectors, axis=0), (f.angles - np.nanmean(f.angles, axis=0)) * np.pi
+
+    dv_r, da_r = deviations(r)
+    dv_p, da_p = deviations(p)
+    dot = np.concatenate([np.einsum("tud,tud->tu", dv_r, dv_p), da_r * da_p], axis=1)
+    sq = np.concatenate([np.einsum("tud,tud->tu", dv_r, dv_r), da_r * da_r], axis=1)
+    num = (np.nan_to_num(dot) * w).sum(axis=0) @ feat.PART_MEMBERSHIP.T
+    den = (np.nan_to_num(sq) * w).sum(axis=0) @ feat.PART_MEMBERSHIP.T
+    num_all, den_all = float(num[moving] @ part_w[moving]), float(den[moving] @ part_w[moving])
+    # Rows the player was not seen count as no movement shown.
+    gain = num_all / den_all * float(seen.mean()) if den_all > 0 else 0.0
+    f = float(np.clip(gain / MOTION_GAIN_FULL, 0.0, 1.0))
+    # A coach who barely moves gives a gain that is mostly tracker noise: trust it in
+    # proportion to how far the coach's movement rises above that noise.
+    s_move = float(s_ref[moving] @ part_w[moving] / part_w[moving].sum())
+    trust = float(np.clip((s_move - _STILL_RAD) / (MOTION_TRUSTED_RAD - _STILL_RAD), 0.0, 1.0))
+    return np.where(moving, 1.0 - trust * (1.0 - f), 1.0)
 
 
 def _motion_emphasis(w: np.ndarray, ref: feat.Features) -> np.ndarray:

@@ -18,7 +18,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("game", "pose", "scoring", "content", "reports", "authoring")
+PACKAGES = ("game", "pose", "scoring", "content", "reports", "authoring", "server")
 
 
 def _norm(dist: str) -> str:
