@@ -13,7 +13,7 @@ exactly one teacher, which is what access checks follow):
     children(id, class_id -> classes, name, created_at)
     devices(id, class_id -> classes, name, token_hash, created_at, revoked_at, last_seen_at)
     sessions(id, uid, class_id, child_id, device_id, choreography, difficulty, mode,
-             started_at, finished_at, total, stars, completed, judged_moves, received_at,
+             started_at, finished_at, total, points, stars, completed, judged_moves, received_at,
              payload)                       payload = the device's session document (JSON)
     moves(id, session_id -> sessions, move_index, move_name, score, tier)
     forgotten(id, class_id, name, forgotten_at)   devices delete these children locally
@@ -80,6 +80,7 @@ sessions = sa.Table(
     sa.Column("started_at", _TS, nullable=False),
     sa.Column("finished_at", _TS),
     sa.Column("total", sa.Float),
+    sa.Column("points", sa.Integer),
     sa.Column("stars", sa.Integer),
     sa.Column("completed", sa.Boolean, nullable=False),
     sa.Column("judged_moves", sa.Integer, nullable=False),

@@ -20,6 +20,7 @@ from server.db import (children, classes, devices, forgotten, moves, now_iso, se
 
 MAX_NAME_LEN = 64
 MAX_MOVES = 2000
+MAX_TEXT = 1000  # characters in any one text field of an uploaded session
 
 
 class InputError(ValueError):
@@ -255,9 +256,25 @@ def validate_session(doc: Any) -> dict:
         if len(doc[k]) > 200:
             raise InputError(f"{k}: longer than 200 characters")
     clean_name(doc["player"], "player")
+    long = _longest_text(doc)
+    if long > MAX_TEXT:
+        raise InputError(f"a text field is {long} characters long (at most {MAX_TEXT}): sessions carry "
+                         "names, numbers and short tips, never pictures")
     if doc.get("guest"):
         raise InputError("guest: a guest's sessions are nobody's and are not uploaded to a class")
-    return doc
+    known = _session_validator().schema["properties"]
+    # Only the fields of the export format are kept: nothing else rides along.
+    return {k: v for k, v in doc.items() if k in known}
+
+
+def _longest_text(v: Any) -> int:
+    if isinstance(v, str):
+        return len(v)
+    if isinstance(v, dict):
+        return max([0, *(max(len(str(k)), _longest_text(x)) for k, x in v.items())])
+    if isinstance(v, list):
+        return max([0, *(_longest_text(x) for x in v)])
+    return 0
 
 
 def _completeness(completed: bool, finished: bool, judged: int) -> tuple[int, int, int]:
@@ -280,6 +297,7 @@ def store_session(c: sa.Connection, device, doc: dict) -> str:
         class_id=device.class_id, child_id=child_id, device_id=device.id,
         choreography=doc["choreography"], difficulty=doc.get("difficulty"), mode=doc.get("mode"),
         started_at=doc["started_at"], finished_at=doc.get("finished_at"), total=_finite(doc.get("total")),
+        points=_points(doc),
         stars=doc.get("stars"), completed=bool(doc.get("completed", False)), judged_moves=judged,
         received_at=now_iso(), payload=json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
     )
@@ -315,12 +333,21 @@ def store_session(c: sa.Connection, device, doc: dict) -> str:
     return status
 
 
+def _points(doc: dict) -> int | None:
+    """The points the child saw (0-10,000); a finished session from before points: total x 100."""
+    p = _finite(doc.get("points"))
+    if p is not None:
+        return int(p)
+    total = _finite(doc.get("total"))
+    return int(round(total * 100)) if total is not None and doc.get("completed") else None
+
+
 def dialect_is_postgres(c: sa.Connection) -> bool:
     return c.dialect.name == "postgresql"
 
 
 _SESSION_COLS = (sessions.c.id, sessions.c.uid, sessions.c.choreography, sessions.c.difficulty, sessions.c.mode,
-                 sessions.c.started_at, sessions.c.finished_at, sessions.c.total, sessions.c.stars,
+                 sessions.c.started_at, sessions.c.finished_at, sessions.c.total, sessions.c.points, sessions.c.stars,
                  sessions.c.completed, sessions.c.judged_moves, sessions.c.received_at,
                  children.c.name.label("child"), children.c.id.label("child_id"))
 

@@ -23,10 +23,10 @@
     tr.className = "new";
     cell(tr, s.child, "/children/" + s.child_id);
     cell(tr, s.choreography + (s.mode && s.mode !== "dance" ? " (" + s.mode + ")" : ""));
-    cell(tr, new Date(s.started_at).toLocaleString());
+    cell(tr, s.started);
     var st = cell(tr, ""); var pill = document.createElement("span");
     pill.className = "pill " + s.status; pill.textContent = s.status; st.appendChild(pill);
-    cell(tr, s.total === null ? "" : String(s.total));
+    cell(tr, s.points === null ? "" : s.points.toLocaleString("en-GB"));
     var stars = cell(tr, "\u2605".repeat(s.stars || 0)); stars.className = "stars";
     cell(tr, "report", "/sessions/" + s.id);
     return tr;

@@ -187,6 +187,9 @@ def test_injection_in_names_is_stored_as_text_and_shown_escaped(live):
     (json.dumps({**session_doc("u-t6"), "stars": 2.5}), 422, "stars"),
     (json.dumps({**session_doc("u-t7"), "judgements": [{"move_index": "a"}]}), 422, "judgements"),
     (json.dumps({**session_doc("u-t8"), "started_at": None}), 422, "started_at"),
+    (json.dumps({**session_doc("u-t9"), "judgements": [{**session_doc("x")["judgements"][0],
+                                                        "extra": {"frame": "iVBORw0KGgo" + "A" * 20000}}]}),
+     422, "never pictures"),
 ])
 def test_bad_uploads_get_a_4xx_with_a_clear_message(live, body, status, words):
     r = upload(live["url"], live["token_a"], body)
@@ -236,3 +239,17 @@ def test_a_device_path_is_never_read_on_the_server(live):
     sess = re.search(r'<a href="/children/\d+">Ava</a>.*?href="/sessions/(\d+)"', a.get(f"/classes/{cid}").text, re.S)
     r = a.get(f"/sessions/{sess.group(1)}")
     assert r.status_code == 200 and "root:x:0" not in r.text and "/etc/passwd" not in r.text
+
+
+def test_fields_outside_the_session_format_are_not_kept(live):
+    doc = {**session_doc("uid-extra-1", player="Ivy"), "camera_frame": "iVBORw0KGgo" + "A" * 50}
+    assert upload(live["url"], live["token_a"], doc).status_code == 201
+    import sqlalchemy as sa
+
+    from server.db import make_engine, sessions
+
+    eng = make_engine(live["db"])
+    with eng.connect() as c:
+        payload = c.execute(sa.select(sessions.c.payload).where(sessions.c.uid == "uid-extra-1")).scalar_one()
+    eng.dispose()
+    assert "camera_frame" not in payload and "iVBOR" not in payload and '"player":"Ivy"' in payload

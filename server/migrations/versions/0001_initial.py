@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("started_at", TS, nullable=False),
         sa.Column("finished_at", TS),
         sa.Column("total", sa.Float),
+        sa.Column("points", sa.Integer),
         sa.Column("stars", sa.Integer),
         sa.Column("completed", sa.Boolean, nullable=False),
         sa.Column("judged_moves", sa.Integer, nullable=False),
