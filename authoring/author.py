@@ -247,3 +247,24 @@ def new_choreography(out_dir: str | Path, title: str, bpm: float = 120.0, force:
     ), encoding="utf-8")
     (out_dir / "README.md").write_text(NEW_README.format(title=title, yaml=yaml_path.name), encoding="utf-8")
     return yaml_path
+
+
+def new_mode_choreography(out_dir: str | Path, title: str, mode: str, bpm: float = 120.0,
+                          force: bool = False) -> Path:
+    """A template for another game mode's song, from that mode's own ``template``."""
+    from game.modes import get
+
+    m = get(mode)
+    if m.template is None:
+        raise DanceError(f"mode '{mode}' has no template; start from one of its songs (dance modes)")
+    if not (bpm > 0 and bpm <= 1000):
+        raise DanceError(f"--bpm must be in (0, 1000], got {bpm:g}")
+    out_dir = Path(out_dir)
+    _prepare_folder(out_dir, force)
+    yaml_path = out_dir / f"{slug(out_dir.resolve().name)}.yaml"
+    text = m.template(title, bpm)
+    first, _, rest = text.partition("\n")
+    if first.startswith("# yaml-language-server"):
+        text = schema_line_for(out_dir) + "\n" + rest
+    yaml_path.write_text(text, encoding="utf-8")
+    return yaml_path

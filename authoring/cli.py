@@ -110,8 +110,12 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from authoring.author import new_choreography
+    from authoring.author import new_choreography, new_mode_choreography
 
+    if args.mode != "dance":
+        path = new_mode_choreography(args.folder, args.title, args.mode, bpm=args.bpm, force=args.force)
+        print(f"{path}: {args.mode} template written; add its media, then: dance validate {path}")
+        return 0
     path = new_choreography(args.folder, args.title, bpm=args.bpm, force=args.force)
     print(f"{path}: template written; see {path.parent / 'README.md'} for the next steps")
     return 0
@@ -188,4 +192,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--title", required=True)
     p.add_argument("--bpm", type=_bpm, default=120.0)
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    p.add_argument("--mode", default="dance", metavar="NAME", help="the game mode the song is for (see `dance modes`)")
     p.set_defaults(func=run_new)

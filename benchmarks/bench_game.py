@@ -11,8 +11,11 @@ Figures (each with its ratio to the target it names):
   until the scorer has taken it (and, for frames that close a move, emitted the judgement).
   Target 150 ms (what a child perceives as "at once").
 - start-up time to the first drawn title screen (s), a fresh interpreter. Target 2 s.
+- per game mode (``--modes``, default all): the same render frame time and pipeline rate with
+  that mode's play screen on its bundled song and its pipelines running on the camera worker
+  (freeze: body + person mask; hand_jive: body + hands).
 
-Usage: python benchmarks/bench_game.py [--seconds 12] [--choreo YAML] [--camera VIDEO]
+Usage: python benchmarks/bench_game.py [--seconds 12] [--choreo YAML] [--camera VIDEO] [--modes all|NAME,...]
 """
 from __future__ import annotations
 
@@ -81,23 +84,25 @@ def real_choreography(folder: Path) -> Path:
     return folder / "real.yaml"
 
 
-def render_run(choreo: Path, camera: Path, seconds: float, celebrate: bool = True) -> dict:
-    """Play ``choreo`` live (real clock, threaded pose) for ``seconds``; collect figures."""
+def render_run(choreo: Path, camera: Path, seconds: float, celebrate: bool = True, mode: str = "dance") -> dict:
+    """Play ``choreo`` live (real clock, threaded pose) for ``seconds`` in ``mode`` (its play
+    screen, its pipelines on the camera worker); collect figures."""
     from game.app import App
-    from game.camera import Camera
+    from game.camera import Camera, tracker_factory_for
     from game.scenes.context import Game, GameConfig
-    from game.scenes.play import PlayScene
     from scoring.events import Tier
 
     os.environ.setdefault("DANCE_HOME", tempfile.mkdtemp(prefix="bench_game_home_"))
     cfg = GameConfig([choreo], camera_source=str(camera), stop_after_s=seconds, use_store=False,
-                     loop_camera=True)
+                     loop_camera=True, mode=mode)
     app = App((1280, 720), headless=False, simulated_clock=False, frame_rate_hz=60.0)
     game = Game(cfg, app=app)
     cam = Camera(str(camera), headless=False)
+    cam.pipelines = tuple(game.mode.pipelines)
+    cam._factory = tracker_factory_for(cam.pipelines, on_result=cam._on_result)
     cam.start(loop=True)
     game.camera = cam
-    scene = PlayScene(app, game, choreo)
+    scene = game.mode.play_scene(app, game, choreo)
     playing_frames: list[float] = []
     playing_cpu: list[float] = []
     pose_fps: list[float] = []
@@ -145,7 +150,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=12.0, help="song seconds to play (default 12)")
     ap.add_argument("--choreo", type=Path, help="choreography YAML (default: the bundled demo)")
     ap.add_argument("--camera", type=Path, help="video used as the camera (default: pose2sim cam02)")
-    ap.add_argument("--quick", action="store_true", help="a short run: 5 s of song")
+    ap.add_argument("--quick", action="store_true", help="a short run: 5 s of song (3 s per extra mode)")
+    ap.add_argument("--modes", default="all", help="game modes to measure on their bundled songs: all, none, or NAME,...")
     args = ap.parse_args()
     if args.quick:
         args.seconds = min(args.seconds, 5.0)
@@ -172,8 +178,36 @@ def main() -> int:
     _line("camera frame->scored p95", _pct(r["push_ms"], 95), "ms", TARGET_LATENCY_MS)
     if r["judge_ms"]:
         _line("camera frame->judgement p50", _pct(r["judge_ms"], 50), "ms", TARGET_LATENCY_MS)
+    for name in _modes(args.modes):
+        from game.modes import get
+        from game.scenes.context import find_choreographies
+
+        mode = get(name)
+        songs = mode.songs(find_choreographies())
+        if not songs:
+            print(f"  mode {name}: no bundled song (skipped)")
+            continue
+        secs = 3.0 if args.quick else args.seconds
+        m = render_run(songs[0], camera, secs, mode=name)
+        print(f"  mode {name} ({', '.join(mode.pipelines)}) on {songs[0].parent.name}: {len(m['frames'])} frames, "
+              f"{m['poses']} camera frames scored")
+        _line(f"[{name}] render frame time p95", _pct(m["frames"], 95), "ms", TARGET_P95_MS)
+        _line(f"[{name}] render frame thread-CPU p50", _pct(m["cpu"], 50), "ms", TARGET_P95_MS)
+        _line(f"[{name}] render frame thread-CPU p95", _pct(m["cpu"], 95), "ms", TARGET_P95_MS)
+        _line(f"[{name}] pipeline rate during play", m["pose_fps"], "fps", mode.min_fps, lower_is_better=False)
     _line("start-up to title screen (median of 3)", startup_s(), "s", TARGET_STARTUP_S)
     return 0
+
+
+def _modes(spec: str) -> list[str]:
+    """The extra modes to measure (dance is the run above)."""
+    if spec == "none":
+        return []
+    if spec == "all":
+        from game.modes import available
+
+        return [n for n in available() if n != "dance"]
+    return [s.strip() for s in spec.split(",") if s.strip() and s.strip() != "dance"]
 
 
 if __name__ == "__main__":

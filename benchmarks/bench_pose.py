@@ -5,6 +5,13 @@ Baselines named in the output:
   smooth_landmarks=False)`` landmarks; error = distance normalised by frame width over
   landmarks with reference visibility > 0.5. Targets: median ≤ 0.005, p95 ≤ 0.02,
   detection agreement ≥ 99 %.
+- world landmarks against its ``pose_world_landmarks`` (metres; distance per landmark, all
+  33, frames where both found someone). Targets: median ≤ 0.5 cm, p95 ≤ 2 cm, and no frame
+  within 2 frames after a detection (ours or mediapipe's) off by more than 5 cm on average.
+  "same ROI" repeats our landmark model on the very ROI mediapipe used on each frame: the
+  error of our crop, model and world projection alone, without the tracking loop.
+- the clock: mediapipe's solution stamps frames 1/30 s apart whatever the video's rate, so
+  our tracker gets the same 30 Hz timestamps here (its filters depend on them).
 - speed, per frame RGB in → landmarks out (median over tracking-mode frames, measured
   alternately on each frame):
   ours (tracking mode, smoothing off) vs mediapipe's ``process()`` (target ratio ≤ 0.6) and
@@ -36,7 +43,12 @@ MP_VENV = cache_dir() / "venv-mediapipe"
 MP_PYTHON = MP_VENV / "bin" / "python"
 MP_SCRIPT = ROOT / "benchmarks" / "mediapipe_reference.py"
 FIXTURE = ROOT / "tests" / "pose" / "fixtures" / "mediapipe_ref.npz"
-VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4")
+VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "Demo_SinglePerson/cam03.mp4",
+          "Demo_SinglePerson/cam04.mp4", "sports2d/demo.mp4")
+# The clips whose mediapipe answers go into the test fixture (kept small).
+FIXTURE_VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "sports2d/demo.mp4")
+FIXTURE_LANDMARK_VIDEOS = FIXTURE_VIDEOS[:2]  # the others keep world landmarks and ROIs only
+POST_DETECTION_FRAMES = 3  # the detection frame and the two after it
 SIM_FPS = 30.0  # mediapipe's Python solution stamps frames 33333 us apart; we do the same
 
 TARGET_MEDIAN = 0.005
@@ -44,6 +56,9 @@ TARGET_P95 = 0.02
 TARGET_AGREEMENT = 0.99
 TARGET_VS_MP = 0.6
 TARGET_VS_INVOKE = 1.5
+TARGET_WORLD_MEDIAN_M = 0.005
+TARGET_WORLD_P95_M = 0.02
+TARGET_WORLD_POST_DETECTION_M = 0.05
 
 
 def ensure_mediapipe_venv() -> Path:
@@ -92,13 +107,15 @@ class MediapipeProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def process(self, rgb: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        """-> (ms inside Pose.process(), landmarks (33, 4) or None, world (33, 3) or None)."""
+        """-> (ms inside Pose.process(), landmarks (33, 4) or None, world (33, 3) or None);
+        ``last`` keeps the whole answer (with the ROIs from detection / landmarks)."""
         self.proc.stdin.write(np.ascontiguousarray(rgb).tobytes())
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
             raise SystemExit(f"mediapipe reference stopped (exit {self.proc.poll()})")
         r = json.loads(line)
+        self.last = r
         lm = None if r["landmarks"] is None else np.asarray(r["landmarks"], np.float32)
         world = None if r["world"] is None else np.asarray(r["world"], np.float32)
         return float(r["t_ms"]), lm, world
@@ -116,7 +133,38 @@ def _time_invoke(tracker) -> float:
     return (time.perf_counter() - t0) * 1e3
 
 
-def run_interleaved(path: Path, name: str, max_frames: int | None, threads: int = 2) -> dict:
+def _world_on_roi(tracker, rgb: np.ndarray, rect: list[float]) -> np.ndarray:
+    """Our world landmarks (33, 3) from the landmark model on mediapipe's ROI (normalised
+    [x_center, y_center, width, height, rotation]); NaN if our model finds nobody there."""
+    from pose.frame import Roi
+
+    h, w = rgb.shape[:2]
+    res = tracker.landmarker.run(rgb, Roi(rect[0] * w, rect[1] * h, rect[2] * w, rect[4]), 0.0)
+    return np.full((33, 3), np.nan, np.float32) if res is None else res.world
+
+
+def world_fidelity(ours: np.ndarray, ref: np.ndarray, detected: np.ndarray) -> dict:
+    """ours, ref (T, 33, 3) metres, NaN rows where nobody; detected (T,) bool: a detection
+    (either side) on that frame -> median, p95 per landmark and the worst frame (mean over
+    its landmarks) within POST_DETECTION_FRAMES of a detection."""
+    both = np.isfinite(ours[:, 0, 0]) & np.isfinite(ref[:, 0, 0])
+    d = np.linalg.norm(ours - ref, axis=-1)  # (T, 33)
+    e = d[both]
+    post = np.zeros(len(d), bool)
+    for k in np.flatnonzero(detected):
+        post[k:k + POST_DETECTION_FRAMES] = True
+    frame_err = np.full(len(d), np.nan)
+    frame_err[both] = d[both].mean(axis=1)
+    sel = post & both
+    worst = int(np.nanargmax(np.where(sel, frame_err, -1.0))) if sel.any() else -1
+    return {"median": float(np.median(e)) if e.size else float("nan"),
+            "p95": float(np.percentile(e, 95)) if e.size else float("nan"),
+            "post_max": float(frame_err[worst]) if worst >= 0 else 0.0, "post_frame": worst,
+            "post_frames": int(sel.sum()), "frames": int(both.sum())}
+
+
+def run_interleaved(path: Path, name: str, max_frames: int | None, threads: int = 2,
+                    same_roi: bool = False) -> dict:
     """Frame by frame, on the same decoded frame: mediapipe's process(), then ours (smoothing
     off, timed RGB in -> PoseFrame out) and the bare landmark invoke on a crop of this video
     (alternately before and after ours). Interleaving keeps the shared machine's changing
@@ -128,8 +176,10 @@ def run_interleaved(path: Path, name: str, max_frames: int | None, threads: int 
     nan_lm = np.full((33, 4), np.nan, np.float32)
     nan_w = np.full((33, 3), np.nan, np.float32)
     rec: dict[str, list] = {k: [] for k in ("mp_ms", "ours_ms", "ours_invoke_ms", "invoke_ms", "tracking", "lm", "world",
-                                            "mp_lm", "mp_world")}
+                                            "mp_lm", "mp_world", "mp_roi", "mp_detected", "same_roi_world")}
+    nan_roi = [np.nan] * 5
     size = None
+    prev_mp_roi = None
     try:
         for i, rgb in enumerate(rgb_frames(path, max_frames)):
             size = (rgb.shape[1], rgb.shape[0])
@@ -139,9 +189,11 @@ def run_interleaved(path: Path, name: str, max_frames: int | None, threads: int 
             invoke_first = i % 2 == 1 and tracker.landmark_calls > 0
             if invoke_first:
                 rec["invoke_ms"].append(_time_invoke(tracker))
+            calls = tracker.detector_calls
             t0 = time.perf_counter()
             f = tracker.process(rgb, (i + 1) / SIM_FPS)
             rec["ours_ms"].append((time.perf_counter() - t0) * 1e3)
+            rec.setdefault("detected", []).append(tracker.detector_calls > calls and f is not None)
             rec["ours_invoke_ms"].append(tracker.last_timings_ms["invoke"])
             rec["mp_ms"].append(mp_ms)
             rec["tracking"].append(tracker.last_timings_ms["detector"] == 0.0)
@@ -149,11 +201,23 @@ def run_interleaved(path: Path, name: str, max_frames: int | None, threads: int 
             rec["world"].append(nan_w if f is None or f.world is None else f.world)
             rec["mp_lm"].append(nan_lm if mp_lm is None else mp_lm)
             rec["mp_world"].append(nan_w if mp_world is None else mp_world)
+            # The ROI mediapipe's landmark model saw: this frame's detection, else the one
+            # its last landmarks gave.
+            det_roi = mp.last["roi_from_detection"]
+            rec["mp_detected"].append(det_roi is not None)
+            rec["mp_roi"].append(det_roi or prev_mp_roi or nan_roi)
+            prev_mp_roi = mp.last["roi_from_landmarks"]
+            if same_roi and mp_world is not None:
+                rec["same_roi_world"].append(_world_on_roi(tracker, rgb, rec["mp_roi"][-1]))
+            else:
+                rec["same_roi_world"].append(nan_w)
             if not invoke_first and tracker.landmark_calls:
                 rec["invoke_ms"].append(_time_invoke(tracker))
     finally:
         mp.close()
     out = {k: np.asarray(v) for k, v in rec.items()}
+    out["detected"] = np.asarray(rec.get("detected", []), bool)
+    out["mp_detected"] = np.asarray(rec["mp_detected"], bool)
     out["size"] = size
     return out
 
@@ -194,8 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 1 if args.quick else max(1, args.rounds)
     if args.write_fixture and (args.quick or max_frames is not None):
         raise SystemExit("--write-fixture needs whole videos (no --quick/--frames)")
+    if args.write_fixture:
+        videos = tuple(dict.fromkeys(videos + FIXTURE_VIDEOS))
 
     fixture: dict[str, np.ndarray] = {}
+    world_rows: list[tuple[str, dict, dict]] = []
     speed = {"ours": [], "mediapipe": [], "invoke": [], "overhead": []}
     print(f"bench_pose: {len(videos)} video(s), {max_frames or 'all'} frames, {rounds} round(s); "
           f"mediapipe reference from {MP_VENV}")
@@ -204,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     for vi, name in enumerate(videos):
         path = sample_path(name)
         for r in range(rounds):
-            run = run_interleaved(path, name, max_frames, threads=args.threads)
+            run = run_interleaved(path, name, max_frames, threads=args.threads, same_roi=(r == 0))
             trk = run["tracking"]
             speed["mediapipe"].append(run["mp_ms"][trk])
             speed["ours"].append(run["ours_ms"][trk])
@@ -217,10 +284,32 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name:<30} {fid['median']:9.5f} {fid['p95']:9.5f} {fid['agreement']:7.1%} "
                       f"{fid['points']:7d}   {_ok(good)} (targets ≤{TARGET_MEDIAN}, ≤{TARGET_P95}, "
                       f"≥{TARGET_AGREEMENT:.0%}); found {fid['found_ours']}/{fid['found_ref']} of {fid['frames']}")
-                fixture[f"v{vi}_landmarks"] = run["mp_lm"].astype(np.float32)
-                fixture[f"v{vi}_world"] = run["mp_world"].astype(np.float32)
-                fixture[f"v{vi}_name"] = np.str_(name)
-                fixture[f"v{vi}_size"] = np.asarray(run["size"], np.int64)
+                detected = run["detected"] | run["mp_detected"]
+                wf = world_fidelity(run["world"], run["mp_world"], detected)
+                sr = world_fidelity(run["same_roi_world"], run["mp_world"], detected)
+                world_rows.append((name, wf, sr))
+                if name in FIXTURE_VIDEOS:
+                    k = FIXTURE_VIDEOS.index(name)
+                    if name in FIXTURE_LANDMARK_VIDEOS:
+                        fixture[f"v{k}_landmarks"] = run["mp_lm"].astype(np.float32)
+                    fixture[f"v{k}_world"] = run["mp_world"].astype(np.float32)
+                    fixture[f"v{k}_roi"] = run["mp_roi"].astype(np.float32)
+                    fixture[f"v{k}_detected"] = run["mp_detected"].astype(bool)
+                    fixture[f"v{k}_name"] = np.str_(name)
+                    fixture[f"v{k}_size"] = np.asarray(run["size"], np.int64)
+    print()
+    print(f"world landmarks vs pose_world_landmarks, cm; both clocked at {SIM_FPS:g} Hz "
+          f"(targets median ≤ {TARGET_WORLD_MEDIAN_M * 100:g}, p95 ≤ {TARGET_WORLD_P95_M * 100:g}, "
+          f"after a detection ≤ {TARGET_WORLD_POST_DETECTION_M * 100:g})")
+    print(f"{'video':<30} {'median':>7} {'p95':>7} {'post-det':>9}  {'| same ROI:':>11} {'median':>7} {'p95':>7} "
+          f"{'post-det':>9}")
+    for name, wf, sr in world_rows:
+        good = (wf["median"] <= TARGET_WORLD_MEDIAN_M and wf["p95"] <= TARGET_WORLD_P95_M
+                and wf["post_max"] <= TARGET_WORLD_POST_DETECTION_M)
+        print(f"{name:<30} {wf['median'] * 100:7.2f} {wf['p95'] * 100:7.2f} {wf['post_max'] * 100:9.2f}  "
+              f"{'|':>11} {sr['median'] * 100:7.2f} {sr['p95'] * 100:7.2f} {sr['post_max'] * 100:9.2f}   "
+              f"{_ok(good)}; {wf['frames']} frames, {wf['post_frames']} after detections "
+              f"(worst frame {wf['post_frame']})")
     # Medians over every tracking-mode frame of every round; the three were measured
     # alternately on each frame, so a busy moment on the shared machine hits all of them.
     ours_ms = float(np.median(np.concatenate(speed["ours"])))

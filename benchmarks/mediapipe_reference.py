@@ -19,8 +19,10 @@ next, so a caller can time mediapipe and its own pipeline alternately on each fr
 plus landmarks (−1 where nobody; see ``found``), for bench_pose.py to parse.
 
 Settings are the issue's: static_image_mode=False, model_complexity=1,
-smooth_landmarks=False, enable_segmentation=False. The solution feeds its own timestamps
-(+33333 us a frame), so we do nothing about time.
+smooth_landmarks=False, enable_segmentation=False; the graph is built as ``Pose`` builds it,
+with two more of its outputs (the ROI from a detection, the ROI from landmarks) so a caller
+can compare ROIs, not only landmarks. The solution stamps frames itself, +33333 us apart
+(30 Hz) whatever the video's rate; a caller compares on that clock.
 """
 from __future__ import annotations
 
@@ -60,19 +62,39 @@ def stdin_frames(width: int, height: int):
         yield np.frombuffer(data, np.uint8).reshape(height, width, 3)
 
 
-def run_video(frames, max_frames: int | None, lockstep: bool = False) -> dict:
-    import mediapipe as mp
+def _rect(r) -> list[float] | None:
+    """A NormalizedRect as [x_center, y_center, width, height, rotation] (normalised), or None."""
+    return None if r is None else [r.x_center, r.y_center, r.width, r.height, r.rotation]
 
+
+def pose_solution():
+    """mediapipe's ``Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+    enable_segmentation=False)``, built the way its __init__ builds it, plus the graph's debug
+    outputs: the ROI from the detection and the ROI from the landmarks (for the next frame)."""
+    from mediapipe.python.solution_base import SolutionBase
+    from mediapipe.python.solutions import pose as mp_pose
+
+    mp_pose._download_oss_pose_landmark_model(1)
+    return SolutionBase(
+        binary_graph_path=mp_pose._BINARYPB_FILE_PATH,
+        side_inputs={"model_complexity": 1, "smooth_landmarks": False, "enable_segmentation": False,
+                     "smooth_segmentation": False, "use_prev_landmarks": True},
+        calculator_params={
+            "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": 0.5,
+            "poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__ThresholdingCalculator.threshold": 0.5},
+        outputs=["pose_landmarks", "pose_world_landmarks", "pose_rect_from_detection", "pose_rect_from_landmarks"])
+
+
+def run_video(frames, max_frames: int | None, lockstep: bool = False) -> dict:
     lms, worlds, times_ms = [], [], []
     size = None
-    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
-                                enable_segmentation=False) as pose:
+    with pose_solution() as pose:
         for rgb in frames:
             if max_frames is not None and len(lms) >= max_frames:
                 break
             size = (rgb.shape[1], rgb.shape[0])
             t0 = time.perf_counter()
-            res = pose.process(rgb)  # RGB frame in -> landmarks out
+            res = pose.process({"image": rgb})  # RGB frame in -> landmarks out
             times_ms.append((time.perf_counter() - t0) * 1e3)
             lm = np.full((33, 4), np.nan, np.float32)
             world = np.full((33, 3), np.nan, np.float32)
@@ -84,6 +106,8 @@ def run_video(frames, max_frames: int | None, lockstep: bool = False) -> dict:
             worlds.append(world)
             if lockstep:  # one line per frame, at once: the caller times us frame by frame
                 print(json.dumps({"t_ms": times_ms[-1], "found": res.pose_landmarks is not None,
+                                  "roi_from_detection": _rect(res.pose_rect_from_detection),
+                                  "roi_from_landmarks": _rect(res.pose_rect_from_landmarks),
                                   "landmarks": lm.tolist() if res.pose_landmarks is not None else None,
                                   "world": world.tolist() if res.pose_world_landmarks is not None else None}),
                       flush=True)

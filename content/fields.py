@@ -48,6 +48,8 @@ TOP_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("format", "int", f"Version of this file format; this program reads format {FORMAT_VERSION}.",
               required=True, minimum=1, maximum=FORMAT_VERSION),
     FieldSpec("title", "string", "The song's title as children see it.", required=True),
+    FieldSpec("mode", "string", "The game mode that plays this song (dance, freeze, hand_jive, face_party, "
+              "or a mode from an installed package).", default="dance"),
     FieldSpec("artist", "string", "Who made the music (optional)."),
     FieldSpec("video", "path", "The coach video, relative to this file (optional: without it the game "
               "draws the reference skeleton)."),
@@ -83,6 +85,8 @@ MOVE_FIELDS: tuple[FieldSpec, ...] = (
               "weight. All parts count equally when absent.", min_items=1, choices=BODY_PARTS),
     FieldSpec("gold", "bool", "A gold move: highlighted and worth double.", default=False),
     FieldSpec("tip", "string", "A short tip shown to the child.", default=""),
+    FieldSpec("cue", "string", "What the move asks for in a mode other than dance (freeze: dance | freeze; "
+              "hand_jive: gesture/hand such as thumbs_up/left; face_party: big_o, smile, ...).", default=""),
     FieldSpec("pictogram", "path", "An image of the move for its card, relative to this file (optional)."),
 )
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from content import cues
 from content import fields as F
 from content.fields import FieldSpec
 from content.media import MediaError, probe_media, probe_video
@@ -171,6 +172,7 @@ class _Parser:
             raw_moves = self.moves(nodes["moves"])
 
         media = self.media(values, nodes)
+        self.cues(values, nodes, raw_moves)
         moves = self.timed_moves(raw_moves, values, media)
         if self.errors:
             raise self.fail()
@@ -193,6 +195,7 @@ class _Parser:
             moves=moves,
             warnings=(),
             _track=media.track,
+            mode=values["mode"] or "dance",
         )
         if media.track is not None:
             self.track_warnings(choreo, media.track)
@@ -431,6 +434,17 @@ class _Parser:
             out.append((i, keys, vals, item))
         return out
 
+    # -- mode cues
+    def cues(self, values: dict[str, Any], nodes: dict[str, Node], raw_moves) -> None:
+        mode = values.get("mode") or cues.DEFAULT_MODE
+        if mode not in cues.CUES and "mode" in nodes:
+            self.warn(nodes["mode"], "mode", f"mode '{mode}' is not built in; its cues are checked only "
+                      "when that mode's package is installed")
+        for i, keys, vals, node in raw_moves:
+            problem = cues.check_cue(mode, vals.get("cue") or "")
+            if problem is not None:
+                self.error(keys.get("cue", node), f"moves[{i}].cue", problem)
+
     # -- media
     def media(self, values: dict[str, Any], nodes: dict[str, Node]) -> _Media:
         media = _Media()
@@ -571,6 +585,7 @@ class _Parser:
                 gold=bool(vals["gold"]),
                 tip=vals["tip"] or "",
                 pictogram=vals["pictogram"],
+                cue=vals["cue"] or "",
             ))
             self.move_nodes.append((i, keys, node))
         return tuple(moves)

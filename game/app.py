@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
+from game.input.actions import ActionEvent
 from pose.errors import DanceError
 
 FIXED_DT_S = 1.0 / 60.0
@@ -46,7 +47,16 @@ class Scene:
         """Called when the scene is popped or covered."""
 
     def handle(self, event) -> None:
-        """One pygame event."""
+        """One pygame event: the input layer turns it into actions for ``on_action``."""
+        for action in self.app.input.translate(event, self.targets()):
+            self.on_action(action)
+
+    def on_action(self, action: ActionEvent) -> None:
+        """One named action (keys, mouse, touch and hands all arrive here)."""
+
+    def targets(self) -> Sequence[object]:
+        """What a pointer can choose on this screen (objects with a pygame ``rect``)."""
+        return ()
 
     def update(self, dt_s: float) -> None:
         """Advance by the fixed step ``dt_s`` seconds."""
@@ -109,6 +119,12 @@ class App:
         self.frame_times_ms: list[float] = []  # per-frame work: events + updates + draw + flip
         self.frame_cpu_ms: list[float] = []  # the same, in this thread's CPU time (immune to a busy machine)
         self.on_frame: list[Callable[["App"], None]] = []
+        self.after_draw: list[Callable[[], None]] = []  # one-shot calls once this frame is drawn
+        self.drawing = False
+        from game.input.layer import InputLayer
+
+        # One input stream for every scene; a window losing focus pauses only a real window.
+        self.input = InputLayer(self.size_px, pause_on_focus_loss=not headless)
 
     # -- clock ---------------------------------------------------------------------------
     def now_s(self) -> float:
@@ -173,6 +189,11 @@ class App:
                     self.quit(0)
                 elif self.top is not None:
                     self.top.handle(event)
+            if self.top is not None:
+                for action in self.input.poll(self.now_s(), self.top.targets()):
+                    if self.top is None:
+                        break
+                    self.top.on_action(action)
             steps = 0
             while lag_s >= FIXED_DT_S and steps < MAX_UPDATES_PER_FRAME and self.top is not None:
                 self.top.update(FIXED_DT_S)
@@ -207,8 +228,14 @@ class App:
         first = len(self.scenes) - 1
         while first > 0 and self.scenes[first].transparent:
             first -= 1
+        self.drawing = True
         for scene in self.scenes[first:]:
             scene.draw(self.screen, alpha)
+        self.input.draw(self.screen, self.now_s())
+        self.drawing = False
+        pending, self.after_draw = self.after_draw, []
+        for fn in pending:  # e.g. screenshots: they show the finished frame, cursor included
+            fn()
 
     def screenshot(self, path: str | os.PathLike) -> Path:
         """Save what the screen shows now as PNG."""

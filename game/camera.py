@@ -55,6 +55,32 @@ class Camera:
         # scorer sees each camera frame even when several land between two updates.
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
+        self.pipelines: tuple[str, ...] = ("body",)  # what the worker runs (game_camera sets it)
+        # Other pipelines' results (hands, face): the newest (frame number, result) of each, and
+        # every result since the last drain, for a mode that scores them.
+        self.latest_of: dict[str, tuple[int, object]] = {}
+        self._fresh_of: dict[str, deque] = {}
+
+    def _on_result(self, name: str, n: int, result) -> None:
+        import time as _time
+
+        self.latest_of[name] = (n, result)  # one dict write: the render thread reads it lock-free
+        self._fresh_of.setdefault(name, deque(maxlen=240)).append((result, _time.perf_counter()))
+
+    @property
+    def hands_latest(self) -> tuple[int, object] | None:
+        return self.latest_of.get("hands")
+
+    def drain_results(self, name: str) -> list:
+        """Every (result, perf_counter when it came) of pipeline ``name`` since the last call."""
+        q = self._fresh_of.get(name)
+        out = []
+        while q:
+            out.append(q.popleft())
+        return out
+
+    def drain_hands(self) -> list:
+        return self.drain_results("hands")
 
     # -- lifetime ------------------------------------------------------------------------
     def start(self, *, song_clock: Callable[[], float] | None = None, loop: bool = True) -> None:
@@ -176,6 +202,63 @@ def default_source() -> int | None:
         return None
 
 
+class BodyPlus:
+    """Body pose plus other pipelines (hands, face) on the same camera frame, for the one
+    camera worker.
+
+    ``process`` returns the body PoseFrame (what the worker publishes); each other
+    pipeline's result of the same frame goes to ``on_result(name, frame_number, result)``.
+    """
+
+    def __init__(self, body, others: dict, on_result: Callable) -> None:
+        self.body = body
+        self.others = dict(others)
+        self.on_result = on_result
+        self._n = 0
+
+    def process(self, rgb, timestamp_s: float):
+        pose = self.body.process(rgb, timestamp_s)
+        self._n += 1
+        for name, tracker in self.others.items():
+            self.on_result(name, self._n, tracker.process(rgb, timestamp_s))
+        return pose
+
+    def reset(self) -> None:
+        self.body.reset()
+        for tracker in self.others.values():
+            tracker.reset()
+
+
+def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2,
+                        on_result: Callable | None = None) -> Callable | None:
+    """The camera worker's tracker for a mode's pipelines (None: the worker's default body
+    tracker). "segmentation" is the body model's own person mask: the cut-out costs no
+    second model on the worker. "hands" and "face" run their pipelines on the same frames."""
+    seg = "segmentation" in pipelines
+    others = [p for p in ("hands", "face") if p in pipelines] if on_result is not None else []
+    if not seg and not others:
+        return None
+
+    def make():
+        from pose.tracker import BodyTracker
+
+        body = BodyTracker(smooth=True, threads=threads, segmentation=seg)
+        if not others:
+            return body
+        trackers = {}
+        if "hands" in others:
+            from pose.hands.tracker import HandTracker
+
+            trackers["hands"] = HandTracker(threads=1)
+        if "face" in others:
+            from pose.face.tracker import FaceTracker
+
+            trackers["face"] = FaceTracker(threads=1)
+        return BodyPlus(body, trackers, on_result)
+
+    return make
+
+
 class NoCamera(VideoError):
     """No camera was configured and none could be found."""
 
@@ -187,14 +270,21 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     none, VideoError (or another DanceError) when it cannot be opened.
     """
     cam = game.camera
-    if cam is not None and not cam.lost:
+    pipelines = tuple(game.mode.pipelines)
+    if game.config.hands_free and "hands" not in pipelines:
+        pipelines += ("hands",)  # the menus and pause work hands-free in every mode
+    if cam is not None and not cam.lost and cam.pipelines == pipelines:
         return cam
+    if cam is not None:
+        cam.stop()  # another mode's pipelines (or lost): reopen
     source = game.config.camera_source
     if source is None:
         source = default_source()
     if source is None:
         raise NoCamera("No camera found")
-    cam = Camera(source, headless=app.headless, tracker_factory=game.config.tracker_factory)
+    cam = Camera(source, headless=app.headless)
+    cam._factory = game.config.tracker_factory or tracker_factory_for(pipelines, on_result=cam._on_result)
+    cam.pipelines = pipelines
     cam.start(loop=loop)
     game.camera = cam
     return cam

@@ -21,8 +21,10 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "authoring.cli": ("validate", "author", "preview", "new"),
     "content.cli_score": ("score",),
     "game.cli_play": ("play", "calibrate"),
+    "game.cli_modes": ("modes",),
     "reports.cli": ("report",),
     "game.cli_bench": ("bench",),
+    "server.cli": ("serve", "sync"),
 }
 
 

@@ -52,6 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loop-camera", action=argparse.BooleanOptionalAction, default=None,
                    help="a video camera restarts at its end (default: when the video is shorter than the song)")
     p.add_argument("--shots", type=Path, metavar="DIR", help="save a screenshot of each scene into DIR")
+    p.add_argument("--mode", metavar="NAME", help="game mode (see `dance modes`; default: the song's, else dance)")
+    p.add_argument("--hands-free", action="store_true",
+                   help="the camera also follows the child's hands: point and hold to press, palm up pauses")
+    p.add_argument("--hands", type=Path, metavar="TRACK.npz",
+                   help="drive the menus hands-free from a hands track (dance track --what hands)")
+    p.add_argument("--server", metavar="URL", help="a class server to upload sessions to (needs --device-token)")
+    p.add_argument("--device-token", metavar="T", help="this device's token, made by a teacher in the class dashboard")
     p.set_defaults(func=run_play)
 
     c = sub.add_parser("calibrate", help="measure camera + inference latency (stored per machine)")
@@ -88,13 +95,22 @@ def _check_video_camera(camera: str) -> None:
 def run_play(args: argparse.Namespace) -> int:
     from game.scenes.context import GameConfig, find_choreographies, resolve_choreography
 
+    from game.modes import get
+
     extra = [resolve_choreography(args.choreo)] if args.choreo else []
+    mode_name = args.mode
     if extra:
         # A choreography named on the command line is checked at the door: its errors are
         # the answer, not a greyed-out card or a song that never starts.
         from content.loader import load_choreography
 
-        load_choreography(extra[0])
+        song = load_choreography(extra[0])
+        if mode_name is None:
+            mode_name = song.mode
+        elif not get(mode_name).plays(song.mode):
+            raise DanceError(f"{extra[0]}: a '{song.mode}' song; mode '{mode_name}' cannot play it "
+                             f"(try --mode {song.mode})")
+    mode = get(mode_name or "dance")  # an unknown mode is a one-line error listing the modes
     if args.camera is not None:
         _check_video_camera(args.camera)
     choreos = find_choreographies(extra)
@@ -120,14 +136,57 @@ def run_play(args: argparse.Namespace) -> int:
         latency_s=_latency_s(args.latency, args.camera),
         shots_dir=args.shots,
         loop_camera=args.loop_camera,
+        mode=mode.name,
     )
-    if args.choreo is None:
-        demo = [i for i, p in enumerate(choreos) if p.parent.name == "demo"]
-        cfg.selected = demo[0] if demo else 0
-    game, code = play(cfg, size_px=args.size, record=args.record)
+    cfg.hands_free = bool(args.hands_free)
+    if args.hands is not None:
+        from game.input.sources import HandTrackSource
+
+        cfg.hand_source = HandTrackSource.load(args.hands)
+    mine = mode.songs(choreos)
+    if args.choreo is not None:
+        cfg.selected = choreos.index(extra[0])
+    elif mine:
+        demo = [p for p in mine if p.parent.name == "demo"]
+        cfg.selected = choreos.index(demo[0] if demo else mine[0])
+    elif args.headless:
+        raise DanceError(f"no song for mode '{mode.name}': make one with `dance new DIR --mode {mode.name}`")
+    sync = _start_sync(args)
+    try:
+        game, code = play(cfg, size_px=args.size, record=args.record)
+    finally:
+        sync_line = _finish_sync(sync)
     if args.headless:
         print(summary(game, args.record))
+    if sync_line:
+        print(sync_line, file=sys.stderr if sync_line.startswith("dance play:") else sys.stdout)
     return code
+
+
+def _start_sync(args: argparse.Namespace):
+    """Sessions go to the class server in the background while the child plays; the
+    device's own store stays the source of truth (offline play just queues them)."""
+    if (args.server is None) != (args.device_token is None):
+        raise DanceError("--server and --device-token go together (a teacher makes the token in the class dashboard)")
+    if args.server is None:
+        return None
+    from server.client import BackgroundSync, SyncClient
+
+    return BackgroundSync(SyncClient(args.server, args.device_token)).start()
+
+
+def _finish_sync(sync) -> str | None:
+    if sync is None:
+        return None
+    rep = sync.stop(final_sync=True)
+    sync.client.close()
+    if rep is None:
+        return None
+    if rep.error:
+        return f"dance play: class server: {rep.error}"
+    if rep.pending:
+        return f"class server: {rep.pending} session(s) still queued; they upload at the next sync"
+    return "class server: every session uploaded"
 
 
 def play(cfg: "GameConfig", *, size_px: tuple[int, int] = (1280, 720), record: Path | None = None,
@@ -140,6 +199,7 @@ def play(cfg: "GameConfig", *, size_px: tuple[int, int] = (1280, 720), record: P
 
     frame_rate = 30.0 if cfg.headless else 60.0  # headless draws at the recording rate
     app = App(size_px, headless=cfg.headless, frame_rate_hz=frame_rate)
+    app.input.hands = cfg.hand_source
     game = Game(cfg, app=app)
     sink = None
     code = 0
@@ -173,8 +233,9 @@ def summary(game, record: Path | None) -> str:
         rec = f"; recording {record} ({game.app.sink.frames_written} frames)"
     from scoring.judge import format_points
 
+    mode = f" [{game.config.mode}]" if game.config.mode != "dance" else ""
     stopped = f", stopped at {r.stopped_at_s:.1f} s" if r.stopped_at_s is not None else ""
-    return (f"dance play: {r.title or 'dance'}: {format_points(r.points)} points, {r.stars} stars, "
+    return (f"dance play: {r.title or 'dance'}{mode}: {format_points(r.points)} points, {r.stars} stars, "
             f"{len(r.judgements)} moves ({tiers}){stopped}{extra}; session {game.last_session_path}{rec}")
 
 

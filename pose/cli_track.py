@@ -1,4 +1,7 @@
-"""``dance track VIDEO -o TRACK.npz [--no-smooth]``: a video's body poses as a pose track.
+"""``dance track VIDEO -o OUT.npz [--what body|face|hands|segmentation] [--no-smooth]``.
+
+The default, ``body``, writes a video's body poses as a pose track (pose/track.py); the
+other kinds are written by the writers registered in pose/track_kinds.py.
 
 Every frame is processed (no dropping); timestamps are frame index / fps, so the track
 lines up with the video whatever the machine's speed.
@@ -15,16 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from pose import track_kinds
 from pose.errors import DanceError
 from pose.track import PoseTrack
-
-# Overlapping decode with inference needs a core to spare (inference uses two).
-PREFETCH_MIN_CPUS = 4
+from pose.track_kinds import PREFETCH_MIN_CPUS, TrackOptions
 
 
 @dataclass(frozen=True)
@@ -66,43 +67,19 @@ def track_video(
     progress: show a tqdm bar on stderr (None: only on a terminal).
     Raises VideoError for a bad video and ModelError for missing models.
     """
-    from tqdm import tqdm
+    if tracker_factory is None:
+        from pose.tracker import BodyTracker
 
-    from pose.video import open_video, prefetch as prefetched
+        def tracker_factory() -> object:
+            return BodyTracker(smooth=smooth, threads=threads)
 
-    if prefetch is None:
-        prefetch = (os.cpu_count() or 1) >= PREFETCH_MIN_CPUS
-    with open_video(video) as src:
-        if tracker_factory is None:
-            from pose.tracker import BodyTracker
+    from pose.video import open_video
 
-            tracker = BodyTracker(smooth=smooth, threads=threads)
-        else:
-            tracker = tracker_factory()
-        frames = prefetched(iter(src)) if prefetch else iter(src)
-        poses, times = [], []
-        bar = tqdm(
-            total=src.frame_count,
-            unit="frame",
-            desc=Path(src.name).name,
-            disable=(not progress) if progress is not None else None,
-            leave=False,
-            file=sys.stderr,
-        )
-        t0, c0 = time.perf_counter(), time.process_time()
-        try:
-            for f in frames:
-                poses.append(tracker.process(f.rgb, f.timestamp_s))
-                times.append(f.timestamp_s)
-                bar.update(1)
-        finally:
-            wall_s = time.perf_counter() - t0
-            cpu_s = time.process_time() - c0
-            bar.close()
-            if hasattr(frames, "close"):
-                frames.close()  # stops the reader thread if we left early
-        track = PoseTrack.from_frames(poses, times, src.fps, src.size)
-    return track, TrackRun(len(poses), wall_s, len(poses) / src.fps, cpu_s)
+    open_video(video).close()  # a bad video fails before the models load
+    tracker = tracker_factory()
+    run = track_kinds.run_video(video, tracker.process, prefetch=prefetch, progress=progress)
+    track = PoseTrack.from_frames(run.results, run.t, run.fps, run.size)
+    return track, TrackRun(len(run.results), run.wall_s, run.video_s, run.cpu_s)
 
 
 def _check_output(out: Path) -> None:
@@ -118,29 +95,33 @@ def _check_output(out: Path) -> None:
         raise DanceError(f"cannot write {out}: {parent} is not writable")
 
 
-def run(args: argparse.Namespace) -> int:
-    out = Path(args.output)
-    _check_output(out)
-    track, stats = track_video(
-        args.video,
-        smooth=args.smooth,
-        threads=args.threads,
-        prefetch=args.prefetch,
-        progress=False if args.quiet else None,
-    )
+def write_body_track(video: Path, out: Path, opts: TrackOptions) -> str:
+    """The ``body`` kind: the pose track of architecture.md (plus ``kind``)."""
+    track, stats = track_video(video, smooth=opts.smooth, threads=opts.threads, prefetch=opts.prefetch,
+                               progress=opts.progress)
     try:
         track.save(out)
     except OSError as e:
         raise DanceError(f"cannot write {out}: {e.strerror or e}") from None
-    w, h = track.size
-    print(
-        f"{out}: {len(track)} frames ({w}x{h} @ {track.fps:g} fps, {stats.video_s:.2f} s), "
-        f"person found in {track.detection_rate:.1%}, {stats.ms_per_frame:.1f} ms/frame, "
-        f"{stats.realtime_factor:.2f}x real time"
-        f"{'' if args.smooth else ', unsmoothed'}"
-    )
     if len(track) and not track.found.any():
-        print(f"dance track: warning: nobody was found in {args.video}", file=sys.stderr)
+        print(f"dance track: warning: nobody was found in {video}", file=sys.stderr)
+    w, h = track.size
+    return (f"{out}: {len(track)} frames ({w}x{h} @ {track.fps:g} fps, {stats.video_s:.2f} s), "
+            f"person found in {track.detection_rate:.1%}, {stats.ms_per_frame:.1f} ms/frame, "
+            f"{stats.realtime_factor:.2f}x real time"
+            f"{'' if opts.smooth else ', unsmoothed'}")
+
+
+track_kinds.register("body", write_body_track)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    writer = track_kinds.writer_for(args.what)  # an unavailable kind fails before any work
+    _check_output(out)
+    opts = TrackOptions(smooth=args.smooth, threads=args.threads, prefetch=args.prefetch,
+                        progress=False if args.quiet else None)
+    print(writer(Path(args.video), out, opts))
     return 0
 
 
@@ -154,12 +135,14 @@ def _threads(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "track",
-        help="write the body-pose track of a video (.npz)",
-        description="Run the body tracker over every frame of VIDEO and write the pose track.",
+        help="write the body (face, hands, segmentation) track of a video (.npz)",
+        description="Run a tracker over every frame of VIDEO and write its track (fields: docs/tracks.md).",
     )
     p.add_argument("video", metavar="VIDEO", help="video file")
-    p.add_argument("-o", "--output", required=True, metavar="TRACK.npz", help="track file to write")
-    p.add_argument("--no-smooth", dest="smooth", action="store_false", help="raw landmarks (no One Euro)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.npz", help="track file to write")
+    p.add_argument("--what", choices=track_kinds.KINDS, default="body",
+                   help="what to track (default body, the pose track)")
+    p.add_argument("--no-smooth", dest="smooth", action="store_false", help="raw landmarks (no temporal filters)")
     p.add_argument("--threads", type=_threads, default=2, help="inference threads (default 2)")
     p.add_argument(
         "--prefetch", action=argparse.BooleanOptionalAction, default=None,

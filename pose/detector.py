@@ -1,13 +1,17 @@
-"""Person detector: BlazePose's ``pose_detection`` model, decoded the way mediapipe does.
+"""SSD detectors decoded the way mediapipe does: the person detector (BlazePose's
+``pose_detection``) and, through ``SsdSpec``, any other mediapipe SSD model (faces, palms).
 
-preprocess (letterbox warp to 224x224, [-1, 1]) → forward → postprocess (decode against
-generated SSD anchors, sigmoid scores, weighted NMS, letterbox removal). The numbers come
-from mediapipe 0.10.21's pose_detection_cpu graph (see shared/docs/blazepose.md).
+preprocess (letterbox warp to the square input, value range) → forward → postprocess
+(decode against generated SSD anchors, sigmoid scores, weighted NMS, letterbox removal).
+The numbers come from mediapipe 0.10.21's *_detection graphs (see shared/docs/blazepose.md).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from pose.roi import box_to_square_matrix, perspective_maps
 from pose.runtime import Model
 from pose.tracking.types import Detection  # the generic tracker's type; keypoints (4, 2) here
 
@@ -28,12 +32,14 @@ SCORE_CLIP = 100.0
 NMS_IOU = 0.3
 
 
-def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...] = _STRIDES) -> np.ndarray:
+def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...] = _STRIDES,
+                     interpolated: bool = True) -> np.ndarray:
     """SSD anchor centres, (N, 2) float32 (x, y) normalised; widths are all 1 (fixed size).
 
     Mediapipe's generator: consecutive layers with the same stride share one feature map;
-    each layer contributes 1 anchor for aspect ratio 1.0 plus 1 interpolated-scale anchor,
-    so a cell gets 2 anchors per merged layer. Order: y, x, anchor.
+    each layer contributes 1 anchor for aspect ratio 1.0, plus 1 interpolated-scale anchor
+    when ``interpolated`` (interpolated_scale_aspect_ratio > 0), so a cell gets 2 (or 1)
+    anchors per merged layer. Order: y, x, anchor.
     """
     anchors: list[np.ndarray] = []
     layer = 0
@@ -42,7 +48,7 @@ def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...
         last = layer
         per_cell = 0
         while last < n_layers and strides[last] == strides[layer]:
-            per_cell += 2  # aspect 1.0 + the interpolated scale (also aspect 1.0)
+            per_cell += 2 if interpolated else 1  # aspect 1.0 (+ the interpolated scale)
             last += 1
         fm = int(np.ceil(input_size_px / strides[layer]))
         ys, xs = np.meshgrid(np.arange(fm), np.arange(fm), indexing="ij")
@@ -70,25 +76,27 @@ def letterbox_matrix(width_px: int, height_px: int, size_px: int = INPUT_SIZE_PX
 
 
 def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray,
-           min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           min_score: float, input_size_px: int = INPUT_SIZE_PX,
+           num_keypoints: int = NUM_KEYPOINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode model output above ``min_score``.
 
-    raw_boxes (N, 12), raw_scores (N,), anchors (N, 2) -> boxes (K, 4) xmin ymin xmax ymax,
-    keypoints (K, 4, 2), scores (K,), all in letterboxed-tensor normalised coordinates.
+    raw_boxes (N, 4 + 2K) XYWH then K keypoints (mediapipe's reverse_output_order), in
+    input pixels; raw_scores (N,) logits; anchors (N, 2) -> boxes (M, 4) xmin ymin xmax ymax,
+    keypoints (M, K, 2), scores (M,), all in letterboxed-tensor normalised coordinates.
     """
     # float64: exp(100) overflows float32.
     scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)))
     keep = np.flatnonzero(scores >= min_score)
     if keep.size == 0:
-        return np.zeros((0, 4), np.float32), np.zeros((0, NUM_KEYPOINTS, 2), np.float32), np.zeros(0, np.float32)
-    r = raw_boxes[keep] / INPUT_SIZE_PX
+        return np.zeros((0, 4), np.float32), np.zeros((0, num_keypoints, 2), np.float32), np.zeros(0, np.float32)
+    r = raw_boxes[keep] / float(input_size_px)
     a = anchors[keep]
     cx = r[:, 0] + a[:, 0]
     cy = r[:, 1] + a[:, 1]
     w = r[:, 2]
     h = r[:, 3]
     boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
-    kps = r[:, 4:4 + 2 * NUM_KEYPOINTS].reshape(-1, NUM_KEYPOINTS, 2) + a[:, None, :]
+    kps = r[:, 4:4 + 2 * num_keypoints].reshape(-1, num_keypoints, 2) + a[:, None, :]
     return boxes.astype(np.float32), kps.astype(np.float32), scores[keep].astype(np.float32)
 
 
@@ -129,47 +137,86 @@ def weighted_nms(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
     return out
 
 
-class PoseDetector:
-    """Finds people in an RGB frame. ``detect(rgb)`` -> detections, best first."""
+@dataclass(frozen=True)
+class SsdSpec:
+    """One mediapipe SSD detector: its model and its graph's decoding options.
 
-    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None):
-        self.model = model or Model("pose_detection", threads=threads)
-        self.min_score = float(min_score)
-        self.anchors = generate_anchors()
-        self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
-        # Match outputs by shape, never by position: (1, 2254, 12) boxes, (1, 2254, 1) scores.
+    input_size_px: the square input side; strides / interpolated: SsdAnchorsCalculator's
+    layers and whether interpolated_scale_aspect_ratio > 0; num_keypoints per detection;
+    min_score: TensorsToDetections' min_score_thresh; value_range: the input tensor range.
+    """
+
+    model: str
+    input_size_px: int
+    strides: tuple[int, ...]
+    interpolated: bool
+    num_keypoints: int
+    min_score: float
+    value_range: tuple[float, float] = (-1.0, 1.0)
+
+    def anchors(self) -> np.ndarray:
+        return generate_anchors(self.input_size_px, self.strides, self.interpolated)
+
+
+POSE_SPEC = SsdSpec("pose_detection", INPUT_SIZE_PX, _STRIDES, True, NUM_KEYPOINTS, 0.5)
+
+
+class SsdDetector:
+    """Finds objects in an RGB frame with one SSD model. ``detect(rgb)`` -> detections, best first."""
+
+    def __init__(self, spec: SsdSpec, threads: int = 2, min_score: float | None = None,
+                 model: Model | None = None):
+        self.spec = spec
+        self.model = model or Model(spec.model, threads=threads)
+        self.min_score = float(spec.min_score if min_score is None else min_score)
+        self.anchors = spec.anchors()
+        n, size = len(self.anchors), spec.input_size_px
+        self._in_buf = np.empty((1, size, size, 3), np.float32)
+        lo, hi = spec.value_range
+        self._scale, self._offset = np.float32((hi - lo) / 255.0), np.float32(lo)  # float32 math
+        self._maps_size: tuple[int, int] | None = None
+        self._maps: tuple[np.ndarray, np.ndarray] | None = None
+        # Match outputs by shape, never by position: (1, N, 4 + 2K) boxes, (1, N, 1) scores.
         self._box_name = self._score_name = None
         for name, shape in self.model.output_shapes().items():
-            if shape == (1, NUM_ANCHORS, 12):
+            if shape == (1, n, 4 + 2 * spec.num_keypoints):
                 self._box_name = name
-            elif shape == (1, NUM_ANCHORS, 1):
+            elif shape == (1, n, 1):
                 self._score_name = name
         if self._box_name is None or self._score_name is None:
             from pose.errors import ModelError
-            raise ModelError("pose_detection model has unexpected outputs; run: dance models verify")
+            raise ModelError(f"{spec.model} model has unexpected outputs; run: dance models verify")
 
     def preprocess(self, rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
-        """rgb (H, W, 3) uint8 -> (1, 224, 224, 3) float32 in [-1, 1], pad_x, pad_y."""
+        """rgb (H, W, 3) uint8 -> (1, n, n, 3) float32 in the spec's range, pad_x, pad_y."""
         import cv2
 
         h, w = rgb.shape[:2]
-        m, pad_x, pad_y = letterbox_matrix(w, h)
-        # Bilinear warp with a zero (black) border, like mediapipe's ImageToTensor on CPU.
-        img = cv2.warpAffine(rgb, m, (INPUT_SIZE_PX, INPUT_SIZE_PX), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-        np.multiply(img, 1.0 / 127.5, out=self._in_buf[0], casting="unsafe")
-        self._in_buf -= 1.0
+        size = self.spec.input_size_px
+        _, pad_x, pad_y = letterbox_matrix(w, h, size)
+        # Bilinear warp with a zero (black) border, pixel for pixel mediapipe's ImageToTensor
+        # on CPU (pose.roi.warp_mediapipe); the maps depend only on the frame size.
+        if self._maps_size != (w, h):
+            side = float(max(w, h))
+            box = cv2.boxPoints(((w / 2.0, h / 2.0), (side, side), 0.0))
+            self._maps = perspective_maps(box_to_square_matrix(box, size, size), size, size)
+            self._maps_size = (w, h)
+        img = cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        np.multiply(img, self._scale, out=self._in_buf[0], casting="unsafe")
+        if self._offset:
+            self._in_buf += self._offset
         return self._in_buf, pad_x, pad_y
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(1, 224, 224, 3) -> raw boxes (2254, 12), raw score logits (2254,)."""
+        """(1, n, n, 3) -> raw boxes (N, 4 + 2K), raw score logits (N,)."""
         self.model.set_input(x)
         self.model.invoke()
         return self.model.output(self._box_name)[0], self.model.output(self._score_name)[0, :, 0]
 
     def postprocess(self, raw_boxes: np.ndarray, raw_scores: np.ndarray, pad_x: float,
                     pad_y: float) -> list[Detection]:
-        boxes, kps, scores = decode(raw_boxes, raw_scores, self.anchors, self.min_score)
+        boxes, kps, scores = decode(raw_boxes, raw_scores, self.anchors, self.min_score,
+                                    self.spec.input_size_px, self.spec.num_keypoints)
         dets = []
         sx = 1.0 - 2.0 * pad_x
         sy = 1.0 - 2.0 * pad_y
@@ -185,3 +232,10 @@ class PoseDetector:
         x, pad_x, pad_y = self.preprocess(rgb)
         raw_boxes, raw_scores = self.forward(x)
         return self.postprocess(raw_boxes, raw_scores, pad_x, pad_y)
+
+
+class PoseDetector(SsdDetector):
+    """Finds people in an RGB frame. ``detect(rgb)`` -> detections, best first."""
+
+    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None):
+        super().__init__(POSE_SPEC, threads=threads, min_score=min_score, model=model)

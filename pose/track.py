@@ -4,12 +4,11 @@ landmarks float32 (T, 33, 4): x, y normalised [0, 1], z (x scale), visibility; N
     where nobody was found.
 world float32 (T, 33, 3): metres, hip-centred; NaN likewise.
 t float64 (T,): seconds from the start of the video.
-fps, size = (width, height), skeleton = "blazepose33", version.
+fps, size = (width, height), skeleton = "blazepose33", version, kind = "body".
 """
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,30 +107,11 @@ class PoseTrack:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write atomically: a crash never leaves a half-written track at ``path``."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    landmarks=self.landmarks,
-                    world=self.world,
-                    t=self.t,
-                    fps=np.float64(self.fps),
-                    size=np.asarray(self.size, dtype=np.int64),
-                    skeleton=np.str_(self.skeleton),
-                    version=np.int64(self.version),
-                )
-            # mkstemp makes 0600 files; a track is ordinary content, readable like any other file.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        from pose.track_kinds import save_npz
+
+        return save_npz(path, landmarks=self.landmarks, world=self.world, t=self.t, fps=np.float64(self.fps),
+                        size=np.asarray(self.size, dtype=np.int64), skeleton=np.str_(self.skeleton),
+                        version=np.int64(self.version), kind=np.str_("body"))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "PoseTrack":

@@ -74,6 +74,12 @@ MODELS: dict[str, Model] = {m.name: m for m in (
        {"input": (1, 128, 128, 3)},
        {"regressors": (1, 896, 16), "classificators": (1, 896, 1)},
        "face: finds faces within ~2 m of the camera"),
+    _m("face_detection_full_range_sparse",
+       "mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
+       "2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1", 676746,
+       {"input_1": (1, 192, 192, 3)},
+       {"Identity": (1, 2304, 16), "Identity_1": (1, 2304, 1)},
+       "face: finds faces up to ~5 m away (a child dancing)"),
     _m("face_landmark", "mediapipe/modules/face_landmark/face_landmark.tflite",
        "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814", 1242398,
        {"input_1": (1, 192, 192, 3)},
@@ -104,6 +110,12 @@ MODELS: dict[str, Model] = {m.name: m for m in (
        {"input_1": (1, 256, 256, 3)},
        {"activation_10": (1, 256, 256, 1)},
        "segmentation: person vs background mask"),
+    _m("selfie_segmentation_landscape",
+       "mediapipe/modules/selfie_segmentation/selfie_segmentation_landscape.tflite",
+       "a77d03f4659b9f6b6c1f5106947bf40e99d7655094b6527f214ea7d451106edd", 250145,
+       {"input_1": (1, 144, 256, 3)},
+       {"segment_back": (1, 144, 256, 1)},
+       "segmentation: person vs background mask, for landscape (16:9) frames"),
 )}
 
 

@@ -191,7 +191,8 @@ def summarise_session(store: SessionStore, ref: int | str = "latest") -> Session
         best_move=max(moves, key=lambda m: (m.score, -m.move_index)) if moves else None,
         samples_t_s=t,
         samples_similarity=sim,
-        headline=cheer(s.stars, s.total),
+        headline=(f"A good start: {len(moves)} move{'s' * (len(moves) != 1)} danced — finish the song next time!"
+                  if s.stopped else cheer(s.stars, s.total)),
     )
 
 

@@ -5,7 +5,8 @@
     dance report class [--group G] -o FILE.html [--csv FILE.csv]
     dance report list [--player NAME] [--group G]
     dance report group NAME [GROUP]
-    dance report forget NAME [--yes]
+    dance report forget NAME [--yes]      (--server-db URL --class C: on the class server,
+                                         and so on every device of that class)
     dance report export -o FILE.json|FILE.csv [--player NAME] [--group G]
     dance report import FILE.json|FILE.csv|SESSION.jsonl...
 
@@ -63,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("forget", help="delete everything recorded about a player")
     p.add_argument("name")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--server-db", metavar="URL",
+                   help="forget the child on the class server's database (every device of the class follows)")
+    p.add_argument("--class", dest="class_name", metavar="C", help="the child's class on the server (with --server-db)")
     common(p)
     p.set_defaults(func=_forget)
 
@@ -136,7 +140,7 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     from reports.analysis import session_points
 
-    print(f"{'id':>5}  {'date':16}  {'player':16} {'group':10} {'dance':22} {'points':>6} stars moves")
+    print(f"{'id':>5}  {'date':16}  {'player':16} {'group':10} {'dance':22} {'points':>6} stars moves  mode")
     for s in rows:
         pts = session_points(s)
         shown = f"{pts:>6,}" if pts is not None else "     –"
@@ -144,7 +148,7 @@ def _list(args: argparse.Namespace) -> int:
         when = local_time(s.started_at).strftime("%Y-%m-%d %H:%M")
         state = "" if s.completed else "  (stopped early)" if s.stopped else "  (unfinished)"
         print(f"{s.id:>5}  {when:16}  {s.player[:16]:16} {(s.group or '')[:10]:10} "
-              f"{s.choreography[:22]:22} {shown} {stars:>5} {s.moves:>5}{state}")
+              f"{s.choreography[:22]:22} {shown} {stars:>5} {s.moves:>5}  {s.mode:9}{state}")
     return 0
 
 
@@ -157,6 +161,15 @@ def _group(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
+    if args.server_db:
+        if not args.class_name:
+            raise DanceError("report forget --server-db: say which class with --class C")
+        if not args.yes and not sys.stdin.isatty():
+            raise DanceError(f"report forget: add --yes to delete {args.name!r} from the class server")
+        from server.cli import forget_on_server
+
+        print(forget_on_server(args.server_db, args.name, args.class_name))
+        return 0
     with _open(args) as store:
         p = store.player(args.name)
         n = len(store.sessions(player=p.name))

@@ -48,6 +48,7 @@ JSON_SCHEMA: dict[str, Any] = {
                 "latency_s": _NUM, "total": _NUM, "stars": {"type": ["integer", "null"]},
                 "completed": {"type": "boolean"}, "points": {"type": ["integer", "null"]},
                 "stopped_at_s": _NUM, "guest": {"type": "boolean"},
+                "mode": {"type": "string", "minLength": 1, "maxLength": 40},
                 "judgements": {"type": "array", "items": {
                     "type": "object",
                     "required": ["move_index", "move_name", "score", "tier"],
@@ -115,7 +116,7 @@ def export_json(store: SessionStore, player: str | None = None, group: str | Non
             "choreography_path": s.choreography_path, "started_at": s.started_at,
             "finished_at": s.finished_at, "difficulty": s.difficulty, "latency_s": s.latency_s,
             "total": s.total, "stars": s.stars, "completed": s.completed,
-            "points": s.points, "stopped_at_s": s.stopped_at_s, "guest": s.guest,
+            "points": s.points, "stopped_at_s": s.stopped_at_s, "guest": s.guest, "mode": s.mode,
             "judgements": [_judgement_dict(j) for j in store.judgements(s.id)],
             "samples": [[a, b] for a, b in zip(t, sim)],
         })
@@ -265,6 +266,7 @@ def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
                 difficulty=s.get("difficulty"), latency_s=s.get("latency_s"), total=s.get("total"),
                 stars=s.get("stars"), completed=bool(s.get("completed", False)),
                 points=s.get("points"), stopped_at_s=s.get("stopped_at_s"), guest=bool(s.get("guest", False)),
+                mode=s.get("mode"),
                 judgements=[judgement_values(_row_from_dict(j)) for j in s["judgements"]],
                 samples=[(a, b) for a, b in s.get("samples", [])],
             ))

@@ -39,9 +39,17 @@ def _env():
         date=human_date, day=human_day, short_date=short_date, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
         tier_order=sorted(Tier, reverse=True), tier_colours=plots.TIER_COLOURS,
         timing=timing_words, count_words=count_words, clock=song_clock, session_points=analysis.session_points,
-        points_max=POINTS_MAX,
+        points_max=POINTS_MAX, mode_title=mode_title,
     )
     return env
+
+
+# The game modes' names as a teacher reads them (reports never import the game).
+MODE_TITLES = {"dance": "Dance", "freeze": "Freeze Dance", "hand_jive": "Hand Jive", "face_party": "Face Party"}
+
+
+def mode_title(mode: str | None) -> str:
+    return MODE_TITLES.get(mode or "dance", (mode or "dance").replace("_", " ").title())
 
 
 def human_date(iso: str | None) -> str:

@@ -18,6 +18,7 @@ v4  players.avatar (the picture a child picked in the game) and players.guest (1
     sessions get round(total x 100), which is what the game shows for them) and
     sessions.stopped_at_s (song time of an early stop; such a session is not completed
     and its total is over the moves danced before the stop).
+v5  sessions.mode: the game mode played (dance, freeze, hand_jive, ...); sessions before it were dances.
 """
 from __future__ import annotations
 
@@ -126,6 +127,10 @@ def _v4(db: sqlite3.Connection) -> None:
         db.execute("UPDATE players SET name = ? WHERE name = ?", (GUEST_NAME, OLD_DEFAULT_PLAYER))
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE sessions ADD COLUMN mode TEXT NOT NULL DEFAULT 'dance'")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -138,6 +143,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "player groups, session uid/finished_at, judgement extras", _v2),
     Migration(3, "per-frame similarity samples", _v3),
     Migration(4, "avatars, the guest profile, session points and early stops", _v4),
+    Migration(5, "the game mode of each session", _v5),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 OUR_TABLES = frozenset({"players", "sessions", "judgements", "samples"})

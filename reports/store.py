@@ -169,6 +169,7 @@ class SessionRow:
     @property
     def stopped(self) -> bool:
         return self.stopped_at_s is not None
+    mode: str = "dance"  # the game mode played (game.modes)
 
     @property
     def started(self) -> datetime:
@@ -330,6 +331,7 @@ class SessionStore:
         difficulty: str | None = None,
         latency_s: float | None = None,
         started_at: datetime | str | None = None,
+        mode: str = "dance",
     ) -> int:
         """Begin a session; creates the player if new (and sets their group if given).
         player None: nobody chose a name; the session goes to the shared Guest profile,
@@ -344,10 +346,10 @@ class SessionStore:
             pid = self._guest_id() if name is None else self._player_id(name, group, create=True)
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
-                " difficulty, latency_s, completed) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                " difficulty, latency_s, completed, mode) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
                 (secrets.token_hex(8), pid, title,
                  str(choreography_path) if choreography_path else None,
-                 when, difficulty, _finite_or_none(latency_s)),
+                 when, difficulty, _finite_or_none(latency_s), str(mode or "dance")),
             )
             db.execute("COMMIT")
         except BaseException:
@@ -527,14 +529,14 @@ class SessionStore:
     _SESSION_SQL = (
         "SELECT s.id, s.uid, p.name, p.group_name, s.choreography, s.choreography_path,"
         " s.started_at, s.finished_at, s.difficulty, s.latency_s, s.total, s.stars, s.completed,"
-        " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id), s.points, s.stopped_at_s, p.guest"
+        " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id), s.points, s.stopped_at_s, p.guest, s.mode"
         " FROM sessions s JOIN players p ON p.id = s.player_id"
     )
 
     @staticmethod
     def _session_row(r: tuple) -> SessionRow:
         return SessionRow(*r[:12], completed=bool(r[12]), moves=int(r[13]), points=r[14], stopped_at_s=r[15],
-                          guest=bool(r[16]))
+                          guest=bool(r[16]), mode=str(r[17] or "dance"))
 
     @_guarded
     def sessions(
@@ -661,6 +663,7 @@ class SessionStore:
         points: int | None = None,
         stopped_at_s: float | None = None,
         guest: bool = False,
+        mode: str | None = None,
     ) -> bool:
         """Insert one whole session in one transaction; False if its uid is already here.
         ``judgements`` rows are judgement_values() tuples."""
@@ -677,13 +680,14 @@ class SessionStore:
                 points = int(round(total_v * 100))  # an export from before points: what the game showed
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
-                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s, mode)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uid, pid, choreography, choreography_path, to_iso(started_at),
                  to_iso(finished_at) if finished_at else None, difficulty,
                  _finite_or_none(latency_s), total_v,
                  None if stars is None else int(stars), 1 if completed else 0,
-                 None if points is None else int(points), _finite_or_none(stopped_at_s)),
+                 None if points is None else int(points), _finite_or_none(stopped_at_s),
+                 str(mode or "dance")),
             )
             sid = int(cur.lastrowid)
             db.executemany(

@@ -98,6 +98,7 @@ class Move:
     gold: bool
     tip: str
     pictogram: Path | None
+    cue: str = ""  # what the move asks for in the choreography's mode (content.cues)
 
     @property
     def duration_s(self) -> float:
@@ -125,6 +126,7 @@ class Choreography:
     moves: tuple[Move, ...]
     warnings: tuple[Diagnostic, ...] = ()
     _track: PoseTrack | None = field(default=None, repr=False, compare=False)
+    mode: str = "dance"  # the game mode that plays it (game.modes)
 
     @property
     def seconds_per_beat(self) -> float:

@@ -28,6 +28,7 @@ import numpy as np
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.calibration import CueSchedule, LatencyCalibrator, LatencyResult, arm_height, save_latency
 from game.scenes import theme
 
@@ -114,21 +115,19 @@ class CalibrationScene(Scene):
         self._last_beat: int | None = None
 
     # -- input ----------------------------------------------------------------------------
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self._leave(None)
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER) and self.result is not None:
-                self._accept()
-            elif event.key == pygame.K_r and self.result is not None:
-                self._restart_camera()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.back_button.hit(event.pos):
-                self._leave(None)
-            elif self.result is not None and self.save_button.hit(event.pos):
-                self._accept()
-            elif self.result is not None and self.again_button.hit(event.pos):
-                self._restart_camera()
+    def targets(self) -> list:
+        return [self.back_button] + ([self.save_button, self.again_button] if self.result is not None else [])
+
+    def on_action(self, a: ActionEvent) -> None:
+        pointed = a.action is Action.SELECT and a.pos_px is not None
+        if a.action is Action.BACK or (pointed and a.target is self.back_button):
+            self._leave(None)
+        elif self.result is None:
+            return
+        elif a.action is Action.RETRY or (pointed and a.target is self.again_button):
+            self._restart_camera()
+        elif a.action is Action.YES or (a.action is Action.SELECT and (not pointed or a.target is self.save_button)):
+            self._accept()
 
     def _restart_camera(self) -> None:
         if self.app.headless and getattr(self.camera, "is_file", False):

@@ -33,6 +33,10 @@ class GameConfig:
     # video is shorter than the song (a 2 s sample clip must not leave 57 s of "ended").
     loop_camera: bool | None = None
     tracker_factory: Any = None  # tests and benchmarks may pass their own; None = BodyTracker
+    mode: str = "dance"  # the game mode the title opens on (game.modes)
+    autoplay: bool = True  # headless: the title and step-in move on by themselves
+    hand_source: Any = None  # game.input.sources.HandSource driving hands-free control, or None
+    hands_free: bool = False  # the camera also runs the hand pipeline; the menus follow the hands
 
 
 @dataclass
@@ -50,13 +54,33 @@ class Game:
     player_chosen: bool | None = None  # None: chosen iff config.player was given (--player)
     avatar: str | None = None  # the dancer's avatar (game.scenes.profiles)
     shots_taken: set[str] = field(default_factory=set)
+    _mode: Any = None
+
+    @property
+    def mode(self):
+        """The game.modes.Mode being played (the title sets it; else config.mode)."""
+        if self._mode is None or self._mode.name != self.config.mode:
+            from game.modes import get
+
+            self._mode = get(self.config.mode)
+        return self._mode
+
+    @mode.setter
+    def mode(self, value) -> None:
+        self._mode = value
+        self.config.mode = value.name
 
     def shot(self, app, name: str) -> Path | None:
         """Save a screenshot of the current screen once per scene name (when asked to)."""
         if self.config.shots_dir is None or name in self.shots_taken:
             return None
         self.shots_taken.add(name)
-        return app.screenshot(Path(self.config.shots_dir) / f"{name}.png")
+        path = Path(self.config.shots_dir) / f"{name}.png"
+        if getattr(app, "drawing", False):
+            # Saved once the whole frame is drawn: overlays and the hand cursor included.
+            app.after_draw.append(lambda: app.screenshot(path))
+            return path
+        return app.screenshot(path)
 
 
 def find_choreographies(extra: list[Path] | None = None) -> list[Path]:

@@ -6,6 +6,7 @@ import math
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 STEP_S = 0.8  # one count
@@ -22,8 +23,8 @@ class CountdownScene(Scene):
         self.play = play
         self.time_s = 0.0
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action is Action.BACK:
             self.play.quit_before_start()
 
     def update(self, dt_s: float) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 
@@ -56,32 +57,30 @@ class NoCameraScene(Scene):
 
             print(f"dance play: error: {reason}", file=sys.stderr)  # the grown-up may be at the terminal
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.app.pop()
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
-                self.press(next(b for b in self.buttons if b.focused))
-            elif event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB):
-                i = next(i for i, b in enumerate(self.buttons) if b.focused)
-                i = (i + (-1 if event.key == pygame.K_LEFT else 1)) % len(self.buttons)
-                for k, b in enumerate(self.buttons):
-                    b.focused = k == i
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            for b in self.buttons:
-                if b.hit(event.pos):
-                    self.press(b)
-                    break
+    def targets(self) -> list:
+        return list(self.buttons)
+
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action is Action.BACK:
+            self.app.pop()
+        elif a.action is Action.SELECT and a.pos_px is not None:
+            if a.target in self.buttons:
+                self.press(a.target)
+        elif a.action in (Action.SELECT, Action.YES):
+            self.press(next(b for b in self.buttons if b.focused))
+        elif a.action in (Action.LEFT, Action.RIGHT, Action.NEXT):
+            i = next(i for i, b in enumerate(self.buttons) if b.focused)
+            i = (i + (-1 if a.action is Action.LEFT else 1)) % len(self.buttons)
+            for k, b in enumerate(self.buttons):
+                b.focused = k == i
 
     def press(self, button: theme.Button) -> None:
         if button is self.back:
             self.app.pop()
         elif button is self.watch:
             # The coach dances to the music with nobody scored: the demo still plays.
-            from game.scenes.play import PlayScene
-
             self.game.camera = None
-            self.app.replace(PlayScene(self.app, self.game, self.choreo_path))
+            self.app.replace(self.game.mode.play_scene(self.app, self.game, self.choreo_path))
         else:
             self.try_again()
 
@@ -124,7 +123,8 @@ class NoCameraScene(Scene):
             theme.text(screen, line, theme.fit(line, 36, w - 80), theme.WHITE, (w // 2, 375))
             theme.text(screen, "Or play a video as the camera (it repeats if it is shorter than the song):", 28,
                        theme.WHITE, (w // 2, 425))
-            self._code(screen, "dance play --camera FILE", (w // 2, 470))
+            self._code(screen, "dance calibrate --camera FILE" if self.then == "calibrate" else "dance play --camera FILE",
+                       (w // 2, 470))
         # The cause in full (wrapped, not cut off), for the grown-up.
         cause = "" if self.reason == NO_CAMERA else self.reason  # the headline already says it
         for i, ln in enumerate(theme.wrap(cause, 24, w - 120)[:2] if cause else []):

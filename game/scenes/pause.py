@@ -6,6 +6,7 @@ import math
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 
@@ -24,19 +25,23 @@ class PauseScene(Scene):
         self.resume = theme.Button("Keep dancing", pygame.Rect(w // 2 - 220, h // 2 + 10, 440, 90), theme.MINT, True)
         self.leave_button = theme.Button("Stop", pygame.Rect(w // 2 - 140, h // 2 + 130, 280, 80), theme.LILAC)
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.play.quit_song()
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_p, pygame.K_KP_ENTER):
-                self.choose()
-            elif event.key in (pygame.K_UP, pygame.K_DOWN, pygame.K_TAB):
-                self.resume.focused, self.leave_button.focused = self.leave_button.focused, self.resume.focused
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.resume.hit(event.pos):
+    def targets(self) -> list:
+        return [self.resume, self.leave_button]
+
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action is Action.BACK:
+            self.play.quit_song()
+        elif a.action is Action.PAUSE:
+            self.app.pop()  # P again (or the palm again) resumes
+        elif a.action in (Action.UP, Action.DOWN, Action.NEXT, Action.LEFT, Action.RIGHT):
+            self.resume.focused, self.leave_button.focused = self.leave_button.focused, self.resume.focused
+        elif a.action is Action.SELECT and a.pos_px is not None:
+            if a.target is self.resume:
                 self.app.pop()
-            elif self.leave_button.hit(event.pos):
+            elif a.target is self.leave_button:
                 self.play.quit_song()
+        elif a.action in (Action.SELECT, Action.YES):
+            self.choose()
 
     def choose(self) -> None:
         if self.leave_button.focused:
@@ -61,6 +66,9 @@ class PauseScene(Scene):
         theme.text(screen, "Take a breath!", 40, theme.WHITE, (w // 2, h // 2 - 50))
         self.resume.draw(screen, self.time_s)
         self.leave_button.draw(screen, self.time_s)
-        theme.text(screen, "Enter  keep dancing      Esc  stop", 26, (230, 220, 255), (w // 2, h - 24), shadow=False)
+        hint = "Enter  keep dancing      Esc  stop"
+        if self.app.input.hands is not None:  # hands-free: say what the hands can do here
+            hint += "      thumbs up  yes      swipe  next      point and hold  press"
+        theme.text(screen, hint, 26, (230, 220, 255), (w // 2, h - 24), shadow=False)
         if self.time_s > 0.3:
             self.game.shot(self.app, "5_pause")

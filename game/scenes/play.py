@@ -17,6 +17,7 @@ from pathlib import Path
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.cards import CardStrip, pose_at
 from game.hud import Hud, draw_prompt
 from game.media import VideoPlayer, make_clock
@@ -31,12 +32,13 @@ LOST_PUSH_PERIOD_S = 1 / 30  # with no camera, the scorer still hears "nobody" t
 class PlayScene(Scene):
     """One play of one choreography. Counters for tests/benchmarks: ``stats``."""
 
+    draw_body = True  # the skeleton over the child's camera view (a mode scoring hands turns it off)
+
     def __init__(self, app, game, choreo_path: Path) -> None:
         super().__init__(app)
         from game.particles import ParticleSystem
         from game.recorder import SessionRecorder
         from content.loader import load_choreography
-        from scoring.processor import ScoreProcessor
 
         self.game = game
         cfg = game.config
@@ -44,10 +46,16 @@ class PlayScene(Scene):
         self.choreo = load_choreography(choreo_path)
         self.ref_track = self.choreo.load_track()
         self.difficulty = cfg.difficulty or self.choreo.difficulty
-        self.proc = ScoreProcessor(self.choreo, self.ref_track, latency_s=cfg.latency_s, difficulty=self.difficulty)
+        self.mode = game.mode
+        self.proc = self.mode.make_scorer(self.choreo, self.ref_track, cfg.latency_s, self.difficulty)
         w, h = app.size_px
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
         self.coach_box, self.cam_box = self.layout.coach, self.layout.camera
+        self.stage_rect = self.coach_box  # where the coach picture is drawn (the video's own rect)
+        # A pause button a hand cursor can rest on (an open palm, P or Esc pause too).
+        pb = pygame.Rect(0, 0, 132, 50)
+        pb.topright = (self.cam_box.right - 8, self.cam_box.y + 8)
+        self.pause_button = theme.Button("Pause", pb, theme.LILAC)
         self.hud = Hud((w, h), (self.cam_box.centerx, self.cam_box.centery - 40), difficulty=self.difficulty)
         self.hud.combo_pos = (self.cam_box.centerx, self.cam_box.bottom - 34)
         self.fx = ParticleSystem(max_particles=12_000, seed=7 if app.headless else None)
@@ -68,11 +76,15 @@ class PlayScene(Scene):
         self.session = None
         if not self.watching:
             self.session = SessionRecorder(cfg.player, self.choreo.title, str(self.choreo.path), self.difficulty,
-                                           cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store)
+                                           cfg.latency_s, store_path=cfg.store_path, use_store=cfg.use_store,
+                                           mode=self.mode.name)
             game.last_session_path = self.session.path
             self.proc.subscribe(self.session.record)
         self.proc.subscribe(self.hud.on_judgement)
         self.proc.subscribe(self._celebrate)
+        self.slow_fps: float | None = None  # the pipelines' rate while they cannot keep up
+        self._rate_checked_s = 0.0
+        self._rate_prev = (0, 0)
         self.state = "ready"  # ready -> counting -> playing -> done
         self.time_s = 0.0
         self.song_s = 0.0
@@ -178,12 +190,13 @@ class PlayScene(Scene):
         self.app.pop()
 
     # -- input ---------------------------------------------------------------------------
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_p, pygame.K_SPACE):
-            self.pause()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            self.pause()
-        elif event.type in (pygame.WINDOWFOCUSLOST,) and not self.app.headless:
+    def targets(self) -> list:
+        return [self.pause_button] if self.state == "playing" else []
+
+    def on_action(self, a: ActionEvent) -> None:
+        # Anything that means "stop a moment" pauses: Esc, P, Space, a click, an open palm,
+        # the window losing focus. The pause menu then offers resume and stop.
+        if a.action in (Action.PAUSE, Action.BACK, Action.SELECT):
             self.pause()
 
     # -- update --------------------------------------------------------------------------
@@ -207,7 +220,7 @@ class PlayScene(Scene):
             poses = cam.drain(self.song_s if self.app.simulated else None)
             for latest in poses:
                 t = latest.timestamp_s if cam.song_clocked else self.clock.time_at_s(latest.captured_at_s)
-                events = self.proc.push(latest.pose, t)
+                events = self.push_observation(latest, t)
                 self.stats["poses_pushed"] += 1
                 lat_ms = (time.perf_counter() - latest.captured_at_s) * 1000.0
                 self.stats["push_latency_ms"].append(lat_ms)  # camera frame -> scored
@@ -226,8 +239,36 @@ class PlayScene(Scene):
             self.proc.push(None, self.song_s)
             self._last_lost_push_s = self.song_s
             self.pose = None
+        self._check_pipeline_rate()
         if self.song_s >= self.duration_s or self.clock.finished:
             self.finish()
+
+    def _check_pipeline_rate(self) -> None:
+        """Once a second: do the mode's pipelines keep up (>= mode.min_fps)? A camera slower
+        than that by itself is not the pipelines' fault: only frames the pipelines had to
+        drop count. ``slow_fps`` is set while they do not keep up (shown on screen)."""
+        cam = self.game.camera
+        if cam is None or cam.worker is None or self.app.simulated or self.time_s - self._rate_checked_s < 1.0:
+            return
+        self._rate_checked_s = self.time_s
+        st = cam.stats()
+        if st is None:
+            return
+        read, dropped = st.frames_read - self._rate_prev[0], st.frames_dropped - self._rate_prev[1]
+        self._rate_prev = (st.frames_read, st.frames_dropped)
+        slow = st.fps > 0 and st.fps < self.mode.min_fps and read > 0 and dropped / read > 0.15
+        self.slow_fps = float(st.fps) if slow else None
+        if slow:
+            self.stats["slow_seconds"] = self.stats.get("slow_seconds", 0) + 1
+
+    def nobody_in_view(self) -> bool:
+        """Nobody seen for a moment: the "step into the picture" prompt shows."""
+        return self.pose is None and self.song_s - self.last_seen_song_s > NOBODY_PROMPT_AFTER_S
+
+    def push_observation(self, latest, song_t_s: float) -> list:
+        """Hand one camera frame's result to the mode's scorer (the body pose, here); a mode
+        scoring another pipeline overrides this."""
+        return self.proc.push(latest.pose, song_t_s)
 
     @property
     def camera_gone(self) -> bool:
@@ -235,10 +276,8 @@ class PlayScene(Scene):
         return cam is None or cam.worker is None or cam.lost or cam.ended
 
     def finish(self) -> None:
-        from game.scenes.results import ResultsScene
-
         # --stop-after ends the song early: the moves after the stop were never danced.
-        stopped = self.stopped_early and not self.clock.finished
+        stopped = self.stopped_early
         self.result = self.proc.finish(self.song_s, stopped=stopped)
         if self.session is not None:
             if stopped:
@@ -248,7 +287,7 @@ class PlayScene(Scene):
         self.game.last_result = self.result
         self.state = "done"
         self._close_media()
-        self.app.replace(ResultsScene(self.app, self.game, self.result, self.choreo, watched=self.watching))
+        self.app.replace(self.mode.results_scene(self.app, self.game, self.result, self.choreo, watched=self.watching))
 
     # -- drawing -------------------------------------------------------------------------
     def draw(self, screen, alpha: float) -> None:
@@ -259,10 +298,19 @@ class PlayScene(Scene):
         self._draw_coach(screen, song, t)
         self._draw_camera(screen, song, t)
         self.cards.draw(screen, self.layout.cards_topleft, song, t)
+        if self.state == "playing" and not self.watching:
+            self.pause_button.draw(screen, t)
         self._draw_tip(screen, song)
         self._draw_progress(screen, song)
         self.hud.draw(screen, t)
         self.fx.draw(screen)
+        if self.slow_fps is not None and self.state == "playing":
+            # Scoring a child on too few camera frames would be unfair: say so plainly.
+            note = pygame.Rect(0, 0, 760, 46)
+            note.midbottom = (w // 2, h - 6)
+            pygame.draw.rect(screen, theme.ORANGE, note, border_radius=23)
+            theme.text(screen, f"The camera is slow right now ({self.slow_fps:.0f} fps) - scores may be too low",
+                       28, theme.WHITE, note.center, outline_px=1)
         if self._pending_shot:
             self.game.shot(self.app, self._pending_shot)  # after everything is drawn
             self._pending_shot = None
@@ -281,6 +329,7 @@ class PlayScene(Scene):
             r = frame.get_rect(center=box.center)
             pygame.draw.rect(screen, theme.WHITE, r.inflate(12, 12), border_radius=20)
             screen.blit(frame, r)
+            self.stage_rect = r
             label_y = r.y + 26
         else:
             # No coach video: the coach is drawn from the reference pose track.
@@ -307,8 +356,11 @@ class PlayScene(Scene):
             screen.blit(surf, view)
         else:
             pygame.draw.rect(screen, (40, 30, 80), view, border_radius=16)
-        if self.pose is not None and not self.camera_gone:
+        if self.draw_body and self.pose is not None and not self.camera_gone:
+            clip = screen.get_clip()
+            screen.set_clip(view)  # a body half out of the picture stays inside its view
             draw_skeleton(screen, self.pose.landmarks, view, self.proc.live_parts, mirror=True, width_px=9)
+            screen.set_clip(clip)
         tag = pygame.Rect(0, 0, 110, 40)
         tag.center = (view.centerx, view.y + 26)
         pygame.draw.rect(screen, theme.SKY, tag, border_radius=20)
@@ -324,7 +376,7 @@ class PlayScene(Scene):
             else:
                 draw_prompt(screen, "Camera lost!", "Keep dancing - the song goes on", t, theme.RED, box.center, box.width - 16)
             self._pending_shot = "4_play_camera_lost"
-        elif self.pose is None and self.song_s - self.last_seen_song_s > NOBODY_PROMPT_AFTER_S:
+        elif self.nobody_in_view():
             draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width - 16)
             self._pending_shot = "4_play_nobody"
 

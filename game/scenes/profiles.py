@@ -17,6 +17,7 @@ from typing import Callable
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 # name -> face colour; the ears, eyes and muzzle are drawn per animal in draw_avatar.
@@ -100,21 +101,29 @@ class Child:
 
 
 def load_children(store_path=None) -> list[Child]:
-    """The children in the session store, by name; [] when there is no store yet."""
+    """The children in the session store, and the roster of the class this device is
+    enrolled in on a class server (as last synced), by name; [] when there is neither."""
     from pose.errors import DanceError
 
+    kids: list[Child] = []
     try:
         from reports.store import SessionStore
 
         store = SessionStore.open(store_path, create=False)
     except (ImportError, DanceError):
-        return []
-    try:
-        return [Child(p.name, p.avatar or default_avatar(p.name)) for p in store.players()]
-    except DanceError:
-        return []
-    finally:
-        store.close()
+        store = None
+    if store is not None:
+        try:
+            kids = [Child(p.name, p.avatar or default_avatar(p.name)) for p in store.players()]
+        except DanceError:
+            kids = []
+        finally:
+            store.close()
+    from server.client import cached_roster
+
+    known = {k.name for k in kids}
+    kids += [Child(n, default_avatar(n)) for n in cached_roster() if n not in known]
+    return sorted(kids, key=lambda k: k.name.casefold())
 
 
 def save_child(name: str, avatar: str, store_path=None) -> str:
@@ -175,37 +184,37 @@ class ProfilesScene(Scene):
             # Back from the creator with a new child: that child is the dancer now.
             self.pick(Child(creator.saved, creator.avatar))
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            n = len(self.tiles)
-            if event.key == pygame.K_ESCAPE:
-                self.app.pop()
-            elif event.key in (pygame.K_RIGHT, pygame.K_d, pygame.K_TAB):
-                if self.focus == n - 1 and self.pages > 1:
-                    self.turn(+1)
-                else:
-                    self.focus = (self.focus + 1) % n
-            elif event.key in (pygame.K_LEFT, pygame.K_a):
-                if self.focus == 0 and self.pages > 1:
-                    self.turn(-1, focus_last=True)
-                else:
-                    self.focus = (self.focus - 1) % n
-            elif event.key == pygame.K_PAGEDOWN:
+    def targets(self) -> list:
+        return [_Tile(i, r) for i, r in enumerate(self.rects)]
+
+    def on_action(self, a: ActionEvent) -> None:
+        n = len(self.tiles)
+        if a.action is Action.BACK:
+            self.app.pop()
+        elif a.action in (Action.RIGHT, Action.NEXT):
+            if self.focus == n - 1 and self.pages > 1:
                 self.turn(+1)
-            elif event.key == pygame.K_PAGEUP:
-                self.turn(-1)
-            elif event.key in (pygame.K_DOWN, pygame.K_s):
-                self.focus = min(n - 1, self.focus + self.columns)
-            elif event.key in (pygame.K_UP, pygame.K_w):
-                self.focus = max(0, self.focus - self.columns)
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
-                self.pick(self.tiles[self.focus])
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            for i, r in enumerate(self.rects):
-                if r.collidepoint(event.pos):
-                    self.focus = i
-                    self.pick(self.tiles[i])
-                    break
+            else:
+                self.focus = (self.focus + 1) % n
+        elif a.action is Action.LEFT:
+            if self.focus == 0 and self.pages > 1:
+                self.turn(-1, focus_last=True)
+            else:
+                self.focus = (self.focus - 1) % n
+        elif a.action is Action.PAGE_DOWN:
+            self.turn(+1)
+        elif a.action is Action.PAGE_UP:
+            self.turn(-1)
+        elif a.action is Action.DOWN:
+            self.focus = min(n - 1, self.focus + self.columns)
+        elif a.action is Action.UP:
+            self.focus = max(0, self.focus - self.columns)
+        elif a.action is Action.SELECT and a.pos_px is not None:
+            if isinstance(a.target, _Tile) and a.target.index < n:
+                self.focus = a.target.index
+                self.pick(self.tiles[a.target.index])
+        elif a.action in (Action.SELECT, Action.YES):
+            self.pick(self.tiles[self.focus])
 
     def pick(self, tile: Child) -> None:
         if tile.kind == NEW:
@@ -294,30 +303,39 @@ class CreatorScene(Scene):
         return list(AVATARS)[self.avatar_i]
 
     def handle(self, event) -> None:
+        # Typing a name is text, not actions: letters (and space) come as TEXTINPUT and
+        # Backspace deletes one; the other keys are the usual actions.
         if event.type == pygame.TEXTINPUT:
             self.type(event.text)
-        elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.app.pop()
-            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_BACKSPACE:
+            self.name = self.name[:-1]
+            self.message = ""
+        elif event.type == pygame.KEYDOWN and event.unicode and event.unicode.isprintable() and event.key != pygame.K_RETURN:
+            return  # a letter key: TEXTINPUT brings it (so "a", "d", space never move or press)
+        else:
+            super().handle(event)
+
+    def targets(self) -> list:
+        return [self.ok_button] + [_Tile(i, r) for i, r in enumerate(self.avatar_rects)]
+
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action is Action.BACK:
+            self.app.pop()
+        elif a.action is Action.SELECT and a.pos_px is not None:
+            if isinstance(a.target, _Tile):
+                self.avatar_i = a.target.index
+            elif a.target is self.ok_button:
                 self.save()
-            elif event.key == pygame.K_BACKSPACE:
-                self.name = self.name[:-1]
-                self.message = ""
-            elif event.key == pygame.K_TAB:
-                self.avatar_i = (self.avatar_i + 1) % len(AVATARS)
-            elif event.key == pygame.K_LEFT:
-                self.letter_i = (self.letter_i - 1) % len(LETTERS)
-            elif event.key == pygame.K_RIGHT:
-                self.letter_i = (self.letter_i + 1) % len(LETTERS)
-            elif event.key in (pygame.K_UP, pygame.K_DOWN):
-                self.type(LETTERS[self.letter_i])  # the on-screen letter, for arrows-only control
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            for i, r in enumerate(self.avatar_rects):
-                if r.collidepoint(event.pos):
-                    self.avatar_i = i
-            if self.ok_button.hit(event.pos):
-                self.save()
+        elif a.action in (Action.SELECT, Action.YES):
+            self.save()
+        elif a.action is Action.NEXT:
+            self.avatar_i = (self.avatar_i + 1) % len(AVATARS)
+        elif a.action is Action.LEFT:
+            self.letter_i = (self.letter_i - 1) % len(LETTERS)
+        elif a.action is Action.RIGHT:
+            self.letter_i = (self.letter_i + 1) % len(LETTERS)
+        elif a.action in (Action.UP, Action.DOWN):
+            self.type(LETTERS[self.letter_i])  # the on-screen letter, for arrows-only control
 
     def type(self, text: str) -> None:
         from reports.store import MAX_NAME_LEN
@@ -376,14 +394,22 @@ class CreatorScene(Scene):
             r = pygame.Rect(0, 0, 130, 130)
             r.center = centre
             self.avatar_rects.append(r)
-            if i == self.avatar_i:
-                pygame.draw.circle(screen, theme.SUN, centre, 66 + int(3 * math.sin(t * 6)))
             draw_avatar(screen, a, centre, 52)
+            if i == self.avatar_i:  # a ring around the chosen one (ears stay visible)
+                pygame.draw.circle(screen, theme.SUN, centre, 62 + int(3 * math.sin(t * 6)), 7)
         if self.message:
             theme.text(screen, self.message, theme.fit(self.message, 32, w - 80), theme.ORANGE, (w // 2, 545),
                        outline_px=2)
         self.ok_button.draw(screen, t)
-        theme.text(screen, "type your name      Tab  next animal      Enter  done      Esc  back", 26,
+        theme.text(screen, "type your name (or <  >  and Up)      Tab  next animal      Enter  done      Esc  back", 26,
                    (230, 220, 255), (w // 2, h - 22), shadow=False)
         if t > 0.3 and self.name:
             self.game.shot(self.app, "1c_new_dancer")
+
+
+@dataclass(frozen=True)
+class _Tile:
+    """A child's tile (or an avatar) as a pointer target."""
+
+    index: int
+    rect: pygame.Rect

@@ -10,6 +10,7 @@ import math
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 from scoring.events import Tier
 from scoring.judge import TIER_LABELS
@@ -34,11 +35,12 @@ class ResultsScene(Scene):
         self.done = theme.Button(label, pygame.Rect(w // 2 - 220, h - 132, 440, 88), theme.PINK, True)
         self._fired = 0
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_SPACE,
-                                                          pygame.K_KP_ENTER):
-            self.app.pop()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.done.hit(event.pos):
+    def targets(self) -> list:
+        return [self.done]
+
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action in (Action.BACK, Action.YES) or (
+                a.action is Action.SELECT and (a.pos_px is None or a.target is self.done)):
             self.app.pop()
 
     def update(self, dt_s: float) -> None:

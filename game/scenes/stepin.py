@@ -13,6 +13,7 @@ import numpy as np
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 from game.skeleton import draw_skeleton
 from pose.errors import DanceError
@@ -72,25 +73,20 @@ class StepInScene(Scene):
         self.skip_button = theme.Button("Ready!", pygame.Rect(w - 290, h - 110, 250, 80), theme.MINT, focused=True)
         self.back_button = theme.Button("Back", pygame.Rect(40, h - 110, 180, 80), theme.LILAC)
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.app.pop()
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
-                self.go()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.skip_button.hit(event.pos):
-                self.go()
-            elif self.back_button.hit(event.pos):
-                self.app.pop()
+    def targets(self) -> list:
+        return [self.skip_button, self.back_button]
+
+    def on_action(self, a: ActionEvent) -> None:
+        if a.action is Action.BACK or (a.action is Action.SELECT and a.target is self.back_button):
+            self.app.pop()
+        elif a.action is Action.YES or (a.action is Action.SELECT and (a.pos_px is None or a.target is self.skip_button)):
+            self.go()
 
     def go(self) -> None:
-        from game.scenes.play import PlayScene
-
         if self.heights:
             self.game.body_height_norm = float(np.median(self.heights))
         self.game.shot(self.app, "2_step_in")
-        self.app.replace(PlayScene(self.app, self.game, self.choreo_path))
+        self.app.replace(self.game.mode.play_scene(self.app, self.game, self.choreo_path))
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
@@ -109,7 +105,7 @@ class StepInScene(Scene):
             self.good_for_s = max(0.0, self.good_for_s - 2 * dt_s)
         if self.pose is not None:
             self.seen_for_s += dt_s
-        headless_done = self.app.headless and (self.time_s >= HEADLESS_GIVE_UP_S or self.seen_for_s >= HEADLESS_SEEN_S)
+        headless_done = self.app.headless and self.game.config.autoplay and (self.time_s >= HEADLESS_GIVE_UP_S or self.seen_for_s >= HEADLESS_SEEN_S)
         if self.good_for_s >= HOLD_S or headless_done:
             self.go()
 

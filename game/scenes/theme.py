@@ -53,6 +53,44 @@ def font(size_px: int, bold: bool = True) -> pygame.font.Font:
     return f
 
 
+# pygame's bundled font covers Latin letters only; a title or a child's name in another
+# script (Greek, Cyrillic, ...) is drawn with DejaVu Sans Bold, which ships inside
+# matplotlib (a dependency), instead of as empty boxes.
+WIDE_SCRIPT_FROM = 0x0250  # past Latin Extended-B
+
+
+def _needs_wide(msg: str) -> bool:
+    return any(ord(ch) >= WIDE_SCRIPT_FROM for ch in msg)
+
+
+@lru_cache(maxsize=1)
+def _wide_font_path() -> str | None:
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("matplotlib")  # found, not imported: no start-up cost
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        p = Path(root) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
+        if p.is_file():
+            return str(p)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _wide_font(size_px: int) -> pygame.font.Font:
+    path = _wide_font_path()
+    if path is None:
+        return font(size_px)
+    if not pygame.font.get_init():
+        pygame.font.init()
+    return pygame.font.Font(path, max(8, int(size_px * 0.72)))  # DejaVu runs larger at one size
+
+
+def font_for(msg: str, size_px: int) -> pygame.font.Font:
+    """The font that can draw ``msg``: the game's own, or the wide-coverage one."""
+    return _wide_font(size_px) if _needs_wide(msg) else font(size_px)
+
+
 def text(
     surface: pygame.Surface,
     msg: str,
@@ -84,7 +122,7 @@ def text(
 def _label(msg: str, size_px: int, colour: tuple[int, int, int], shadow: bool,
            outline_px: int) -> tuple[pygame.Surface, int, int]:
     """(image, x margin, y margin): the text with its outline/shadow baked in."""
-    f = font(size_px)
+    f = font_for(msg, size_px)
     img = f.render(msg, True, colour)
     w, h = img.get_size()
     pad = max(outline_px, max(2, size_px // 20) if shadow else 0)
@@ -188,7 +226,7 @@ class Button:
 def fit(message: str, size: int, max_width_px: int, min_size: int = 16) -> int:
     """The largest font size <= ``size`` at which ``message`` is at most max_width_px wide
     (never below min_size): banners shrink their words rather than spill out."""
-    while size > min_size and font(size).size(message)[0] > max_width_px:
+    while size > min_size and font_for(message, size).size(message)[0] > max_width_px:
         size -= 2
     return size
 
@@ -200,7 +238,7 @@ def wrap(message: str, size: int, max_width_px: int) -> list[str]:
     line = ""
     for word in message.split():
         candidate = (line + " " + word).strip()
-        if font(size).size(candidate)[0] > max_width_px and line:
+        if font_for(candidate, size).size(candidate)[0] > max_width_px and line:
             lines.append(line)
             line = word
         else:

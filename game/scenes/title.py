@@ -15,6 +15,7 @@ from pathlib import Path
 import pygame
 
 from game.app import Scene
+from game.input.actions import Action, ActionEvent
 from game.scenes import theme
 
 AUTO_START_S = 0.8  # headless: how long the title shows before the dance is picked
@@ -58,6 +59,12 @@ def load_entries(paths: list[Path], player: str | None = None, store_path: Path 
     return entries
 
 
+@dataclass(frozen=True)
+class CardTarget:
+    """A song card as a pointer target: picking it selects it, picking it again starts it."""
+
+    index: int
+    rect: pygame.Rect
 def _best(paths: list[Path], player: str | None, store_path: Path | None) -> dict[str, int]:
     from game.recorder import best_stars
 
@@ -85,56 +92,123 @@ def _length(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+@dataclass(frozen=True)
+class DancerTarget:
+    """The "who's dancing" button as a pointer target."""
+
+    rect: pygame.Rect
+
+
+@dataclass(frozen=True)
+class ModeTab:
+    """A game mode's tab on the title: picking it shows that mode's songs."""
+
+    index: int
+    rect: pygame.Rect
+
+
 class TitleScene(Scene):
+    """Modes as tabs (up/down or point), their songs as cards (left/right or point)."""
+
     def __init__(self, app, game) -> None:
         super().__init__(app)
+        from game.modes import available
+
         self.game = game
         if game.player_chosen is None:
             game.player_chosen = game.config.player is not None
-        self.entries = load_entries(game.config.choreographies, game.config.player,
-                                    game.config.store_path if game.config.use_store else None)
-        self.selected = min(game.config.selected, max(0, len(self.entries) - 1))
+        self.modes = list(available().values())
+        paths = list(game.config.choreographies)
+        wanted = paths[game.config.selected] if 0 <= game.config.selected < len(paths) else None
+        self.entries_by_mode: dict[str, list[Entry]] = {}
+        self.selected_by_mode: dict[str, int] = {}
+        store = game.config.store_path if game.config.use_store else None
+        for m in self.modes:
+            songs = m.songs(paths)
+            self.entries_by_mode[m.name] = load_entries(songs, game.config.player, store)
+            self.selected_by_mode[m.name] = songs.index(wanted) if wanted in songs else 0
+        names = [m.name for m in self.modes]
+        self.mode_index = names.index(game.config.mode) if game.config.mode in names else 0
+        self.entries: list[Entry] = []
+        self.selected = 0
+        self._show_mode(self.mode_index)
         self.time_s = 0.0
         self.card_rects: list[pygame.Rect] = []
+        self.tab_rects: list[pygame.Rect] = []
         w, h = app.size_px
         self.play_button = theme.Button("Let's dance!", pygame.Rect(w // 2 - 190, h - 130, 380, 92),
                                         theme.PINK, focused=True)
         self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
         self.dancer_rect = pygame.Rect(w - 290, 20, 270, 84)
+        self.dancer_button = DancerTarget(self.dancer_rect)
         self._shown_for: str | None = game.config.player
 
     def enter(self) -> None:
         # Back from a song or the picker: the stars may have changed, or the dancer.
         if self.game.config.use_store:
-            refresh_stars(self.entries, self.game.config.player, self.game.config.store_path)
+            for entries in self.entries_by_mode.values():
+                refresh_stars(entries, self.game.config.player, self.game.config.store_path)
         self._shown_for = self.game.config.player
+        # Hands-free: the camera (with the hand pipeline) opens now, so the menus follow the hands.
+        if not self.game.config.hands_free or self.app.headless:
+            return
+        from game.camera import game_camera
+        from game.input.sources import CameraHandSource
+        from pose.errors import DanceError
 
-    def handle(self, event) -> None:
-        if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.app.quit(0)
-            elif event.key in (pygame.K_LEFT, pygame.K_a):
-                self.selected = (self.selected - 1) % max(1, len(self.entries))
-            elif event.key in (pygame.K_RIGHT, pygame.K_d):
-                self.selected = (self.selected + 1) % max(1, len(self.entries))
-            elif event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER):
+        try:
+            game_camera(self.app, self.game, loop=True)
+        except DanceError as e:
+            self.game.camera_error = str(e)
+            return
+        if self.app.input.hands is None:
+            self.app.input.hands = CameraHandSource(self.game)
+
+    @property
+    def mode(self):
+        return self.modes[self.mode_index] if self.modes else None
+
+    def _show_mode(self, i: int) -> None:
+        if self.modes and self.mode is not None and self.entries_by_mode.get(self.mode.name) is self.entries:
+            self.selected_by_mode[self.mode.name] = self.selected
+        self.mode_index = i % max(1, len(self.modes))
+        if self.mode is not None:
+            self.entries = self.entries_by_mode[self.mode.name]
+            self.selected = min(self.selected_by_mode[self.mode.name], max(0, len(self.entries) - 1))
+            self.game.config.mode = self.mode.name
+
+    def targets(self) -> list:
+        cards = [CardTarget(i, r) for i, r in enumerate(self.card_rects) if r.width]
+        tabs = [ModeTab(i, r) for i, r in enumerate(self.tab_rects)]
+        return [self.play_button, self.timing_button, self.dancer_button, *tabs, *cards]
+
+    def on_action(self, a: ActionEvent) -> None:
+        n = max(1, len(self.entries))
+        if a.action is Action.BACK:
+            self.app.quit(0)
+        elif a.action in (Action.UP, Action.DOWN):
+            self._show_mode(self.mode_index + (-1 if a.action is Action.UP else 1))
+        elif a.action is Action.SELECT and isinstance(a.target, ModeTab):
+            self._show_mode(a.target.index)
+        elif a.action in (Action.LEFT, Action.RIGHT, Action.NEXT):
+            self.selected = (self.selected + (-1 if a.action is Action.LEFT else 1)) % n
+        elif a.action is Action.CALIBRATE:
+            self.calibrate()
+        elif a.action is Action.PAUSE and a.device == "keyboard":
+            self.pick_dancer()  # P: who is dancing
+        elif a.action is Action.YES or (a.action is Action.SELECT and a.pos_px is None):
+            self.start()
+        elif a.action is Action.SELECT:
+            if a.target is self.play_button:
                 self.start()
-            elif event.key == pygame.K_c:
+            elif a.target is self.timing_button:
                 self.calibrate()
-            elif event.key == pygame.K_p:
+            elif a.target is self.dancer_button:
                 self.pick_dancer()
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            if self.dancer_rect.collidepoint(event.pos):
-                self.pick_dancer()
-            elif self.play_button.hit(event.pos):
-                self.start()
-            elif self.timing_button.hit(event.pos):
-                self.calibrate()
-            for i, r in enumerate(self.card_rects):
-                if r.collidepoint(event.pos):
-                    if i == self.selected:
-                        self.start()
-                    self.selected = i
+            elif isinstance(a.target, CardTarget):
+                if a.target.index == self.selected:
+                    self.start()
+                self.selected = a.target.index
 
     def pick_dancer(self, then=None) -> None:
         from game.scenes.profiles import ProfilesScene
@@ -149,8 +223,12 @@ class TitleScene(Scene):
             return
         from game.scenes.stepin import open_camera_scene
 
-        self.game.config.selected = self.selected
-        self.app.push(open_camera_scene(self.app, self.game, self.entries[self.selected].path))
+        path = self.entries[self.selected].path
+        if path in self.game.config.choreographies:
+            self.game.config.selected = self.game.config.choreographies.index(path)
+        if self.mode is not None:
+            self.game.mode = self.mode
+        self.app.push(open_camera_scene(self.app, self.game, path))
 
     def calibrate(self) -> None:
         """The move-along latency calibration (game/scenes/calibration_scene.py); C or the button."""
@@ -168,7 +246,7 @@ class TitleScene(Scene):
         self.time_s += dt_s
         if self.time_s >= AUTO_START_S and self.app.top is self:
             self.game.shot(self.app, "1_title")
-        if self.app.headless and self.time_s >= AUTO_START_S and self.app.top is self:
+        if self.app.headless and self.game.config.autoplay and self.time_s >= AUTO_START_S and self.app.top is self:
             if self.entries and not self.entries[self.selected].error:
                 self.start()
             else:
@@ -178,17 +256,40 @@ class TitleScene(Scene):
         t = self.time_s
         w, h = screen.get_size()
         theme.background(screen, t)
-        self._logo(screen, (w // 2, 82), t)
-        theme.text(screen, "Pick a dance and copy the dancer!", 36, theme.WHITE, (w // 2, 150))
+        self._logo(screen, (w // 2, 70), t)
+        self.tab_rects = self._tabs(screen, t)
         if not self.entries:
-            theme.text(screen, "No dances found - add one with: dance author VIDEO -o DIR --bpm N",
-                       30, theme.SUN, (w // 2, h // 2))
+            theme.text(screen, "No songs for this game yet - make one with: dance new DIR --mode "
+                       + (self.mode.name if self.mode else "dance"), 30, theme.SUN, (w // 2, h // 2))
         self.card_rects = self._cards(screen, t)
         self.play_button.draw(screen, t)
         self.timing_button.draw(screen, t)
         self._dancer(screen, t)
-        theme.text(screen, "<  >  choose     Enter  dance     P  who's dancing     C  camera timing     Esc  quit", 26,
+        theme.text(screen, "^ v  game    < >  song    Enter  start    P  who's dancing    C  camera timing    Esc  quit", 26,
                    (230, 220, 255), (w // 2, h - 22), shadow=False)
+
+    def _tabs(self, screen, t) -> list[pygame.Rect]:
+        """One pill per game mode; the chosen one is big and bright, with its tagline below."""
+        w, _ = screen.get_size()
+        if not self.modes:
+            return []
+        tab_w, tab_h, gap = 220, 50, 14
+        total = len(self.modes) * tab_w + (len(self.modes) - 1) * gap
+        x0 = (w - total) // 2
+        rects = []
+        for i, m in enumerate(self.modes):
+            r = pygame.Rect(x0 + i * (tab_w + gap), 128, tab_w, tab_h)
+            on = i == self.mode_index
+            if on:
+                r = r.inflate(10, 8)
+            pygame.draw.rect(screen, theme.SHADOW, r.move(0, 5), border_radius=r.height // 2)
+            pygame.draw.rect(screen, m.colour if on else (110, 90, 160), r, border_radius=r.height // 2)
+            pygame.draw.rect(screen, theme.WHITE if on else theme.LILAC, r, 4 if on else 2, border_radius=r.height // 2)
+            theme.text(screen, m.title, 34 if on else 30, theme.WHITE, r.center, outline_px=2 if on else 1)
+            rects.append(r)
+        if self.mode is not None and self.mode.tagline:
+            theme.text(screen, self.mode.tagline, 30, theme.WHITE, (w // 2, 200))
+        return rects
 
     def _dancer(self, screen, t: float) -> None:
         """Top right: who is dancing (their avatar and name), a button to change it."""
@@ -224,7 +325,7 @@ class TitleScene(Scene):
         n = len(self.entries)
         if n == 0:
             return []
-        card_w, card_h, gap = 300, 360, 36
+        card_w, card_h, gap = 300, 330, 36
         shown = min(n, 3)
         first = min(max(0, self.selected - 1), max(0, n - shown))
         total_w = shown * card_w + (shown - 1) * gap
@@ -234,15 +335,15 @@ class TitleScene(Scene):
             i = first + k
             e = self.entries[i]
             sel = i == self.selected
-            rect = pygame.Rect(x0 + k * (card_w + gap), 190, card_w, card_h)
+            rect = pygame.Rect(x0 + k * (card_w + gap), 232, card_w, card_h)
             if sel:
                 rect = rect.inflate(24, 24).move(0, int(-6 * abs(math.sin(t * 3))))
             rects[i] = rect
             self._card(screen, rect, e, sel, t)
         if first > 0:
-            theme.text(screen, "<", 90, theme.WHITE, (x0 - 50, 370), outline_px=3)
+            theme.text(screen, "<", 90, theme.WHITE, (x0 - 50, 397), outline_px=3)
         if first + shown < n:
-            theme.text(screen, ">", 90, theme.WHITE, (x0 + total_w + 50, 370), outline_px=3)
+            theme.text(screen, ">", 90, theme.WHITE, (x0 + total_w + 50, 397), outline_px=3)
         return rects
 
     def _card(self, screen, rect, e: Entry, sel: bool, t: float) -> None:

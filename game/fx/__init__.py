@@ -1,0 +1,1 @@
+"""Effects drawn over scenes: the child cut out onto the coach's stage, accessories."""

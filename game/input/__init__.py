@@ -1,0 +1,4 @@
+"""Input actions: keyboard, mouse/touch and hands feed one stream of named actions."""
+from game.input.actions import Action, ActionEvent
+
+__all__ = ["Action", "ActionEvent"]
