@@ -329,11 +329,11 @@ def plot_confusion(conf: np.ndarray, clips: list[str], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(clips), 0.8 + 0.5 * len(clips)))
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.5 + 0.55 * len(clips)), max(5.5, 1.5 + 0.5 * len(clips))))
     im = ax.imshow(conf, vmin=0, vmax=100, cmap="viridis")
     ax.set_xticks(range(len(clips)), clips, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(clips)), clips, fontsize=8)
-    ax.set_xlabel("player's movement (another view and body)")
+    ax.set_xlabel("player's movement\n(another camera and body)")
     ax.set_ylabel("coach's movement")
     for i in range(len(clips)):
         for k in range(len(clips)):
@@ -341,7 +341,7 @@ def plot_confusion(conf: np.ndarray, clips: list[str], path: Path) -> None:
                 ax.text(k, i, f"{conf[i, k]:.0f}", ha="center", va="center", fontsize=7,
                         color="black" if conf[i, k] > 60 else "white")
     fig.colorbar(im, ax=ax, label="session total")
-    ax.set_title("Scoring corpus: clip x clip session totals")
+    ax.set_title("clip x clip session totals")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
