@@ -320,11 +320,19 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             repo.forget_child(c, child.class_id, child.name)
         return RedirectResponse(f"/classes/{child.class_id}", status_code=303)
 
-    def report_response(html: str, filename: str, download: str | None) -> HTMLResponse:
-        resp = HTMLResponse(html)
+    def report_response(html: str, filename: str, download: str | None, back: str = "/") -> HTMLResponse:
         if download:
+            resp = HTMLResponse(html)
             resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return resp
+            return resp
+        # In the dashboard a report gets a way back and a download link; the file itself
+        # (``?download=1``) stays exactly what ``dance report`` writes.
+        bar = ('<nav style="font:15px system-ui,sans-serif;padding:.5rem 1rem;background:#7b2ff7">'
+               f'<a style="color:#fff;margin-right:1.2rem" href="{back}">&larr; Back to the class</a>'
+               '<a style="color:#fff" href="?download=1">Download this report</a></nav>')
+        i = html.find("<body")
+        j = html.find(">", i) + 1 if i >= 0 else 0
+        return HTMLResponse(html[:j] + bar + html[j:])
 
     @app.get("/classes/{class_id}/report")
     async def class_report(request: Request, class_id: str, download: str | None = None):
@@ -333,7 +341,8 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             cls = own_class_or_404(c, login, class_id)
             docs = repo.payloads(c, cls.id)
             names = [r.name for r in repo.roster(c, cls.id)]
-        return report_response(render_class_report(cls.name, docs, names), f"class-{cls.id}.html", download)
+        return report_response(render_class_report(cls.name, docs, names), f"class-{cls.id}.html", download,
+                               back=f"/classes/{cls.id}")
 
     @app.get("/classes/{class_id}/export.csv")
     async def class_csv(request: Request, class_id: str):
@@ -356,7 +365,7 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             return page(request, "error.html.j2", status=200, status_code=200,
                         message=f"{child.name} has not danced yet: their report appears after their first song.")
         return report_response(render_child_report(child.name, child.class_name, docs),
-                               f"child-{child.id}.html", download)
+                               f"child-{child.id}.html", download, back=f"/classes/{child.class_id}")
 
     @app.get("/sessions/{session_id}")
     async def session_report(request: Request, session_id: str, download: str | None = None):
@@ -366,7 +375,7 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
         if s is None:
             raise Problem(404, "There is no such session in your classes.")
         return report_response(render_session_report(json.loads(s.payload), s.class_name),
-                               f"session-{s.id}.html", download)
+                               f"session-{s.id}.html", download, back=f"/classes/{s.class_id}")
 
     @app.get("/static/dashboard.js")
     async def dashboard_js():

@@ -73,7 +73,12 @@ def test_teacher_logs_in_sees_a_session_arrive_opens_a_report_and_logs_out(pg_ur
             page.click("#sessions >> text=Mia")
             expect(page.locator("body")).to_contain_text("Mia")
             shot(page, tmp_path, "dashboard-child-report")
-            page.go_back()
+            with page.expect_download() as dl:
+                page.click("text=Download this report")
+            saved = Path(dl.value.path()).read_text()
+            assert "Mia" in saved and "Back to the class" not in saved  # the single file, as written
+            page.click("text=Back to the class")
+            expect(page.locator("h1")).to_have_text("Otters")
             page.click("text=Log out")
             expect(page).to_have_url(srv.url + "/login")
             page.goto(srv.url + "/classes/1")
