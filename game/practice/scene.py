@@ -301,6 +301,8 @@ class PracticeScene(PlayScene):
 
     def _draw_tip(self, screen, song: float) -> None:
         rect = self.layout.tip
+        if rect.width < 60 or rect.height < 60:
+            return  # a window too small for the tip panel
         theme.panel(screen, rect, alpha=235, colour=(255, 255, 255), radius_px=26)
         theme.text(screen, self.move.name, 38, theme.PINK, (rect.centerx, rect.y + 32), shadow=False)
         lines = theme.wrap(self.move.tip or "Copy the coach!", 28, rect.width - 30)
