@@ -128,7 +128,7 @@ class PracticeScene(PlayScene):
         self.duration_s = self.plan.loop_s * self.max_loops
         self.clock = self._make_clock()
         self.watching = game.camera is None
-        self.hud.show_score = not self.watching
+        self.hud.show_score = False  # practice earns no points or stars: its own panel instead
         self.stopped_early = False
         self.session = None
         if not self.watching:
@@ -285,7 +285,7 @@ class PracticeScene(PlayScene):
         if self.state == "playing" and not self.watching:
             self.pause_button.draw(screen, t)
         self._draw_tip(screen, coach)
-        self._draw_practice_bar(screen, practice)
+        self._draw_practice_panel(screen)
         self.hud.draw(screen, t)
         self.fx.draw(screen)
         left = self.plan.count_in_left(practice) if self.state == "playing" else None
@@ -309,17 +309,22 @@ class PracticeScene(PlayScene):
         for i, ln in enumerate(lines[:3]):
             theme.text(screen, ln, 28, theme.INK, (rect.centerx, rect.y + 72 + i * 28), shadow=False)
 
-    def _draw_practice_bar(self, screen, practice: float) -> None:
-        bar = self.layout.progress
-        speed = f"{self.speed:g}x speed"
-        theme.text(screen, f"Practice  -  loop {min(self.loop + 1, self.max_loops)} of {self.max_loops}  -  {speed}",
-                   26, theme.WHITE, (bar.centerx, bar.y - 4))
+    def _draw_practice_panel(self, screen) -> None:
+        """Where the play screen has points and stars: the loop, the speed, the two GOOD
+        loops that pass the move, the last loop's tier; the live match bar beside it."""
+        w, h = screen.get_size()
+        rect = pygame.Rect(w - 330, 16, 310, 110)
+        theme.panel(screen, rect, alpha=60, border=theme.WHITE, border_px=3)
+        theme.text(screen, f"Practice {self.speed:g}x", 36, theme.WHITE, (rect.centerx, rect.y + 26), outline_px=2)
+        theme.text(screen, f"loop {min(self.loop + 1, self.max_loops)} of {self.max_loops}", 26, theme.WHITE,
+                   (rect.x + 80, rect.y + 70))
         for i in range(GOOD_LOOPS_TO_PASS):
-            colour = theme.GOLD if i < self.good_loops else theme.SHADOW
-            theme.star(screen, (bar.x + 20 + i * 34, bar.bottom + 22), 13, colour)
+            theme.star(screen, (rect.x + 190 + i * 36, rect.y + 70), 15, theme.GOLD if i < self.good_loops else theme.SHADOW)
         if self.loop_judgements:
-            j = self.loop_judgements[-1]
-            theme.text(screen, f"last: {j.tier.name}", 26, theme.WHITE, (bar.right - 70, bar.bottom + 22))
+            theme.text(screen, f"last: {self.loop_judgements[-1].tier.name}", 22, theme.WHITE,
+                       (rect.centerx, rect.bottom - 10))
+        if not self.watching:
+            self.hud._draw_live_bar(screen, pygame.Rect(w - 52, 150, 30, h - 300))
 
 
 class PracticeDoneScene(Scene):
