@@ -69,6 +69,15 @@ class PracticePlan:
         k = self.loop_of(practice_t_s)
         return self.lead_in_s + (practice_t_s - k * self.loop_s) * self.speed
 
+    def pose_time(self, capture_s: float, latency_s: float) -> tuple[int, float]:
+        """(loop, coach time) of a camera pose captured at practice time ``capture_s``.
+
+        The latency (camera + inference) is a real-time delay, the same at any song speed:
+        it comes off the practice time first, and only then is the slowing undone, so a
+        0.1 s latency moves the coach time by 0.1 x speed, not by 0.1."""
+        t = capture_s - latency_s
+        return self.loop_of(max(0.0, t)), self.coach_time_s(max(0.0, t))
+
     def count_in_left(self, practice_t_s: float) -> int | None:
         """4, 3, 2, 1 during a loop's count-in, None once the move has begun."""
         inside = practice_t_s - self.loop_of(practice_t_s) * self.loop_s

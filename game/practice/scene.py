@@ -239,15 +239,15 @@ class PracticeScene(PlayScene):
         if cam is not None and cam.worker is not None:
             for latest in cam.drain(self.song_s if self.app.simulated else None):
                 t = latest.timestamp_s if cam.song_clocked else self.clock.time_at_s(latest.captured_at_s)
-                t_real = t - self.latency_s  # when the child made the pose, in practice time
+                loop, coach_t = self.plan.pose_time(t, self.latency_s)
                 self.pose = latest.pose
                 if latest.pose is not None:
                     self.last_seen_song_s = t
                 else:
                     self.stats["frames_nobody"] += 1
-                if self.plan.loop_of(max(0.0, t_real)) != self.loop or t_real < 0:
+                if loop != self.loop or t < self.latency_s:
                     continue  # made during the previous loop (or before the start)
-                self.proc.push(latest.pose, self.plan.coach_time_s(t_real))
+                self.proc.push(latest.pose, coach_t)
                 self.stats["poses_pushed"] += 1
         if self.camera_gone and self.song_s - self._last_lost_push_s >= 1 / 30:
             self.proc.push(None, self.plan.coach_time_s(self.song_s))

@@ -118,6 +118,9 @@ def test_plan_maps_practice_time_to_coach_time_on_the_slowed_grid():
     assert plan.coach_time_s(4.0) == pytest.approx(8.5)  # the move starts after 4 slowed beats
     assert plan.coach_time_s(7.0 + 4.0) == pytest.approx(8.5)  # ... in every loop
     assert plan.loop_of(10.9) == 1 and plan.count_in_left(7.5) == 4 and plan.count_in_left(11.5) is None
+    # The camera latency is real seconds, not slowed ones: 0.1 s of it moves coach time by 0.05.
+    assert plan.pose_time(5.0, 0.1) == (0, pytest.approx(plan.coach_time_s(5.0) - 0.05))
+    assert plan.pose_time(7.05, 0.1)[0] == 0  # made before loop 1 began: still loop 0's
     with pytest.raises(ValueError):
         PracticePlan(8.5, 9.5, 0.5, 0.0)
 
