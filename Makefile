@@ -21,7 +21,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'  # player + every extra (studio, dev)
 	@touch $@
 
 # fastdtw's sdist compiles its C extension only when numpy and Cython are importable at
@@ -36,10 +36,12 @@ $(FASTDTW_STAMP): $(STAMP)
 	  echo "warning: fastdtw's C extension did not build (no C++ compiler?); DTW runs in pure python" >&2
 	@touch $@
 
+# Quantised variants are built from the fetched models (skipped when they verify).
 models: $(STAMP)
 	@$(BIN)/dance models fetch
 	@$(BIN)/dance samples fetch
 	@$(BIN)/dance mocap fetch
+	@$(BIN)/dance models quantize > /dev/null
 
 verify: $(STAMP)
 	@$(BIN)/dance models verify

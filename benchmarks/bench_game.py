@@ -152,7 +152,14 @@ def main() -> int:
     ap.add_argument("--camera", type=Path, help="video used as the camera (default: pose2sim cam02)")
     ap.add_argument("--quick", action="store_true", help="a short run: 5 s of song (3 s per extra mode)")
     ap.add_argument("--modes", default="all", help="game modes to measure on their bundled songs: all, none, or NAME,...")
+    ap.add_argument("--precision", default=None,
+                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static, int8-mixed)")
     args = ap.parse_args()
+    if args.precision:
+        from pose import runtime
+
+        runtime.set_default_precision(args.precision)
+        os.environ["DANCE_PRECISION"] = args.precision  # and any subprocess it starts
     if args.quick:
         args.seconds = min(args.seconds, 5.0)
 

@@ -249,7 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frames", type=int, default=None, help="at most this many frames a video")
     ap.add_argument("--write-fixture", action="store_true",
                     help=f"store mediapipe's landmarks as {FIXTURE.relative_to(ROOT)}")
+    ap.add_argument("--precision", default=None,
+                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static, int8-mixed)")
     args = ap.parse_args(argv)
+    if args.precision:
+        from pose import runtime
+
+        runtime.set_default_precision(args.precision)
+        os.environ["DANCE_PRECISION"] = args.precision  # and any subprocess it starts
     sys.path.insert(0, str(ROOT))
     from pose.samples import sample_path
 

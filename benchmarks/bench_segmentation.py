@@ -41,9 +41,11 @@ VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "Demo_Si
 # samples are fetched): what the selfie models are made for.
 FACE_VIDEOS = ("faces/WolfgangLanger_Pexels.mp4", "faces/single_face.mp4")
 QUICK_VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_MultiPerson/cam02.mp4", "faces/single_face.mp4")
-# The fixture: a few frames of three views, both models; masks at the track file's size.
+# The fixture: a few frames of three pose2sim views and two selfie-distance faces, both
+# models; masks at the track file's size.
 FIXTURE_FRAMES = (("Demo_SinglePerson/cam01.mp4", (0, 60)), ("Demo_SinglePerson/cam03.mp4", (30,)),
-                  ("Demo_MultiPerson/cam01.mp4", (50,)))
+                  ("Demo_MultiPerson/cam01.mp4", (50,)), ("faces/single_face.mp4", (20,)),
+                  ("faces/WolfgangLanger_Pexels.mp4", (100,)))
 FIXTURE_LONG_SIDE = 256
 VARIANTS = {0: "general", 1: "landscape"}
 

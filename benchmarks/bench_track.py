@@ -88,7 +88,14 @@ def bench_worker(cam: str, seconds_per_case: float) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one camera, one repetition")
+    ap.add_argument("--precision", default=None,
+                    help="model variant for every pipeline (float, fp16, int8-dynamic, int8-weight, int8-static, int8-mixed)")
     args = ap.parse_args()
+    if args.precision:
+        from pose import runtime
+
+        runtime.set_default_precision(args.precision)
+        os.environ["DANCE_PRECISION"] = args.precision  # and any subprocess it starts
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.2f}")
     cams = CAMS[:1] if args.quick else CAMS

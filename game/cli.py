@@ -17,6 +17,7 @@ from pose.errors import DanceError
 # module -> the subcommands it provides (used for a clear message if a module is absent).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "pose.cli_models": ("models", "samples", "mocap"),
+    "pose.cli_licence": ("licence",),
     "pose.cli_track": ("track",),
     "authoring.cli": ("validate", "author", "preview", "new"),
     "content.cli_score": ("score",),
@@ -29,9 +30,11 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _missing(name: str, module: str):
+def _missing(name: str, module: str, dep: str | None = None):
     def run(args: argparse.Namespace) -> int:
-        print(f"dance {name}: not available in this build (module {module} is missing)", file=sys.stderr)
+        why = (f"it needs {dep}: pip install 'dancestudio[studio]'" if dep
+               else f"module {module} is missing")
+        print(f"dance {name}: not available in this build ({why})", file=sys.stderr)
         return 2
 
     return run
@@ -46,10 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
-            if e.name != module:
+            # The module itself is absent, or (a player install) a package of an extra it needs.
+            top = (e.name or "").split(".")[0]
+            if e.name != module and (not top or top in {"game", "pose", "scoring", "content", "reports", "authoring", "server"}):
                 raise
+            dep = None if e.name == module else top
             for name in names:
-                sub.add_parser(name, help="(not available)").set_defaults(func=_missing(name, module))
+                sub.add_parser(name, help="(not available)").set_defaults(func=_missing(name, module, dep))
             continue
         mod.register(sub)
     return parser

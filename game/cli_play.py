@@ -8,6 +8,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from pose.cli_options import add_model_options, apply_model_options
 from pose.errors import DanceError
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="drive the menus hands-free from a hands track (dance track --what hands)")
     p.add_argument("--server", metavar="URL", help="a class server to upload sessions to (needs --device-token)")
     p.add_argument("--device-token", metavar="T", help="this device's token, made by a teacher in the class dashboard")
+    add_model_options(p)
     p.set_defaults(func=run_play)
 
     c = sub.add_parser("calibrate", help="measure camera + inference latency (stored per machine)")
@@ -111,6 +113,7 @@ def run_play(args: argparse.Namespace) -> int:
             raise DanceError(f"{extra[0]}: a '{song.mode}' song; mode '{mode_name}' cannot play it "
                              f"(try --mode {song.mode})")
     mode = get(mode_name or "dance")  # an unknown mode is a one-line error listing the modes
+    apply_model_options(args, mode=mode.name, pipelines=mode.pipelines)  # before any model loads
     if args.camera is not None:
         _check_video_camera(args.camera)
     choreos = find_choreographies(extra)

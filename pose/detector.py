@@ -165,9 +165,9 @@ class SsdDetector:
     """Finds objects in an RGB frame with one SSD model. ``detect(rgb)`` -> detections, best first."""
 
     def __init__(self, spec: SsdSpec, threads: int = 2, min_score: float | None = None,
-                 model: Model | None = None):
+                 model: Model | None = None, precision: str | None = None):
         self.spec = spec
-        self.model = model or Model(spec.model, threads=threads)
+        self.model = model or Model(spec.model, threads=threads, precision=precision)
         self.min_score = float(spec.min_score if min_score is None else min_score)
         self.anchors = spec.anchors()
         n, size = len(self.anchors), spec.input_size_px
@@ -237,5 +237,6 @@ class SsdDetector:
 class PoseDetector(SsdDetector):
     """Finds people in an RGB frame. ``detect(rgb)`` -> detections, best first."""
 
-    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None):
-        super().__init__(POSE_SPEC, threads=threads, min_score=min_score, model=model)
+    def __init__(self, threads: int = 2, min_score: float = 0.5, model: Model | None = None,
+                 precision: str | None = None):
+        super().__init__(POSE_SPEC, threads=threads, min_score=min_score, model=model, precision=precision)

@@ -103,8 +103,9 @@ def refine_from_heatmap(xy_crop_norm: np.ndarray, heatmap_logits: np.ndarray,
 class PoseLandmarker:
     """Runs the landmark model on an ROI. ``run(rgb, roi)`` -> LandmarkResult or None."""
 
-    def __init__(self, threads: int = 2, segmentation: bool = False, model: Model | None = None):
-        self.model = model or Model("pose_landmark_full", threads=threads)
+    def __init__(self, threads: int = 2, segmentation: bool = False, model: Model | None = None,
+                 precision: str | None = None):
+        self.model = model or Model("pose_landmark_full", threads=threads, precision=precision)
         self.segmentation = bool(segmentation)
         self.last_invoke_ms = 0.0
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)

@@ -1,8 +1,15 @@
 """The one place that builds LiteRT interpreters.
 
 Prefers ``ai_edge_litert``, falls back to ``tflite_runtime``. Models are loaded by registry
-name *from bytes* so a later step can decrypt them in memory. Every failure to find, read or
-load a model is a one-line ModelError naming the file and saying ``dance models fetch``.
+name *from bytes*: from the cache (sha256-checked), a built precision variant (checked
+against its manifest, pose/variants.py), or a protected bundle decrypted in memory
+(pose/protect.py, installed with ``use_source``). Every failure to find, read or load a
+model is a one-line ModelError naming the file and how to fix it.
+
+Precision: every ``Model`` takes ``precision`` (float | fp16 | int8-dynamic | int8-weight);
+``None`` means the process default, set once by a CLI's ``--precision`` through
+``set_default_precision`` (or ``DANCE_PRECISION``), so every pipeline's models follow it
+without each constructor passing it along.
 """
 from __future__ import annotations
 
@@ -21,6 +28,48 @@ from pose.errors import ModelError
 
 DEFAULT_THREADS = 2
 _FIX = "run: dance models fetch"
+_default_precision: str | None = None
+_source: "ModelSource | None" = None
+
+
+class ModelSource:
+    """Where models come from instead of the cache (a decrypted bundle): bytes by name."""
+
+    def model_bytes(self, name: str, precision: str) -> bytes:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+def use_source(source: ModelSource | None) -> None:
+    """Load every later model from ``source`` (None: back to the cache)."""
+    global _source
+    _source = source
+
+
+def set_default_precision(precision: str | None) -> None:
+    """The precision a ``Model(precision=None)`` gets (None: ``DANCE_PRECISION`` or float)."""
+    global _default_precision
+    from pose.variants import check_precision
+
+    _default_precision = None if precision is None else check_precision(precision)
+
+
+def default_precision() -> str:
+    from pose.variants import DEFAULT_PRECISION, check_precision
+
+    if _default_precision is not None:
+        return _default_precision
+    return check_precision(os.environ.get("DANCE_PRECISION") or DEFAULT_PRECISION)
+
+
+def load_bytes(name: str, precision: str | None = None) -> bytes:
+    """The bytes a ``Model(name, precision=...)`` runs: bundle, variant or cached file."""
+    from pose.variants import check_precision, read_variant_bytes
+
+    _spec(name)
+    p = default_precision() if precision is None else check_precision(precision)
+    if _source is not None:
+        return _source.model_bytes(name, p)
+    return read_model_bytes(name) if p == "float" else read_variant_bytes(name, p)
 
 
 def _interpreter_class() -> type:
@@ -106,18 +155,21 @@ def _quiet_delegate_banner() -> Iterator[None]:
 class Model:
     """A loaded model: run it with named inputs, read outputs by name.
 
-    ``data``: the model's bytes if the caller already has them (e.g. decrypted in memory);
-    otherwise they are read from the cache and verified against the registry.
+    ``data``: the model's bytes if the caller already has them; otherwise ``load_bytes``
+    finds them (bundle, built variant or cache, each verified).
+    ``precision``: float | fp16 | int8-dynamic | int8-weight; None: ``default_precision()``.
     ``inputs`` / ``outputs``: the interpreter's tensor details, keyed by tensor name.
     """
 
-    def __init__(self, name: str, threads: int = DEFAULT_THREADS, data: bytes | None = None):
+    def __init__(self, name: str, threads: int = DEFAULT_THREADS, data: bytes | None = None,
+                 precision: str | None = None):
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         self.name = name
         self.spec = _spec(name)
         self.threads = threads
-        content = read_model_bytes(name) if data is None else bytes(data)
+        self.precision = default_precision() if precision is None else precision
+        content = load_bytes(name, self.precision) if data is None else bytes(data)
         if not content:
             # The interpreter's own message for empty bytes talks about model_path; be plain.
             raise ModelError(f"model {self.spec.file} is empty; {_FIX}")
@@ -175,4 +227,4 @@ class Model:
         self._it.invoke()
 
     def __repr__(self) -> str:
-        return f"Model({self.name!r}, threads={self.threads})"
+        return f"Model({self.name!r}, threads={self.threads}, precision={self.precision!r})"

@@ -79,7 +79,10 @@ def _load(kind: str) -> None:
     if kind in _WRITERS or module is None:
         return
     try:
-        importlib.import_module(module)
+        if module in sys.modules:  # imported while the registry was another (tests swap it)
+            importlib.reload(sys.modules[module])
+        else:
+            importlib.import_module(module)
     except ModuleNotFoundError as e:
         if e.name is None or not module.startswith(e.name):
             raise  # the plugin exists but one of its imports is missing: a real error

@@ -25,9 +25,11 @@ def pose_frame(obj: TrackedObject, timestamp_s: float) -> PoseFrame:
 
 class _BodyBase:
     def __init__(self, max_people: int, smooth: bool, threads: int, segmentation: bool,
-                 min_detection: float, min_tracking: float, make_filter: Callable[[], Filter] | None):
-        self.detector = PoseDetector(threads=threads, min_score=min_detection)
-        self.landmarker = PoseLandmarker(threads=threads, segmentation=segmentation)
+                 min_detection: float, min_tracking: float, make_filter: Callable[[], Filter] | None,
+                 precision: str | None = None, landmark_threads: int | None = None):
+        self.detector = PoseDetector(threads=threads, min_score=min_detection, precision=precision)
+        self.landmarker = PoseLandmarker(threads=landmark_threads or threads, segmentation=segmentation,
+                                         precision=precision)
         self.smooth = bool(smooth)
         self.min_tracking = float(min_tracking)
         self.make_filter = make_filter if make_filter is not None else mediapipe_chain
@@ -67,12 +69,17 @@ class BodyTracker(_BodyBase):
     smooth: apply the output filters (``make_filter``, default mediapipe's chain).
     segmentation: also return the person mask (H, W) on each frame.
     min_detection / min_tracking: thresholds on the detector score and the pose flag.
+    precision: the models' variant (float | fp16 | int8-dynamic | int8-weight | int8-static | int8-mixed;
+    None: the process default, see pose.runtime). landmark_threads: the landmark model's
+    own LiteRT thread count (default ``threads``).
     """
 
     def __init__(self, smooth: bool = True, threads: int = 2, segmentation: bool = False,
                  min_detection: float = 0.5, min_tracking: float = 0.5,
-                 make_filter: Callable[[], Filter] | None = None):
-        super().__init__(1, smooth, threads, segmentation, min_detection, min_tracking, make_filter)
+                 make_filter: Callable[[], Filter] | None = None, precision: str | None = None,
+                 landmark_threads: int | None = None):
+        super().__init__(1, smooth, threads, segmentation, min_detection, min_tracking, make_filter,
+                         precision, landmark_threads)
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> PoseFrame | None:
         """rgb (H, W, 3|4|1) or (H, W) uint8 -> the person's pose, or None if nobody."""
@@ -89,8 +96,10 @@ class MultiBodyTracker(_BodyBase):
 
     def __init__(self, max_people: int = 2, smooth: bool = True, threads: int = 2, segmentation: bool = False,
                  min_detection: float = 0.5, min_tracking: float = 0.5,
-                 make_filter: Callable[[], Filter] | None = None):
-        super().__init__(max_people, smooth, threads, segmentation, min_detection, min_tracking, make_filter)
+                 make_filter: Callable[[], Filter] | None = None, precision: str | None = None,
+                 landmark_threads: int | None = None):
+        super().__init__(max_people, smooth, threads, segmentation, min_detection, min_tracking, make_filter,
+                         precision, landmark_threads)
         self.max_people = int(max_people)
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> Bodies:

@@ -9,13 +9,12 @@ two tracked ROIs that drift onto one hand are merged (the older stays). The palm
 keeps at most two palms, as the graph clips them to num_hands.
 
 Speed: mediapipe runs palm detection on every frame with fewer than two hands tracked.
-With one hand tracked (one hand up: a menu, a wave), ``palm_every`` = 2 runs it on every
-other frame instead, halving its cost there; a second hand is then found at most one frame
-later. It still runs on every frame while there is no hand tracked, after a hand is lost,
-and for a few frames after a run that found a palm not yet tracked: small, far hands are
-often found by the detector and dropped by the landmark model, and need the chances
-mediapipe gives them. ``palm_every=1`` is mediapipe's
-schedule throughout.
+With one hand tracked (one hand up: a menu, a wave), ``palm_every`` = 3 runs it on every
+third frame instead, a third of its cost there; a second hand is then found at most two
+frames later. It still runs on every frame while there is no hand tracked, after a hand is
+lost, and for up to three frames after a run that found a palm not yet tracked: small, far
+hands are often found by the detector and dropped by the landmark model, and need the
+chances mediapipe gives them. ``palm_every=1`` is mediapipe's schedule throughout.
 
 Handedness: the landmark model answers for a mirrored (selfie) image. ``mirrored`` says
 whether the frames are mirror images (a front camera shown like a mirror) or not (a video
@@ -94,7 +93,7 @@ class HandTracker:
     """
 
     def __init__(self, model_complexity: int = 1, max_hands: int = MAX_HANDS, mirrored: bool = False,
-                 smooth: bool = False, threads: int = 1, palm_every: int = 2, min_detection: float = 0.5,
+                 smooth: bool = False, threads: int = 1, palm_every: int = 3, min_detection: float = 0.5,
                  min_tracking: float = 0.5, gestures: bool = True, exact_resampling: bool = True,
                  make_debouncer: Callable[[], GestureDebouncer] = GestureDebouncer):
         if model_complexity not in COMPLEXITY_MODELS:

@@ -61,7 +61,7 @@ class Wrapped:
         self.inner.reset()
 
 
-def _wait_finished(w: PoseWorker, timeout_s: float = 30.0) -> None:
+def _wait_finished(w: PoseWorker, timeout_s: float = 120.0) -> None:
     deadline = time.perf_counter() + timeout_s
     while not w.finished and time.perf_counter() < deadline:
         time.sleep(0.01)

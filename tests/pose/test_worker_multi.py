@@ -226,3 +226,31 @@ def test_a_missing_model_fails_at_start_or_use_with_the_fetch_hint(cam01, tmp_pa
     with pytest.raises(ModelError, match="run: dance models fetch"):
         w2.start()
     assert w2.source is not None and w2.status is WorkerStatus.IDLE
+
+
+def test_face_and_segmentation_on_a_real_face():
+    from pose.face.result import FaceResult
+
+    w = MultiWorker(sample_path("faces/single_face.mp4"), standard("face", "segmentation"), realtime=False)
+    with w:
+        assert _wait(lambda: w.finished)
+    assert w.status is WorkerStatus.ENDED and w.error is None and w.frames_read == 72
+    for name in ("face", "segmentation"):
+        s = w.pipeline_stats(name)
+        assert s.runs == 72 and s.found >= 68, s  # the man is in view all along
+    face, seg = w.latest("face"), w.latest("segmentation")
+    assert isinstance(face.result, FaceResult) and face.result.found
+    # The face is inside the person's mask.
+    nose = face.result.landmarks[1, :2]  # mesh point 1: the nose tip
+    m = seg.result.mask
+    assert m[int(nose[1] * m.shape[0]), int(nose[0] * m.shape[1])] > 0.5
+
+
+def test_body_and_hands_step_together():
+    from pose.hands.result import HandsResult
+
+    w = MultiWorker(sample_path(CAM01), standard("body", "hands"))
+    out = w.process_until(0.25)
+    assert {n: v.index for n, v in out.items()} == {"body": 15, "hands": 15}
+    assert isinstance(out["body"].result, PoseFrame) and isinstance(out["hands"].result, HandsResult)
+    w.stop()
