@@ -40,7 +40,7 @@ def cutout_rgba(frame_rgb: np.ndarray, mask: np.ndarray, height_px: int, *, mirr
     k = height_px / max(1, (y1 - y0))
     out_size = (max(1, int((x1 - x0) * k)), max(1, int(height_px)))
     rgb = cv2.resize(frame_rgb[int(y0 / scale):int(y1 / scale), int(x0 / scale):int(x1 / scale)], out_size,
-                     interpolation=cv2.INTER_AREA)
+                     interpolation=cv2.INTER_LINEAR)  # on the render thread: linear costs ~1/4 of area
     alpha = cv2.resize(m[y0:y1, x0:x1], out_size, interpolation=cv2.INTER_LINEAR)
     alpha = np.where(alpha >= MASK_THRESHOLD, alpha, 0.0)
     rgba = np.dstack([rgb, (np.clip(alpha, 0, 1) * 255).astype(np.uint8)])

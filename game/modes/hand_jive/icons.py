@@ -39,7 +39,7 @@ def draw_sign(surface, gesture: str, centre: tuple[int, int], size_px: int, flip
             pygame.draw.line(surface, EDGE, (x, palm.y + 4 * s), (x, palm.y + 18 * s), 3)
     tx = palm.right - 4 * s if not flip else palm.x + 4 * s
     if gesture == "Thumb_Up":
-        _finger(surface, (tx, palm.y + 10 * s), 38 * s, 15 * s)
+        _finger(surface, (tx - (6 * s if not flip else -6 * s), palm.y + 12 * s), 36 * s, 21 * s)  # a fat thumb reads as one
     elif gesture == "Open_Palm":
         r = pygame.Rect(0, 0, int(34 * s), int(14 * s))
         r.midleft = (int(palm.right - 6 * s), int(palm.centery)) if not flip else (0, 0)
