@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "content.cli_score": ("score",),
     "game.cli_play": ("play", "calibrate"),
     "game.cli_modes": ("modes",),
+    "game.cli_practice": ("practice",),
     "reports.cli": ("report",),
     "game.cli_bench": ("bench",),
     "server.cli": ("serve", "sync"),

@@ -85,7 +85,7 @@ class SessionRecorder:
 
     def __init__(self, player: str | None, choreography: str, choreography_path: str | None,
                  difficulty: str | None, latency_s: float | None, *, store_path: Path | None = None,
-                 use_store: bool = True, mode: str = "dance") -> None:
+                 use_store: bool = True, mode: str = "dance", kind: str = "play", speed: float = 1.0) -> None:
         self.player = player
         self.rows = 0
         self.backend = "jsonl"
@@ -100,7 +100,7 @@ class SessionRecorder:
                 self._store = SessionStore.open(store_path)
                 self.session_id = self._store.start_session(
                     player=player, choreography=choreography, choreography_path=choreography_path,
-                    difficulty=difficulty, latency_s=latency_s, mode=mode)
+                    difficulty=difficulty, latency_s=latency_s, mode=mode, kind=kind, speed=speed)
                 self.backend = "store"
                 self.path = Path(self._store.path)
             except ImportError:
@@ -118,7 +118,7 @@ class SessionRecorder:
             self._fh = open(self.path, "a", encoding="utf-8")
             self._write_line({"event": "start", "player": player, "choreography": choreography,
                               "choreography_path": choreography_path, "difficulty": difficulty,
-                              "latency_s": latency_s, "mode": mode,
+                              "latency_s": latency_s, "mode": mode, "kind": kind, "speed": speed,
                               "started_at": datetime.now(timezone.utc).isoformat()})
 
     def _write_line(self, obj: dict) -> None:
@@ -138,6 +138,13 @@ class SessionRecorder:
         elif self._fh is not None:
             self._write_line({"event": "finish", "total": round(float(total), 2), "stars": int(stars),
                               "points": None if points is None else int(points)})
+
+    def finish_practice(self, best_score: float | None, practice_s: float) -> None:
+        """A practice session ends: its best move score and the seconds practised."""
+        if self._store is not None:
+            self._store.finish_practice(self.session_id, best_score, practice_s)
+        elif self._fh is not None:
+            self._write_line({"event": "practice", "best_score": best_score, "practice_s": round(float(practice_s), 2)})
 
     def stop(self, total: float, stars: int, points: int, stopped_at_s: float) -> None:
         """The song was stopped at song time stopped_at_s: stored as stopped, not finished."""

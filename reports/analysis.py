@@ -229,6 +229,40 @@ class ChoreographyBest:
 
 
 @dataclass(frozen=True)
+class PracticeMove:
+    """Practice of one move of one dance: seconds practised, sessions, loops judged, the
+    best score (0-100) and the slowest speed used."""
+
+    choreography: str
+    move: str
+    practice_s: float
+    sessions: int
+    loops: int
+    best_score: float | None
+    slowest_speed: float
+
+
+def practice_by_move(store: SessionStore, name: str) -> list[PracticeMove]:
+    """The player's practice sessions per (dance, move), most practised first."""
+    acc: dict[tuple[str, str], dict] = {}
+    for s in store.sessions(player=name, kind="practice"):
+        judged = store.judgements(s.id)
+        if not judged:
+            continue  # left during the first count-in: nothing was practised
+        move = judged[0].move_name
+        a = acc.setdefault((s.choreography, move), {"s": 0.0, "n": 0, "loops": 0, "best": None, "speed": 1.0})
+        a["s"] += float(s.practice_s or 0.0)
+        a["n"] += 1
+        a["loops"] += len(judged)
+        scores = [j.score for j in judged]
+        if scores:
+            a["best"] = max(scores + ([a["best"]] if a["best"] is not None else []))
+        a["speed"] = min(a["speed"], float(s.speed))
+    rows = [PracticeMove(c, m, v["s"], v["n"], v["loops"], v["best"], v["speed"]) for (c, m), v in acc.items()]
+    return sorted(rows, key=lambda r: (-r.practice_s, r.choreography, r.move))
+
+
+@dataclass(frozen=True)
 class PlayerSummary:
     name: str
     group: str | None
@@ -243,6 +277,7 @@ class PlayerSummary:
     tricky_moves: list[tuple[str, float, int]] = field(default_factory=list)  # (move, mean score, tries), recent
     progress: list[DanceProgress] = field(default_factory=list)  # finished plays per dance and difficulty
     improvement_dance: str | None = None  # the series ``improvement`` is measured on
+    practice: list[PracticeMove] = field(default_factory=list)  # practice time per move (not in the above)
 
 
 def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
@@ -313,6 +348,7 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
         part_averages=averages, weakest_counts=dict(weakest), recurring_weak=recurring,
         improvement=improvement, headline=headline, tricky_moves=tricky,
         progress=series, improvement_dance=gain.label if gain is not None and improvement is not None else None,
+        practice=practice_by_move(store, p.name),
     )
 
 

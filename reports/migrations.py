@@ -19,6 +19,9 @@ v4  players.avatar (the picture a child picked in the game) and players.guest (1
     sessions.stopped_at_s (song time of an early stop; such a session is not completed
     and its total is over the moves danced before the stop).
 v5  sessions.mode: the game mode played (dance, freeze, hand_jive, ...); sessions before it were dances.
+v6  sessions.kind ('play' or 'practice': a move practised, maybe slowed, never a played song
+    in stars or progress), sessions.speed (the practice tempo, 1.0 for plays) and
+    sessions.practice_s (seconds spent practising; NULL for plays).
 """
 from __future__ import annotations
 
@@ -131,6 +134,13 @@ def _v5(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN mode TEXT NOT NULL DEFAULT 'dance'")
 
 
+def _v6(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'play'")
+    db.execute("ALTER TABLE sessions ADD COLUMN speed REAL NOT NULL DEFAULT 1.0")
+    db.execute("ALTER TABLE sessions ADD COLUMN practice_s REAL")
+    db.execute("CREATE INDEX sessions_kind ON sessions(kind, player_id)")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -144,6 +154,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "per-frame similarity samples", _v3),
     Migration(4, "avatars, the guest profile, session points and early stops", _v4),
     Migration(5, "the game mode of each session", _v5),
+    Migration(6, "practice sessions: kind, speed, practice time", _v6),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 OUR_TABLES = frozenset({"players", "sessions", "judgements", "samples"})

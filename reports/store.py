@@ -102,6 +102,9 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
+SESSION_KINDS = ("play", "practice")
+
+
 def _finite_or_none(x: Any) -> float | None:
     if x is None:
         return None
@@ -170,6 +173,9 @@ class SessionRow:
     def stopped(self) -> bool:
         return self.stopped_at_s is not None
     mode: str = "dance"  # the game mode played (game.modes)
+    kind: str = "play"  # "practice": one move practised (maybe slowed), never a played song
+    speed: float = 1.0  # the practice tempo (1.0 for plays)
+    practice_s: float | None = None  # seconds spent practising (practice sessions)
 
     @property
     def started(self) -> datetime:
@@ -332,13 +338,21 @@ class SessionStore:
         latency_s: float | None = None,
         started_at: datetime | str | None = None,
         mode: str = "dance",
+        kind: str = "play",
+        speed: float = 1.0,
     ) -> int:
         """Begin a session; creates the player if new (and sets their group if given).
+        kind "practice": a move practised at ``speed`` (excluded from stars and progress).
         player None: nobody chose a name; the session goes to the shared Guest profile,
         which reports never count as a child. Returns the session id."""
         name = None if player is None else clean_name(player)
         title = (choreography or "").strip() or "Untitled dance"
         when = to_iso(started_at)
+        if kind not in SESSION_KINDS:
+            raise StoreError(f"session kind must be one of {SESSION_KINDS}, got {kind!r}")
+        speed_v = _finite_or_none(speed)
+        if speed_v is None or not 0.0 < speed_v <= 4.0:
+            raise StoreError(f"session speed must be in (0, 4], got {speed!r}")
         db = self._db
         assert db is not None
         db.execute("BEGIN IMMEDIATE")
@@ -346,10 +360,10 @@ class SessionStore:
             pid = self._guest_id() if name is None else self._player_id(name, group, create=True)
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
-                " difficulty, latency_s, completed, mode) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                " difficulty, latency_s, completed, mode, kind, speed) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 (secrets.token_hex(8), pid, title,
                  str(choreography_path) if choreography_path else None,
-                 when, difficulty, _finite_or_none(latency_s), str(mode or "dance")),
+                 when, difficulty, _finite_or_none(latency_s), str(mode or "dance"), kind, speed_v),
             )
             db.execute("COMMIT")
         except BaseException:
@@ -444,6 +458,20 @@ class SessionStore:
             raise StoreError(f"{self.path}: no session {session_id} to finish")
 
     @_guarded
+    def finish_practice(self, session_id: int, best_score: float | None, practice_s: float) -> None:
+        """End a practice session: its best move score (0-100, or None if never judged) and
+        the seconds practised. Stars and points stay empty: practice earns none."""
+        db = self._db
+        assert db is not None
+        cur = db.execute(
+            "UPDATE sessions SET total = ?, practice_s = ?, completed = 1, finished_at = ?"
+            " WHERE id = ? AND kind = 'practice'",
+            (_finite_or_none(best_score), _finite_or_none(practice_s), utc_now_iso(), int(session_id)),
+        )
+        if cur.rowcount == 0:
+            raise StoreError(f"{self.path}: no practice session {session_id} to finish")
+
+    @_guarded
     def stop_session(self, session_id: int, total: float, stars: int, points: int, stopped_at_s: float) -> None:
         """Mark a session stopped early at song time ``stopped_at_s``: not completed (so it
         is never compared with whole songs), total/stars/points over the moves danced."""
@@ -529,20 +557,25 @@ class SessionStore:
     _SESSION_SQL = (
         "SELECT s.id, s.uid, p.name, p.group_name, s.choreography, s.choreography_path,"
         " s.started_at, s.finished_at, s.difficulty, s.latency_s, s.total, s.stars, s.completed,"
-        " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id), s.points, s.stopped_at_s, p.guest, s.mode"
+        " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id), s.points, s.stopped_at_s, p.guest, s.mode,"
+        " s.kind, s.speed, s.practice_s"
         " FROM sessions s JOIN players p ON p.id = s.player_id"
     )
 
     @staticmethod
     def _session_row(r: tuple) -> SessionRow:
         return SessionRow(*r[:12], completed=bool(r[12]), moves=int(r[13]), points=r[14], stopped_at_s=r[15],
-                          guest=bool(r[16]), mode=str(r[17] or "dance"))
+                          guest=bool(r[16]), mode=str(r[17] or "dance"), kind=str(r[18] or "play"),
+                          speed=float(r[19] if r[19] is not None else 1.0), practice_s=r[20])
 
     @_guarded
     def sessions(
-        self, player: str | None = None, group: str | None = None, completed_only: bool = False
+        self, player: str | None = None, group: str | None = None, completed_only: bool = False,
+        kind: str | None = "play",
     ) -> list[SessionRow]:
-        """Sessions, oldest first, optionally of one player or one group."""
+        """Sessions, oldest first, optionally of one player or one group. kind: "play" (the
+        default: played songs, what stars, bests and progress are made of), "practice", or
+        None for both."""
         db = self._db
         assert db is not None
         where, args = [], []
@@ -554,6 +587,9 @@ class SessionStore:
             args.append(group)
         if completed_only:
             where.append("s.completed = 1")
+        if kind is not None:
+            where.append("s.kind = ?")
+            args.append(kind)
         sql = self._SESSION_SQL + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY s.started_at, s.id"
         return [self._session_row(r) for r in db.execute(sql, args)]
