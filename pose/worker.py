@@ -669,7 +669,9 @@ class MultiWorker:
                         break
                     self._assign(item)
                     self._cond.notify_all()
-                if self.adapt:
+                # A file read as fast as possible has no frame budget to keep: every
+                # frame goes to every pipeline (degradation is for live sources).
+                if self.adapt and (self.realtime or self._src.is_camera):
                     self._maybe_adapt()
         finally:
             with self._cond:
