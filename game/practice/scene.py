@@ -140,6 +140,22 @@ def first_scene(app, game, run: PracticeRun):
     return StepIntroScene(app, game, run)
 
 
+def start_practice(app, game, steps: tuple[PracticeStep, ...]) -> PracticeRun:
+    """Practise ``steps`` from inside the game (the move picker, the results screen): opens
+    the camera if it is not open yet (without one the child can still watch and learn;
+    nothing is stored) and pushes the practice; its done screen comes back here."""
+    from game.camera import game_camera
+
+    if game.camera is None:
+        try:
+            game_camera(app, game, loop=True)
+        except DanceError as e:
+            game.camera_error = str(e)
+    run = PracticeRun(tuple(steps))
+    app.push(first_scene(app, game, run))
+    return run
+
+
 def _timeline_s(app) -> float:
     """Seconds into the recording (frames written), else the app's clock."""
     sink = getattr(app, "sink", None)
@@ -262,6 +278,11 @@ class PracticeScene(PlayScene):
 
     def _loop_camera(self, cam) -> bool:
         return True if self.game.config.loop_camera is None else bool(self.game.config.loop_camera)
+
+    def _close_media(self) -> None:
+        super()._close_media()
+        if getattr(self.app, "sink", None) is None:
+            self.audio_path.unlink(missing_ok=True)  # a recording still needs it (the CLI removes it)
 
     def quit_before_start(self) -> None:
         self.quit_song()
@@ -469,7 +490,11 @@ class StepIntroScene(Scene):
         self.next_scene: PracticeScene | None = None
         self._drawn = False
         w, h = app.size_px
-        self.start_button = theme.Button("Start", pygame.Rect(w // 2 - 170, h - 140, 340, 86), theme.PINK, True)
+        # Laid out top-down from the cards (fixed size), so a small window still fits.
+        self.cards_y = int(0.25 * h)
+        self.sub_y = self.cards_y + 262
+        bh = 86 if h >= 640 else 66
+        self.start_button = theme.Button("Start", pygame.Rect(w // 2 - 170, self.sub_y + 60, 340, bh), theme.PINK, True)
         self.show_s = INTRO_HEADLESS_S if app.headless else INTRO_S
 
     def targets(self) -> list:
@@ -478,7 +503,14 @@ class StepIntroScene(Scene):
     def on_action(self, a: ActionEvent) -> None:
         if a.action is Action.BACK:
             self.run.stopped = True
-            self.app.replace(PracticeDoneScene(self.app, self.game, self.run)) if self.run.results else self.app.pop()
+            if self.next_scene is not None:
+                self.next_scene.state = "done"
+                self.next_scene._close_media()  # built while this card showed: never started
+                self.next_scene.audio_path.unlink(missing_ok=True)
+            if self.run.results:
+                self.app.replace(PracticeDoneScene(self.app, self.game, self.run))
+            else:
+                self.app.pop()
         elif a.action is Action.YES or (a.action is Action.SELECT and (a.pos_px is None or a.target is self.start_button)):
             self.time_s = max(self.time_s, self.show_s)
 
@@ -495,22 +527,24 @@ class StepIntroScene(Scene):
         theme.background(screen, t)
         step = self.step
         n = len(self.run.steps)
-        head = STEP_TITLES[step.kind] + "!" if step.kind != "section" else STEP_TITLES[step.kind]
-        theme.text(screen, head, 84, theme.SUN, (w // 2, 80), outline_px=4)
+        head = STEP_TITLES[step.kind] + ("!" if step.kind != "section" else "")
+        theme.text(screen, head, int(84 * min(1.0, h / 720)), theme.SUN, (w // 2, int(0.1 * h)), outline_px=4)
         what = {"move": "One move, slowed down, again and again",
                 "chain": "Now put two moves together",
                 "section": "Now the moves around it, at full speed"}[step.kind]
-        theme.text(screen, what, theme.fit(what, 40, w - 80), theme.WHITE, (w // 2, 156), outline_px=2)
-        x = w // 2 - (len(self.moves) * 214 - 14) // 2
-        self.cards.draw(screen, (x, 200), -1.0, t)
+        theme.text(screen, what, theme.fit(what, 40, w - 80), theme.WHITE, (w // 2, int(0.19 * h)), outline_px=2)
+        x = w // 2 - (200 + (len(self.moves) - 1) * 174) // 2
+        self.cards.draw(screen, (x, self.cards_y), -1.0, t)
         label = " + ".join(m.name for m in self.moves)
         sub = f"{label}  ·  {step.speed:g}x speed  ·  step {self.run.index + 1} of {n}"
-        theme.text(screen, sub, theme.fit(sub, 34, w - 80), theme.WHITE, (w // 2, 470), outline_px=2)
+        theme.text(screen, sub, theme.fit(sub, 34, w - 80), theme.WHITE, (w // 2, self.sub_y), outline_px=2)
         goal = (f"Dance it right {step.loops_to_pass} times" if step.loops_to_pass > 1 else "Dance it right once") + \
             " - or give a thumbs up to go on"
-        theme.text(screen, goal, theme.fit(goal, 30, w - 80), (230, 220, 255), (w // 2, 515))
+        theme.text(screen, goal, theme.fit(goal, 28, w - 80), (230, 220, 255), (w // 2, self.sub_y + 34))
         self.start_button.draw(screen, t)
-        theme.text(screen, "Enter  start    Esc  finish practising", 26, (230, 220, 255), (w // 2, h - 22), shadow=False)
+        if self.start_button.rect.bottom + 40 < h:
+            theme.text(screen, "Enter  start    Esc  finish practising", 26, (230, 220, 255), (w // 2, h - 22),
+                       shadow=False)
         self._drawn = True
         if t >= 0.2:
             self.game.shot(self.app, {"move": "p0_step_move", "chain": "p4_step_chain", "section": "p4b_step_section"}[step.kind])
