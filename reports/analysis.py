@@ -339,13 +339,12 @@ def practice_sessions(store: SessionStore, name: str) -> list[PracticeSession]:
         if not judged:
             continue
         moves = tuple(dict.fromkeys(j.move_name for j in judged))
-        # Loops are judged in move order: a move at or before the previous one starts the
-        # next loop. A loop was good when it judged every move, each GOOD or better.
-        loops: list[list[JudgementRow]] = []
-        for j in judged:
-            if not loops or j.move_index <= loops[-1][-1].move_index:
-                loops.append([])
-            loops[-1].append(j)
+        # The store lists a session's judgements by move, each move's in time order: the
+        # k-th judgement of every move is loop k. A loop was good when it judged every
+        # move, each GOOD or better.
+        per_move = [[j for j in judged if j.move_name == m] for m in moves]
+        n_loops = max(len(js) for js in per_move)
+        loops = [[js[k] for js in per_move if k < len(js)] for k in range(n_loops)]
         good = sum(1 for lp in loops if len(lp) == len(moves) and all(j.tier >= Tier.GOOD for j in lp))
         out.append(PracticeSession(s.started_at, s.choreography, moves, float(s.speed), len(loops), good,
                                    max(j.score for j in judged), float(s.practice_s or 0.0)))
