@@ -227,8 +227,12 @@ class ResultsScene(Scene):
             tip = "You did it! Try a harder dance next."
         lines = theme.wrap(tip, 30, rect.width - 40)
         if self.practise_button is not None:
-            # The tip names what went wrong; the button under it practises that move.
-            lines = theme.wrap(f"{tip} ({self.weakest[1]})", 30, rect.width - 40)[:4]
+            # The tip says what went wrong; the button under it practises the move it is about.
+            lines = lines[:3]
+            name = self.weakest[1]
+            label = f"Practise {name} slowly:"
+            theme.text(screen, label, theme.fit(label, 28, rect.width - 40), theme.PINK,
+                       (rect.centerx, self.practise_button.rect.y - 22), shadow=False)
         for i, ln in enumerate(lines[:6]):
             theme.text(screen, ln, 30, theme.INK, (rect.centerx, rect.y + 80 + i * 32), shadow=False)
 
