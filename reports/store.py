@@ -89,16 +89,29 @@ def local_day(iso: str) -> str:
         return iso[:10]
 
 
+def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN) -> str:
+    """One line of user-given text (a name), whitespace collapsed; ValueError says what is wrong.
+
+    Shared by the player store and the class server so a name valid on one is valid on both.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text, got {type(value).__name__}")
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError(f"{what} is empty")
+    if len(cleaned) > max_len:
+        raise ValueError(f"{what} is longer than {max_len} characters: {cleaned[:20]!r}…")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise ValueError(f"{what} contains control characters")
+    return cleaned
+
+
 def clean_name(name: str) -> str:
     """A player's pseudonym, trimmed; one line, 1–64 characters."""
-    if not isinstance(name, str):
-        raise StoreError(f"player name must be text, got {type(name).__name__}")
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise StoreError("player name is empty")
-    if len(cleaned) > MAX_NAME_LEN:
-        raise StoreError(f"player name is longer than {MAX_NAME_LEN} characters: {cleaned[:20]!r}…")
-    return cleaned
+    try:
+        return tidy_text(name, "player name")
+    except ValueError as e:
+        raise StoreError(str(e)) from None
 
 
 SESSION_KINDS = ("play", "practice")
