@@ -89,10 +89,12 @@ def local_day(iso: str) -> str:
         return iso[:10]
 
 
-def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN) -> str:
+def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN, *, control_ok: bool = True) -> str:
     """One line of user-given text (a name), whitespace collapsed; ValueError says what is wrong.
 
-    Shared by the player store and the class server so a name valid on one is valid on both.
+    Shared by the player store and the class server. control_ok=False also refuses control
+    characters (the server's web forms); the store keeps any name it was once given, so old
+    databases and exports still open.
     """
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text, got {type(value).__name__}")
@@ -101,7 +103,7 @@ def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN) -> str:
         raise ValueError(f"{what} is empty")
     if len(cleaned) > max_len:
         raise ValueError(f"{what} is longer than {max_len} characters: {cleaned[:20]!r}…")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+    if not control_ok and any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
         raise ValueError(f"{what} contains control characters")
     return cleaned
 

@@ -29,7 +29,7 @@ class InputError(ValueError):
 
 def clean_name(value: Any, what: str = "name") -> str:
     try:
-        return tidy_text(value, what, MAX_NAME_LEN)
+        return tidy_text(value, what, MAX_NAME_LEN, control_ok=False)
     except ValueError as e:
         raise InputError(str(e)) from None
 
