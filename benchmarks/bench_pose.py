@@ -147,10 +147,11 @@ def _time_invoke(tracker) -> float:
 def _world_on_roi(tracker, rgb: np.ndarray, rect: list[float]) -> np.ndarray:
     """Our world landmarks (33, 3) from the landmark model on mediapipe's ROI (normalised
     [x_center, y_center, width, height, rotation]); NaN if our model finds nobody there."""
-    from pose.frame import Roi
+    from pose.frame import NormRect
+    from pose.rect32 import crop_roi
 
     h, w = rgb.shape[:2]
-    res = tracker.landmarker.run(rgb, Roi(rect[0] * w, rect[1] * h, rect[2] * w, rect[4]), 0.0)
+    res = tracker.landmarker.run(rgb, crop_roi(NormRect(*(float(v) for v in rect)), (w, h)), 0.0)
     return np.full((33, 3), np.nan, np.float32) if res is None else res.world
 
 
