@@ -10,7 +10,7 @@ from pose.body.config import BodyLandmarkModel, BodyRoiRule, aux_filter
 from pose.detector import PoseDetector
 from pose.frame import Bodies, PoseFrame
 from pose.landmarker import PoseLandmarker
-from pose.smoothing import PixelRoundTrip, mediapipe_chain
+from pose.smoothing import MediapipeChain, PixelRoundTrip, mediapipe_chain
 from pose.tracking.tracker import Tracker
 from pose.tracking.types import Filter, TrackedObject
 
@@ -32,7 +32,10 @@ class _BodyBase:
                                          precision=precision)
         self.smooth = bool(smooth)
         self.min_tracking = float(min_tracking)
-        self.make_filter = make_filter if make_filter is not None else mediapipe_chain
+        # One person: mediapipe's own graph, whose visibility and world filters outlive a
+        # loss of the person; several: a fresh chain per person.
+        self._chain = MediapipeChain() if make_filter is None and max_people == 1 else None
+        self.make_filter = make_filter if make_filter is not None else (self._chain or mediapipe_chain)
         self.tracker = Tracker(self.detector, BodyLandmarkModel(self.landmarker, min_tracking), BodyRoiRule(),
                                make_filter=self.make_filter if self.smooth else PixelRoundTrip, max_objects=max_people,
                                make_roi_filter=aux_filter)
@@ -40,6 +43,8 @@ class _BodyBase:
     def reset(self) -> None:
         """Forget the tracked people: the next frame runs the detector, filters start fresh."""
         self.tracker.reset()
+        if self._chain is not None:
+            self._chain.reset()
 
     @property
     def tracking(self) -> bool:
