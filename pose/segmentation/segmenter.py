@@ -33,8 +33,8 @@ DEFAULT_THREADS = 1
 
 
 # glibc's malloc serves blocks above its mmap threshold with fresh pages: every new
-# frame-sized mask (8 MB at 1080x1920 float32) then costs ~2,000 page faults, ~1 ms of
-# kernel time a frame, while the previous frame's mask is still alive. Raising the
+# frame-sized mask (8 MB at 1080x1920 float32; the previous frame's is still alive) lands
+# on pages the kernel must fault in and zero, ~1 ms of kernel time a frame. Raising the
 # threshold above a frame's size keeps such blocks in the heap, reused frame after frame.
 _MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024  # glibc's upper limit on 64-bit
 _TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024  # free heap kept before returning it to the system
