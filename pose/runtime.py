@@ -184,6 +184,7 @@ class Model:
             raise ModelError(f"model {self.spec.path} cannot be loaded ({first}); {_FIX}") from None
         self.inputs: dict[str, dict[str, Any]] = {d["name"]: d for d in self._it.get_input_details()}
         self.outputs: dict[str, dict[str, Any]] = {d["name"]: d for d in self._it.get_output_details()}
+        self._staging: dict[str, np.ndarray] = {}
 
     def input_shape(self, name: str | None = None) -> tuple[int, ...]:
         """Shape of the named (default: first) input, e.g. (1, 256, 256, 3)."""
@@ -227,9 +228,18 @@ class Model:
         """Let ``fill`` write the named (default: first) input tensor in place, no copy.
 
         ``fill`` gets the interpreter's own buffer (the input's shape and dtype) and must
-        not keep it: the interpreter refuses to invoke while a view of its memory lives."""
+        not keep it: the interpreter refuses to invoke while a view of its memory lives.
+        A runtime without views of its memory gets a staging buffer, copied in after."""
         d = self.inputs[input_name] if input_name else next(iter(self.inputs.values()))
-        view = self._it.tensor(d["index"])()
+        tensor = getattr(self._it, "tensor", None)
+        if tensor is None:
+            buf = self._staging.get(d["name"])
+            if buf is None:
+                buf = self._staging[d["name"]] = np.empty(tuple(int(v) for v in d["shape"]), d["dtype"])
+            fill(buf)
+            self._it.set_tensor(d["index"], buf)
+            return
+        view = tensor(d["index"])()
         try:
             fill(view)
         finally:
@@ -238,7 +248,10 @@ class Model:
     def use_output(self, name: str, use: Callable[[np.ndarray], T]) -> T:
         """``use(output)`` on the interpreter's own output buffer (no copy), after ``invoke``;
         ``use`` must return something that does not share that memory (e.g. a resize)."""
-        view = self._it.tensor(self.outputs[name]["index"])()
+        tensor = getattr(self._it, "tensor", None)
+        if tensor is None:
+            return use(self._it.get_tensor(self.outputs[name]["index"]))
+        view = tensor(self.outputs[name]["index"])()
         try:
             return use(view)
         finally:
