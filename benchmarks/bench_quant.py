@@ -8,6 +8,14 @@ its first frame only; per frame = (whole - first) / (frames - 1), so imports, mo
 and the first frame's set-up cancel out. Runs are interleaved video by video so the shared
 machine's load hits every configuration alike.
 
+Each configuration names its precision, LiteRT threads (detector/landmark) and graph:
+"whole" is the landmark model as shipped, segmentation branch included (what mediapipe
+runs even with segmentation off, and what this pipeline ran before); "lean" cuts that
+branch, as BodyTracker does whenever segmentation is off (the landmarks are the same
+numbers). fp16-compute is the float file with XNNPACK's fp16 arithmetic forced: native on
+CPUs with AVX512-FP16 (this machine) or ARMv8.2 FP16, emulated and slow elsewhere. The
+schedule is the same on both sides: the detector runs only when tracking is lost.
+
 Baselines named in the output:
 - CPU: mediapipe's CPU ms per 1080p frame in the same run; target ours / mediapipe <= 0.6.
 - fidelity: mediapipe's float answers (tests/pose/fixtures/mediapipe_ref.npz), error =
@@ -164,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     max_frames = args.frames or (40 if args.quick else None)
     rounds = args.rounds or (1 if args.quick else 2)
     load0 = os.getloadavg()[0]
+    from pose.runtime import fp16_arithmetic_native
+
+    print(f"fp16 arithmetic in hardware: {'yes' if fp16_arithmetic_native() else 'no (fp16-compute is emulated)'}")
     print(f"bench_quant: {n_videos} video(s), {max_frames or 'all'} frames, {rounds} round(s), "
           f"{len(configs)} configurations + mediapipe; load average {load0:.1f} on {os.cpu_count()} CPUs")
 

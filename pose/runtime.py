@@ -6,10 +6,15 @@ against its manifest, pose/variants.py), or a protected bundle decrypted in memo
 (pose/protect.py, installed with ``use_source``). Every failure to find, read or load a
 model is a one-line ModelError naming the file and how to fix it.
 
-Precision: every ``Model`` takes ``precision`` (float | fp16 | int8-dynamic | int8-weight);
+Precision: every ``Model`` takes ``precision`` (one of pose.variants.PRECISIONS);
 ``None`` means the process default, set once by a CLI's ``--precision`` through
 ``set_default_precision`` (or ``DANCE_PRECISION``), so every pipeline's models follow it
-without each constructor passing it along.
+without each constructor passing it along. ``fp16-compute`` is no file of its own: the
+float file run through LiteRT's CompiledModel API, which (unlike the Interpreter) takes
+XNNPACK flags, with half-precision arithmetic forced.
+
+A model can also be cut down at load to the outputs its pipeline reads
+(``drop_output_shapes``): in memory only, so a protected bundle's models stay off disk.
 """
 from __future__ import annotations
 
@@ -179,6 +184,17 @@ def _quiet_delegate_banner(drop: tuple[bytes, ...] = (_BANNER,)) -> Iterator[Non
 # arithmetic, native on CPUs with AVX512-FP16 or ARMv8.2 FP16, emulated elsewhere).
 XNNPACK_FLAG_FORCE_FP16 = 0x4
 _environment: Any = None
+
+
+def fp16_arithmetic_native() -> bool:
+    """Whether this CPU does IEEE fp16 arithmetic in hardware (x86 AVX512-FP16, ARM
+    FP16): where it does not, XNNPACK emulates fp16-compute, slower than float."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            words = set(f.read().split())
+    except OSError:
+        return False
+    return bool(words & {"avx512_fp16", "asimdhp", "fphp"})
 
 
 def _litert_environment() -> Any:
