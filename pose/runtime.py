@@ -247,6 +247,9 @@ class _CompiledInterpreter:
         self._out_details = [{"name": n, "index": len(ins) + i, "shape": np.array(d["shape"], np.int32),
                               "dtype": np.dtype(d["dtype"])} for i, (n, d) in enumerate(outs.items())]
         self._in_bufs = self._cm.create_input_buffers(0)
+        # Inputs are staged in arrays of ours and written to the runtime's buffers at invoke,
+        # so ``tensor()`` can hand out writable views as the Interpreter does.
+        self._in_arrays = [np.zeros(d["shape"], d["dtype"]) for d in self._in_details]
         self._out_arrays = [TensorBuffer._align_numpy_array(np.zeros(d["shape"], d["dtype"]))
                             for d in self._out_details]
         self._out_bufs = [TensorBuffer.create_from_host_memory(a) for a in self._out_arrays]
@@ -261,13 +264,23 @@ class _CompiledInterpreter:
         return self._out_details
 
     def set_tensor(self, index: int, x: np.ndarray) -> None:
-        self._in_bufs[index].write(x)
+        self._in_arrays[index][...] = x
 
     def invoke(self) -> None:
+        for buf, arr in zip(self._in_bufs, self._in_arrays):
+            buf.write(arr)
         self._cm.run_by_index(0, self._in_bufs, self._out_bufs)
 
+    def _array(self, index: int) -> np.ndarray:
+        n = len(self._in_details)
+        return self._in_arrays[index] if index < n else self._out_arrays[index - n]
+
     def get_tensor(self, index: int) -> np.ndarray:
-        return self._out_arrays[index - len(self._in_details)].copy()
+        return self._array(index).copy()
+
+    def tensor(self, index: int) -> Callable[[], np.ndarray]:
+        """The Interpreter's zero-copy accessor: a callable returning the tensor's array."""
+        return lambda: self._array(index)
 
 
 class Model:
