@@ -72,9 +72,10 @@ class BodyTracker(_BodyBase):
     """Tracks one person's body pose: ``process(rgb, timestamp_s)`` -> PoseFrame | None.
 
     smooth: apply the output filters (``make_filter``, default mediapipe's chain).
-    segmentation: also return the person mask (H, W) on each frame.
+    segmentation: also return the person mask (H, W) on each frame (without it the landmark
+    model runs with its mask branch cut off: the same landmarks, its invoke ~40 % cheaper).
     min_detection / min_tracking: thresholds on the detector score and the pose flag.
-    precision: the models' variant (float | fp16 | int8-dynamic | int8-weight | int8-static | int8-mixed;
+    precision: the models' variant (one of pose.variants.PRECISIONS, e.g. float, fp16-compute, int8-mixed;
     None: the process default, see pose.runtime). landmark_threads: the landmark model's
     own LiteRT thread count (default ``threads``).
     """
