@@ -323,9 +323,10 @@ class IdentityScore:
         return sum(self.right) / max(1, sum(self.visible))
 
 
-def who_is_it(centre_px: np.ndarray, truth_px: np.ndarray, sizes_px: np.ndarray, near: float = 0.35) -> int | None:
+def who_is_it(centre_px: np.ndarray, truth_px: np.ndarray, sizes_px: np.ndarray, near: float = 0.2) -> int | None:
     """Which person (row of truth_px, NaN rows out of view) a pose centre is on: the nearest
-    within ``near`` body sizes, or None."""
+    within ``near`` body sizes (the landmark ROI side: a pose on its person is within 0.1 of
+    it, one straddling two people further), or None."""
     best, best_d = None, np.inf
     for p, (c, s) in enumerate(zip(truth_px, sizes_px)):
         if not np.isfinite(c).all():
@@ -365,3 +366,75 @@ def score_identity(centres: list[list[np.ndarray | None]], truths: list[np.ndarr
             last[k] = who
     return IdentityScore(len(centres), fps, tuple(visible), tuple(shown), tuple(right), tuple(wrong),
                          tuple(astray), tuple(switches))
+
+
+@dataclass(frozen=True, eq=False)
+class PlayersRun:
+    """A PlayerTracker run over a clip with known truth (see ``track_players``).
+
+    score: from the claim on. claim_frame: the frame the sides were claimed on (None: never,
+    both bodies were never seen apart). wall_ms, cpu_ms: (frames,) the tracker's time per
+    frame, wall and CPU (user + sys of the process). parts_ms: mean ms per frame of each
+    part (detector, landmark, identity). detector_calls, landmark_calls.
+    """
+
+    score: IdentityScore
+    claim_frame: int | None
+    wall_ms: np.ndarray
+    cpu_ms: np.ndarray
+    parts_ms: dict[str, float]
+    detector_calls: int
+    landmark_calls: int
+
+
+def track_players(frames: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]], fps: float,
+                  tracker: "object | None" = None) -> PlayersRun:
+    """Run a PlayerTracker over (rgb, truth centres (P, 2) px, sizes (P,) px) frames.
+
+    The sides are claimed as the step-in screen would: on the first frame where both
+    players are found and stand clear of each other. Each slot's owner is the person its
+    body was on at the claim.
+    """
+    import time
+
+    from pose.body.players import PlayerTracker
+
+    pt = tracker if tracker is not None else PlayerTracker(2)
+    centres: list[list[np.ndarray | None]] = []
+    truths: list[np.ndarray] = []
+    sizes: list[np.ndarray] = []
+    wall, cpu = [], []
+    parts = {"detector": 0.0, "landmark": 0.0, "identity": 0.0}
+    claim_frame = None
+    owners: tuple[int, ...] = (0, 1)
+    n = 0
+    for f, (rgb, truth_px, size_px) in enumerate(frames):
+        t0, c0 = time.perf_counter(), time.process_time()
+        players = pt.process(rgb, f / fps)
+        wall.append((time.perf_counter() - t0) * 1e3)
+        cpu.append((time.process_time() - c0) * 1e3)
+        n += 1
+        for k, v in pt.last_timings_ms.items():
+            if k in parts:
+                parts[k] += v
+        if not pt.claimed:
+            if players.found == pt.n_players and not pt.crowded:
+                players = pt.claim_sides()
+                claim_frame = f
+                who = [who_is_it(body_centre_px(p), truth_px, size_px) for p in players.poses]
+                if None not in who and len(set(who)) == len(who):
+                    owners = tuple(int(w) for w in who)
+            else:
+                continue
+        centres.append([body_centre_px(p) if p is not None else None for p in players.poses])
+        truths.append(np.asarray(truth_px, np.float64))
+        sizes.append(np.asarray(size_px, np.float64))
+    score = score_identity(centres, truths, sizes, fps, owners)
+    return PlayersRun(score, claim_frame, np.array(wall), np.array(cpu), {k: v / max(n, 1) for k, v in parts.items()},
+                      pt.detector_calls, pt.landmark_calls)
+
+
+def scene_frames(people: tuple[Person, Person], plan: Script) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """A scene as ``track_players`` input."""
+    for fr in render(people, plan):
+        yield fr.rgb, fr.centres_px, fr.sizes_px

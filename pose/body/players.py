@@ -208,6 +208,11 @@ class PlayerTracker:
     def claimed(self) -> bool:
         return self._claimed
 
+    @property
+    def crowded(self) -> bool:
+        """Some bodies of the last frame overlap (the step-in screen waits for them to stand clear)."""
+        return any(b.crowded for b in self._last)
+
     def reset(self) -> None:
         """Forget the bodies and the players: back to the step-in state."""
         self.bodies.reset()
