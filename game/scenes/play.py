@@ -321,10 +321,13 @@ class PlayScene(Scene):
             theme.text(screen, f"The camera is slow right now ({self.slow_fps:.0f} fps) - scores may be too low",
                        28, theme.WHITE, note.center, outline_px=1)
         if self.degraded_note is not None and self.state == "playing":
-            note = pygame.Rect(0, 0, 900, 40)
-            note.midbottom = (w // 2, h - (58 if self.slow_fps is not None else 6))
-            pygame.draw.rect(screen, theme.LILAC, note, border_radius=20)
-            theme.text(screen, self.degraded_note, 24, theme.WHITE, note.center, outline_px=1)
+            bottom = h - (58 if self.slow_fps is not None else 6)
+            for line in reversed(self.degraded_note.split("\n")):
+                note = pygame.Rect(0, 0, 900, 38)
+                note.midbottom = (w // 2, bottom)
+                pygame.draw.rect(screen, theme.LILAC, note, border_radius=19)
+                theme.text(screen, line, 24, theme.WHITE, note.center, outline_px=1)
+                bottom -= 42
         if self._pending_shot:
             self.game.shot(self.app, self._pending_shot)  # after everything is drawn
             self._pending_shot = None
