@@ -113,6 +113,16 @@ def stage_backdrop(size_wh: tuple[int, int]):
         from game.demo.stage import Stage
 
         bgr = Stage(StageCamera(960, 540)).background_bgr()
+        # Cover, never stretch: crop the stage to the view's aspect around its centre line,
+        # keeping the floor (the bottom) in.
+        H, W = bgr.shape[:2]
+        aspect = key[0] / key[1]
+        if aspect < W / H:
+            cw = max(1, int(round(H * aspect)))
+            bgr = bgr[:, (W - cw) // 2:(W - cw) // 2 + cw]
+        else:
+            ch = max(1, int(round(W / aspect)))
+            bgr = bgr[H - ch:]
         rgb = cv2.cvtColor(cv2.resize(bgr, key, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
         if len(_BACKDROPS) > 8:
             _BACKDROPS.clear()

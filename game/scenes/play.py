@@ -33,6 +33,7 @@ class PlayScene(Scene):
     """One play of one choreography. Counters for tests/benchmarks: ``stats``."""
 
     draw_body = True  # the skeleton over the child's camera view (a mode scoring hands turns it off)
+    skeleton_width_px = 9
 
     def __init__(self, app, game, choreo_path: Path) -> None:
         super().__init__(app)
@@ -313,6 +314,7 @@ class PlayScene(Scene):
         self._draw_progress(screen, song)
         self.hud.draw(screen, t)
         self.fx.draw(screen)
+        self.draw_on_top(screen, t)
         if self.slow_fps is not None and self.state == "playing":
             # Scoring a child on too few camera frames would be unfair: say so plainly.
             note = pygame.Rect(0, 0, 760, 46)
@@ -377,7 +379,8 @@ class PlayScene(Scene):
         if self.draw_body and self.pose is not None and not self.camera_gone:
             clip = screen.get_clip()
             screen.set_clip(view)  # a body half out of the picture stays inside its view
-            draw_skeleton(screen, self.pose.landmarks, view, self.proc.live_parts, mirror=True, width_px=9)
+            draw_skeleton(screen, self.pose.landmarks, view, self.proc.live_parts, mirror=True,
+                          width_px=self.skeleton_width_px)
             screen.set_clip(clip)
         tag = pygame.Rect(0, 0, 110, 40)
         tag.center = (view.centerx, view.y + 26)
@@ -397,6 +400,9 @@ class PlayScene(Scene):
         elif self.nobody_in_view():
             draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width - 16)
             self._pending_shot = "4_play_nobody"
+
+    def draw_on_top(self, screen, t: float) -> None:
+        """Drawn over the HUD and effects (a mode's prizes, say); nothing here."""
 
     def camera_picture(self, cam, box_px: tuple[int, int]):
         """The child's picture in the camera box: the mirrored camera frame (a mode may
