@@ -72,13 +72,13 @@ def test_rewards_check_their_input():
 
 @pytest.fixture(scope="module")
 def real_pose():
-    """A real dancer's body pose (pose2sim cam01, frame 50) and its frame."""
+    """A real dancer's body pose (pose2sim cam01, frame 12) and its frame."""
     from pose.tracker import BodyTracker
     from pose.video import open_video
 
     bt = BodyTracker(threads=1)
     with open_video(str(sample_path("Demo_SinglePerson/cam01.mp4"))) as src:
-        for _ in range(50):
+        for _ in range(12):
             src.grab()
             f = src.retrieve()
             pose = bt.process(f.rgb, f.timestamp_s)
@@ -128,6 +128,19 @@ def real_song(tmp_path_factory) -> Path:
     track, _ = track_video(folder / "cam01.mp4", progress=False)
     track.save(folder / "cam01.npz")
     (folder / "real.yaml").write_text(YAML.format(stage="stage: cutout\n"))
+    # The camera: the same footage at half size (a webcam's 540x960 portrait), which keeps
+    # the test quick; the person and the movement are the same.
+    import cv2
+
+    cap = cv2.VideoCapture(str(folder / "cam01.mp4"))
+    out = cv2.VideoWriter(str(folder / "camera.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 60.0, (540, 960))
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        out.write(cv2.resize(frame, (540, 960), interpolation=cv2.INTER_AREA))
+    cap.release()
+    out.release()
     return folder / "real.yaml"
 
 
@@ -163,7 +176,7 @@ def test_dancing_like_the_coach_wins_prizes_on_the_stage(real_song, tmp_path, mo
     """The coach's own footage as the camera: every move PERFECT, the gold move wins a crown
     and the streak sunglasses; the song asks for the cut-out, so the child is on the stage."""
     monkeypatch.setenv("DANCE_HOME", str(tmp_path / "home"))
-    game, scene = _play(real_song, real_song.parent / "cam01.mp4", tmp_path)
+    game, scene = _play(real_song, real_song.parent / "camera.mp4", tmp_path)
     shots = tmp_path / "shots"
     assert game.camera.pipelines == ("body", "segmentation")
     assert [j.tier for j in scene.result.judgements] == [Tier.PERFECT] * 3
@@ -185,5 +198,5 @@ def test_dancing_like_the_coach_wins_prizes_on_the_stage(real_song, tmp_path, mo
 @pytest.mark.slow
 def test_no_cutout_keeps_the_camera_picture(real_song, tmp_path, monkeypatch):
     monkeypatch.setenv("DANCE_HOME", str(tmp_path / "home"))
-    game, scene = _play(real_song, real_song.parent / "cam01.mp4", tmp_path, cutout=False, stop_after_s=0.6)
+    game, scene = _play(real_song, real_song.parent / "camera.mp4", tmp_path, cutout=False, stop_after_s=0.6)
     assert game.camera.pipelines == ("body",) and scene.stats["cutouts_drawn"] == 0
