@@ -28,7 +28,7 @@ WHITE = (255, 255, 255)
 EDGE = (58, 34, 48)
 LENS = (30, 30, 50)
 
-SPAN_OF_SHOULDERS = 0.34  # the smallest eye span head accessories are drawn for, x shoulder width
+SPAN_OF_SHOULDERS = 0.45  # the smallest eye span head prizes are drawn for, x shoulder width (cartoon-big on a far child)
 HEAD_KINDS = ("crown", "bunny_ears", "glasses", "sunglasses")
 HAND_KINDS = ("star_wand",)
 KINDS = HEAD_KINDS + HAND_KINDS

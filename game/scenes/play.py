@@ -323,9 +323,14 @@ class PlayScene(Scene):
             theme.text(screen, f"The camera is slow right now ({self.slow_fps:.0f} fps) - scores may be too low",
                        28, theme.WHITE, note.center, outline_px=1)
         if self.degraded_note is not None and self.state == "playing":
+            from game.camera import OVER_BUDGET_WORDS
+
             bottom = h - (58 if self.slow_fps is not None else 6)
-            for line in reversed(self.degraded_note.split("\n")):
-                note = pygame.Rect(0, 0, 900, 38)
+            lines = self.degraded_note.split("\n")
+            if self.slow_fps is not None:
+                lines = [ln for ln in lines if ln != OVER_BUDGET_WORDS]  # the orange line says it already
+            for line in reversed(lines):
+                note = pygame.Rect(0, 0, theme.font(24).size(line)[0] + 48, 38)
                 note.midbottom = (w // 2, bottom)
                 pygame.draw.rect(screen, theme.LILAC, note, border_radius=19)
                 theme.text(screen, line, 24, theme.WHITE, note.center, outline_px=1)
