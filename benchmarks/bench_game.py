@@ -135,6 +135,7 @@ def render_run(choreo: Path, camera: Path, seconds: float, celebrate: bool = Tru
             stage.append(dict((n, p.fps) for n, p in cam.pipeline_stats().items()))
 
     app.on_frame.append(sample)
+    threads = cam.worker.names  # the pipelines with a worker thread each (the mask may ride on the body's)
     t0 = time.perf_counter()
     try:
         app.run(scene)
@@ -154,6 +155,7 @@ def render_run(choreo: Path, camera: Path, seconds: float, celebrate: bool = Tru
         "peak_particles": scene.stats["max_particles"],
         "wall_s": wall,
         "pipelines": cam.pipelines,
+        "threads": threads,
         "pipeline_fps": {n: float(np.median([d[n] for d in stage if d.get(n, 0) > 0] or [0.0]))
                          for n in (stage[-1] if stage else {})},
         "degraded": scene.stats.get("degraded_notes", []),
@@ -216,7 +218,8 @@ def main() -> int:
         secs = 3.0 if args.quick else args.seconds
         m = render_run(songs[0], camera, secs, mode=base, cutout=True if variant == "cutout" else None)
         rates = ", ".join(f"{n} {v:.1f}" for n, v in m["pipeline_fps"].items())
-        print(f"  mode {name} (camera pipelines {'+'.join(m['pipelines'])}, a thread each; fps {rates}) on "
+        print(f"  mode {name} (camera pipelines {'+'.join(m['pipelines'])}; worker threads {'+'.join(m['threads'])}; "
+              f"fps {rates}) on "
               f"{songs[0].parent.name}: {len(m['frames'])} frames, {m['poses']} camera frames scored"
               + (f", cut-out drawn {m['cutouts_drawn']}x" if variant == "cutout" else "")
               + (f"; on screen: {' / '.join(m['degraded'])}" if m["degraded"] else ""))
