@@ -29,7 +29,7 @@ from scoring.events import Judgement, Tier
 DONE_SHOW_S = 2.0  # headless: the done screen shows this long
 INTRO_S = 3.0  # the "now chain it" card between steps (any key, a thumbs up or a dwell skips it)
 INTRO_HEADLESS_S = 1.0
-STEP_TITLES = {"move": "Learn the move", "chain": "Chain it", "section": "Full speed!"}
+STEP_TITLES = {"move": "Learn the move", "chain": "Chain it", "section": "Full speed"}
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,18 @@ def loop_audio(choreo, plan: PracticePlan, sr: int, words: tuple[np.ndarray, ...
     to the practice speed, with the count-in spoken (or clapped) on the slowed beats."""
     from game.practice.audio import add_count_in, decode, stretch
 
-    source = choreo.audio or choreo.video
     n_loop = int(round(plan.loop_s * sr))
-    if source is None:
+    full = None
+    if choreo.audio is not None:
+        full = decode(choreo.audio, sr)  # an authored sound file that cannot be read is an error
+    elif choreo.video is not None:
+        try:
+            full = decode(choreo.video, sr)
+        except DanceError:
+            full = None  # a silent coach video: the count-in alone keeps the beat
+    if full is None:
         song = np.zeros((n_loop, 2), np.float32)
     else:
-        full = decode(source, sr)
         a, b = int(round(plan.lead_in_s * sr)), int(round(plan.tail_s * sr))
         seg = np.zeros((b - a, 2), np.float32)
         lo, hi = max(a, 0), min(b, full.shape[0])
@@ -527,7 +533,7 @@ class StepIntroScene(Scene):
         theme.background(screen, t)
         step = self.step
         n = len(self.run.steps)
-        head = STEP_TITLES[step.kind] + ("!" if step.kind != "section" else "")
+        head = STEP_TITLES[step.kind] + "!"
         theme.text(screen, head, int(84 * min(1.0, h / 720)), theme.SUN, (w // 2, int(0.1 * h)), outline_px=4)
         what = {"move": "One move, slowed down, again and again",
                 "chain": "Now put two moves together",

@@ -318,3 +318,57 @@ def test_practice_command_line_mistakes_are_one_line(args, message, tmp_path):
     r = _dance("practice", *args, "--headless", "--camera", "x.mp4", home=tmp_path)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert message in r.stderr, r.stderr
+
+
+# -- real footage: a child who dances the slowed move passes it in two loops ------------------
+REAL_YAML = (REPO / "tests" / "game" / "test_play_headless.py").read_text().split('YAML = """\\\n')[1].split('"""')[0]
+
+
+@pytest.fixture(scope="module")
+def real_choreo(tmp_path_factory) -> Path:
+    """A choreography over pose2sim Demo_SinglePerson/cam01 (its real tracked pose track;
+    a coach video without sound), as the headless play tests use."""
+    from pose.cli_track import track_video
+    from pose.samples import sample_path
+
+    folder = tmp_path_factory.mktemp("real_practice")
+    video = folder / "cam01.mp4"
+    shutil.copy(sample_path("Demo_SinglePerson/cam01.mp4"), video)
+    track, _ = track_video(video, progress=False)
+    track.save(folder / "cam01.npz")
+    (folder / "real.yaml").write_text(REAL_YAML)
+    return folder / "real.yaml"
+
+
+@pytest.mark.slow
+def test_real_child_dancing_the_slowed_move_passes_it_in_two_loops(real_choreo, home, tmp_path):
+    """The child is cam02 of the same take (another camera), slowed to half speed and lined
+    up with one practice loop of "Reach" (the count-in beats before the song start show its
+    first frame). Danced GOOD or better in loop 1 and loop 2, the move is learnt: the step
+    ends after two of its three loops (the flow without a camera shows the chain after it)."""
+    import imageio_ffmpeg
+
+    from game.cli_practice import practice
+    from game.practice.plan import PracticeStep
+    from game.scenes.context import GameConfig
+    from pose.samples import sample_path
+    from reports.store import SessionStore
+
+    child = tmp_path / "child_slowed.mp4"
+    lead_s = 4 * 0.5  # Reach starts at 0 s: the four count-in beats come before the video
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(sample_path("Demo_SinglePerson/cam02.mp4")),
+                    "-vf", f"tpad=start_duration={lead_s}:start_mode=clone:stop_duration=1:stop_mode=clone,"
+                           "trim=0:3.0,setpts=2*PTS,fps=15,scale=540:-2", "-an", str(child)], check=True)
+    steps = (PracticeStep(str(real_choreo), "move", (1,), 0.5, 3, 2),)
+    cfg = GameConfig(choreographies=[real_choreo], player="Zoe", camera_source=str(child), headless=True,
+                     latency_s=0.0)
+    game, code, run = practice(cfg, steps, size_px=(640, 360))
+    assert code == 0
+    (move,) = run.results
+    assert move.passed and move.loops == 2 and move.good_loops == 2, [j.tier.name for j in move.judgements]
+    assert all(j.tier.name in ("GOOD", "GREAT", "PERFECT") for j in move.judgements)
+    with SessionStore.open(home / "sessions.db", create=False) as store:
+        (stored,) = store.sessions(player="Zoe", kind="practice")
+        assert stored.speed == 0.5 and stored.practice_s == pytest.approx(12.0, abs=0.2)
+        assert [j.move_name for j in store.judgements(stored.id)] == ["Reach", "Reach"]
+        assert store.sessions(player="Zoe") == []  # practice is never a played song
