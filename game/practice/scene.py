@@ -82,18 +82,32 @@ def count_in_voice(sr: int) -> tuple[np.ndarray, ...] | None:
         return None
 
 
+_SONG: dict[tuple[str, float, int], np.ndarray] = {}
+
+
+def _decoded(path: Path, sr: int) -> np.ndarray:
+    """The song decoded once per practice (its steps share it); one song is kept."""
+    from game.practice.audio import decode
+
+    key = (str(path), Path(path).stat().st_mtime, sr)
+    if key not in _SONG:
+        _SONG.clear()
+        _SONG[key] = decode(path, sr)
+    return _SONG[key]
+
+
 def loop_audio(choreo, plan: PracticePlan, sr: int, words: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
     """One loop's music (N, 2) float32: the song from the lead-in to the tail, stretched
     to the practice speed, with the count-in spoken (or clapped) on the slowed beats."""
-    from game.practice.audio import add_count_in, decode, stretch
+    from game.practice.audio import add_count_in, stretch
 
     n_loop = int(round(plan.loop_s * sr))
     full = None
     if choreo.audio is not None:
-        full = decode(choreo.audio, sr)  # an authored sound file that cannot be read is an error
+        full = _decoded(choreo.audio, sr)  # an authored sound file that cannot be read is an error
     elif choreo.video is not None:
         try:
-            full = decode(choreo.video, sr)
+            full = _decoded(choreo.video, sr)
         except DanceError:
             full = None  # a silent coach video: the count-in alone keeps the beat
     if full is None:
