@@ -59,6 +59,17 @@ class PracticeResult:
         return max((j.score for j in self.judgements), default=None)
 
 
+def judged_loops(judgements) -> list[list[Judgement]]:
+    """Judgements in time order, split into loops: each loop judges the step's moves in
+    order, so a move at or before the previous one starts the next loop."""
+    loops: list[list[Judgement]] = []
+    for j in judgements:
+        if not loops or j.move_index <= loops[-1][-1].move_index:
+            loops.append([])
+        loops[-1].append(j)
+    return loops
+
+
 def pick_move(choreo, number: int):
     """Move ``number`` (1-based, as on the move cards); DanceError listing them otherwise."""
     moves = choreo.moves
@@ -484,9 +495,9 @@ class PracticeScene(PlayScene):
                        theme.GOLD if i < self.good_loops else theme.SHADOW)
         if self.last_loop_passed is not None:
             verdict = "that loop: yes!" if self.last_loop_passed else "that loop: again"
-            theme.text(screen, verdict, 22, theme.WHITE, (rect.x + 250, rect.bottom - 14))
+            theme.text(screen, verdict, 22, theme.WHITE, (rect.x + 228, rect.bottom - 16))
         if not self.watching:
-            self.hud._draw_live_bar(screen, pygame.Rect(w - 52, 160, 30, h - 310))
+            self.hud._draw_live_bar(screen, pygame.Rect(w - 52, 178, 30, h - 328))
 
 
 class StepIntroScene(Scene):
@@ -553,8 +564,13 @@ class StepIntroScene(Scene):
                 "chain": "Now put two moves together",
                 "section": "Now the moves around it, at full speed"}[step.kind]
         theme.text(screen, what, theme.fit(what, 40, w - 80), theme.WHITE, (w // 2, int(0.19 * h)), outline_px=2)
-        x = w // 2 - (200 + (len(self.moves) - 1) * 174) // 2
-        self.cards.draw(screen, (x, self.cards_y), -1.0, t)
+        from game.cards import CARD_H_PX, CARD_W_PX
+
+        gap = 20
+        x = w // 2 - (len(self.moves) * (CARD_W_PX + gap) - gap) // 2
+        for k, m in enumerate(self.moves):  # the step's moves side by side, all the same size
+            rect = pygame.Rect(x + k * (CARD_W_PX + gap), self.cards_y, CARD_W_PX, CARD_H_PX)
+            self.cards._draw_card(screen, rect, m, -1.0, False, t)
         label = " + ".join(m.name for m in self.moves)
         sub = f"{label}  ·  {step.speed:g}x speed  ·  step {self.run.index + 1} of {n}"
         theme.text(screen, sub, theme.fit(sub, 34, w - 80), theme.WHITE, (w // 2, self.sub_y), outline_px=2)
@@ -603,19 +619,20 @@ class PracticeDoneScene(Scene):
         all_passed = bool(self.results) and all(r.passed for r in self.results)
         theme.text(screen, "You've got it!" if all_passed else "Great practice!", 84, theme.SUN, (w // 2, 76),
                    outline_px=4)
-        card = pygame.Rect(60, 140, w - 120, min(h - 300, 90 + 76 * max(1, len(self.results))))
+        card = pygame.Rect(60, 140, w - 120, min(h - 300, 30 + 76 * max(1, len(self.results))))
         theme.panel(screen, card, alpha=230, radius_px=28)
         if not self.results:
             theme.text(screen, "No loop finished this time", 36, theme.INK, card.center, shadow=False)
-        rows = self.results[: max(1, (card.height - 40) // 76)]
+        rows = self.results[-max(1, (card.height - 30) // 76):]  # the latest steps, if they cannot all show
         for i, r in enumerate(rows):
-            y = card.y + 50 + i * 76
+            y = card.y + 52 + i * 76
             label = f"{STEP_TITLES[r.kind]}: {r.move_name}"
             theme.text(screen, label, theme.fit(label, 34, card.width // 2 - 40), theme.PINK,
                        (card.x + card.width // 4 + 20, y - 12), shadow=False)
             theme.text(screen, f"{r.speed:g}x  ·  {r.loops} loop{'s' if r.loops != 1 else ''}", 26, theme.INK,
                        (card.x + card.width // 4 + 20, y + 20), shadow=False)
-            tiers = "  ".join(j.tier.name for j in r.judgements[-6:]) or "-"
+            # Loop by loop ("PERFECT MISS | GOOD GOOD"): the last three loops.
+            tiers = "  |  ".join(" ".join(j.tier.name for j in lp) for lp in judged_loops(r.judgements)[-3:]) or "-"
             theme.text(screen, tiers, theme.fit(tiers, 28, card.width // 3), theme.INK,
                        (card.x + card.width * 2 // 3 - 20, y), shadow=False)
             if r.passed:
