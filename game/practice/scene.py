@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,23 @@ def loop_audio(choreo, plan: PracticePlan, sr: int, words: tuple[np.ndarray, ...
     return add_count_in(song, sr, plan.count_in_times_s(), words=words, beat_s=plan.slowed_beat_s)
 
 
+def step_plan(choreo, step: PracticeStep) -> PracticePlan:
+    """The loop timeline of ``step``: from its first move's start to its last move's end."""
+    moves = [pick_move(choreo, n) for n in step.moves]
+    return PracticePlan(moves[0].start_s, moves[-1].end_s, choreo.seconds_per_beat, float(step.speed))
+
+
+def render_step_music(choreo, step: PracticeStep) -> Path:
+    """The step's whole music (every loop it may dance) as a WAV in the cache; ~1 s of CPU
+    for a slowed step (the stretch), so the step card renders it in the background."""
+    from game.practice.audio import SR, write_wav
+    from pose.paths import cache_dir
+
+    one = loop_audio(choreo, step_plan(choreo, step), SR, count_in_voice(SR))
+    path = cache_dir() / "practice" / f"practice-{time.time_ns()}.wav"
+    return write_wav(path, np.tile(one, (int(step.max_loops), 1)), SR)
+
+
 @dataclass
 class PracticeRun:
     """A practice being danced, step after step: the steps, the results so far, and where
@@ -200,16 +218,13 @@ class PracticeScene(PlayScene):
     have every move GOOD or better, the loops run out, or the child says go on (thumbs up,
     Y, the Go on button). Then the next step's card, or the done screen."""
 
-    def __init__(self, app, game, run: PracticeRun, audio_out: Path | None = None) -> None:
+    def __init__(self, app, game, run: PracticeRun, audio_ready: Path | None = None) -> None:
         from content.loader import load_choreography
         from game.cards import CardStrip
         from game.hud import Hud
         from game.media import VideoPlayer
         from game.particles import ParticleSystem
-        from game.practice.audio import SR, write_wav
         from game.recorder import SessionRecorder
-        from pose.paths import cache_dir
-
         self.app = app
         self.game = game
         self.run = run
@@ -225,7 +240,7 @@ class PracticeScene(PlayScene):
         self.move = self.moves[0]
         self.speed = float(step.speed)
         self.max_loops = int(step.max_loops)
-        self.plan = PracticePlan(self.moves[0].start_s, self.moves[-1].end_s, self.choreo.seconds_per_beat, self.speed)
+        self.plan = step_plan(self.choreo, step)
         self.latency_s = float(cfg.latency_s)
         w, h = app.size_px
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
@@ -245,9 +260,8 @@ class PracticeScene(PlayScene):
         if self.choreo.video is not None:
             self.coach = VideoPlayer(self.choreo.video, self.coach_box.size, threaded=not app.headless)
         # The step's music, loop after loop: the live clock plays it, a recording gets it.
-        one = loop_audio(self.choreo, self.plan, SR, count_in_voice(SR))
-        self.audio_path = audio_out or (cache_dir() / "practice" / f"practice-{time.time_ns()}.wav")
-        write_wav(self.audio_path, np.tile(one, (self.max_loops, 1)), SR)
+        # audio_ready: the step card rendered it while it showed.
+        self.audio_path = audio_ready or render_step_music(self.choreo, step)
         self.duration_s = self.plan.loop_s * self.max_loops
         self.clock = self._make_clock()
         self.watching = game.camera is None
@@ -520,6 +534,11 @@ class StepIntroScene(Scene):
         self.time_s = 0.0
         self.next_scene: PracticeScene | None = None
         self._drawn = False
+        # The step's music is stretched in the background while the card shows, so the card
+        # keeps moving (the GIL is shared, but the stretch is mostly numpy).
+        self._music: list = []
+        self._render = threading.Thread(target=self._render_music, name="practice-music", daemon=True)
+        self._render.start()
         w, h = app.size_px
         # Laid out top-down from the cards (fixed size), so a small window still fits.
         self.cards_y = int(0.25 * h)
@@ -527,6 +546,19 @@ class StepIntroScene(Scene):
         bh = 86 if h >= 640 else 66
         self.start_button = theme.Button("Start", pygame.Rect(w // 2 - 170, self.sub_y + 60, 340, bh), theme.PINK, True)
         self.show_s = INTRO_HEADLESS_S if app.headless else INTRO_S
+
+    def _render_music(self) -> None:
+        try:
+            self._music.append(render_step_music(self.choreo, self.step))
+        except Exception as e:  # noqa: BLE001 — raised again on the game thread, below
+            self._music.append(e)
+
+    def _music_path(self) -> Path:
+        self._render.join()
+        got = self._music[0]
+        if isinstance(got, BaseException):
+            raise got
+        return got
 
     def targets(self) -> list:
         return [self.start_button]
@@ -538,6 +570,11 @@ class StepIntroScene(Scene):
                 self.next_scene.state = "done"
                 self.next_scene._close_media()  # built while this card showed: never started
                 self.next_scene.audio_path.unlink(missing_ok=True)
+            else:
+                try:
+                    self._music_path().unlink(missing_ok=True)
+                except Exception:  # noqa: BLE001 — leaving: a failed render has nothing to remove
+                    pass
             if self.run.results:
                 self.app.replace(PracticeDoneScene(self.app, self.game, self.run))
             else:
@@ -547,8 +584,11 @@ class StepIntroScene(Scene):
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
-        if self._drawn and self.next_scene is None:
-            self.next_scene = PracticeScene(self.app, self.game, self.run)
+        # Built once the card is on screen and its music is ready (headless: waited for at
+        # the end of the card, so a run is the same frame by frame on any machine).
+        ready = self._music or (self.app.headless and self.time_s >= self.show_s)
+        if self._drawn and self.next_scene is None and ready:
+            self.next_scene = PracticeScene(self.app, self.game, self.run, audio_ready=self._music_path())
         if self.next_scene is not None and self.time_s >= self.show_s:
             self.app.replace(self.next_scene)
 
