@@ -176,9 +176,11 @@ def summarise_session(store: SessionStore, ref: int | str = "latest") -> Session
         weakest_by_name.setdefault(m.move_name, m)
     practise = [m for m in weakest_by_name.values() if m.tier < PRACTISE_BELOW][:PRACTISE_COUNT]
     counts = Counter(m.tier for m in moves)
-    t, sim = store.samples(s.id)
+    # The timeline is the judgements' own (the record's samples); the samples table holds
+    # only what older builds and imports recorded before judgements carried one.
+    t, sim = samples_from_judgements(moves)
     if not t:
-        t, sim = samples_from_judgements(moves)
+        t, sim = store.samples(s.id)
     return SessionSummary(
         session=s,
         moves=moves,
@@ -202,8 +204,8 @@ def samples_from_judgements(moves: list[JudgementRow]) -> tuple[list[float], lis
     t: list[float] = []
     sim: list[float] = []
     for m in sorted(moves, key=lambda m: m.start_s if m.start_s is not None else 0.0):
-        values = m.extra.get("samples") or []
-        rate = m.extra.get("sample_rate_hz") or 0.0
+        values = m.samples
+        rate = m.sample_rate_hz
         if m.start_s is None or not rate or not values:
             continue
         for i, v in enumerate(values):
