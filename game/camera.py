@@ -56,6 +56,8 @@ class Camera:
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
         self.pipelines: tuple[str, ...] = ("body",)  # what the worker runs (game_camera sets it)
+        self.max_people = 1  # 2: the worker publishes Players (game_camera sets it)
+        self.players_tracker = None  # the newest game.players.SidedPlayers the worker built
         # Other pipelines' results (hands, face): the newest (frame number, result) of each, and
         # every result since the last drain, for a mode that scores them.
         self.latest_of: dict[str, tuple[int, object]] = {}
@@ -66,6 +68,9 @@ class Camera:
 
         self.latest_of[name] = (n, result)  # one dict write: the render thread reads it lock-free
         self._fresh_of.setdefault(name, deque(maxlen=240)).append((result, _time.perf_counter()))
+
+    def _on_players_built(self, tracker) -> None:
+        self.players_tracker = tracker
 
     @property
     def hands_latest(self) -> tuple[int, object] | None:
@@ -230,10 +235,25 @@ class BodyPlus:
 
 
 def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2,
-                        on_result: Callable | None = None) -> Callable | None:
+                        on_result: Callable | None = None, max_people: int = 1,
+                        on_built: Callable | None = None) -> Callable | None:
     """The camera worker's tracker for a mode's pipelines (None: the worker's default body
     tracker). "segmentation" is the body model's own person mask: the cut-out costs no
-    second model on the worker. "hands" and "face" run their pipelines on the same frames."""
+    second model on the worker. "hands" and "face" run their pipelines on the same frames.
+    max_people > 1: a PlayerTracker (one Players per frame, slots by screen side, see
+    game.players); on_built(tracker) hears of each one built (the step-in claims sides)."""
+    if max_people > 1:
+        def make_players():
+            from game.players import SidedPlayers
+            from pose.body.players import PlayerTracker
+
+            tracker = SidedPlayers(PlayerTracker(n_players=max_people, smooth=True, threads=threads,
+                                                 segmentation="segmentation" in pipelines))
+            if on_built is not None:
+                on_built(tracker)
+            return tracker
+
+        return make_players
     seg = "segmentation" in pipelines
     others = [p for p in ("hands", "face") if p in pipelines] if on_result is not None else []
     if not seg and not others:
@@ -273,7 +293,8 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     pipelines = tuple(game.mode.pipelines)
     if game.config.hands_free and "hands" not in pipelines:
         pipelines += ("hands",)  # the menus and pause work hands-free in every mode
-    if cam is not None and not cam.lost and cam.pipelines == pipelines:
+    people = int(getattr(game.mode, "max_people", 1))
+    if cam is not None and not cam.lost and cam.pipelines == pipelines and cam.max_people == people:
         return cam
     if cam is not None:
         cam.stop()  # another mode's pipelines (or lost): reopen
@@ -283,8 +304,10 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     if source is None:
         raise NoCamera("No camera found")
     cam = Camera(source, headless=app.headless)
-    cam._factory = game.config.tracker_factory or tracker_factory_for(pipelines, on_result=cam._on_result)
+    cam._factory = game.config.tracker_factory or tracker_factory_for(
+        pipelines, on_result=cam._on_result, max_people=people, on_built=cam._on_players_built)
     cam.pipelines = pipelines
+    cam.max_people = people
     cam.start(loop=loop)
     game.camera = cam
     return cam
