@@ -74,7 +74,7 @@ class Side:
     ever_seen: bool = False
     poses_pushed: int = 0
     frames_absent: int = 0
-    stats: dict = field(default_factory=dict)
+    pushed_x: list = field(default_factory=list)  # screen x of each pose given to this child's scorer
 
     @property
     def label(self) -> str:
@@ -283,6 +283,7 @@ class BattlePlayScene(PlayScene):
                 s.last_seen_s = song_t_s
                 s.ever_seen = True
                 s.poses_pushed += 1
+                s.pushed_x.append(screen_x(pose))
             else:
                 s.frames_absent += 1
         self.stats["poses_pushed"] += 1
