@@ -9,6 +9,8 @@ next ``process`` call on the worker thread, on the first frame where every child
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from dataclasses import replace
 from typing import Any
 
@@ -56,6 +58,9 @@ class SidedPlayers:
         self.frames_all_seen = 0
         self.held = 0
         self.last_timings_ms: dict[str, float] = {}
+        # The tracker's cost per frame (both children): wall and this thread's CPU, newest last.
+        self.frame_wall_ms: deque = deque(maxlen=600)
+        self.frame_cpu_ms: deque = deque(maxlen=600)
 
     @property
     def detector_calls(self) -> int:
@@ -77,7 +82,10 @@ class SidedPlayers:
         self._slot_tid = None
 
     def process(self, rgb: np.ndarray, timestamp_s: float):
+        t0, c0 = time.perf_counter(), time.thread_time()
         players = self.tracker.process(rgb, timestamp_s)
+        self.frame_wall_ms.append((time.perf_counter() - t0) * 1000.0)
+        self.frame_cpu_ms.append((time.thread_time() - c0) * 1000.0)
         self.frames += 1
         self.last_timings_ms = dict(getattr(self.tracker, "last_timings_ms", {}) or {})
         if players.found == self.n_players:
