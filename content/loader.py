@@ -196,6 +196,7 @@ class _Parser:
             warnings=(),
             _track=media.track,
             mode=values["mode"] or "dance",
+            stage=values["stage"] or "camera",
         )
         if media.track is not None:
             self.track_warnings(choreo, media.track)

@@ -57,6 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", metavar="NAME", help="game mode (see `dance modes`; default: the song's, else dance)")
     p.add_argument("--hands-free", action="store_true",
                    help="the camera also follows the child's hands: point and hold to press, palm up pauses")
+    p.add_argument("--cutout", action=argparse.BooleanOptionalAction, default=None,
+                   help="dance mode: show the child cut out onto the coach's stage (default: as the song says)")
     p.add_argument("--hands", type=Path, metavar="TRACK.npz",
                    help="drive the menus hands-free from a hands track (dance track --what hands)")
     p.add_argument("--server", metavar="URL", help="a class server to upload sessions to (needs --device-token)")
@@ -149,6 +151,7 @@ def run_play(args: argparse.Namespace) -> int:
         mode=mode.name,
     )
     cfg.hands_free = bool(args.hands_free)
+    cfg.cutout = args.cutout
     if args.hands is not None:
         from game.input.sources import HandTrackSource
 

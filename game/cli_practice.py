@@ -1,4 +1,4 @@
-"""``dance practice``: one move of a song, slowed, counted in and looped (game/practice/)."""
+"""``dance practice``: a move broken down (slowed, counted in, looped, chained, then at full speed), or the tricky-move drill (game/practice/)."""
 from __future__ import annotations
 
 import argparse
@@ -31,15 +31,31 @@ def _loops(text: str) -> int:
     return v
 
 
+def _steps(text: str) -> tuple[str, ...]:
+    from game.practice.plan import STEP_KINDS
+
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in STEP_KINDS]
+    if bad or not kinds:
+        raise argparse.ArgumentTypeError(f"steps are a comma list of {', '.join(STEP_KINDS)}; got {text!r}")
+    return kinds
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("practice", help="practise one move: slowed down, counted in, looped",
-                       description="Practise move N of a choreography at 0.5x, 0.75x or 1x; it loops until "
-                                   "danced GOOD or better twice (or --loops times). Stored as practice, "
-                                   "never as a played song.")
-    p.add_argument("choreo", help="choreography .yaml (or its folder)")
-    p.add_argument("--move", type=int, required=True, metavar="N", help="the move to practise, 1 = the first")
-    p.add_argument("--speed", type=_speed, default=0.5, help="0.5, 0.75 or 1 (default 0.5)")
-    p.add_argument("--loops", type=_loops, default=6, metavar="K", help="stop after K loops (default 6)")
+    p = sub.add_parser("practice", help="practise a move: slowed down, counted in, looped, then chained",
+                       description="Break a move down: move N alone at 0.5x, 0.75x or 1x, looped until danced "
+                                   "GOOD or better twice (or a thumbs up / Y goes on), then chained with the "
+                                   "move after it, then the moves around it at full speed. --tricky drills the "
+                                   "player's tricky moves instead. Stored as practice, never as a played song.")
+    p.add_argument("choreo", nargs="?", help="choreography .yaml (or its folder); not with --tricky")
+    p.add_argument("--move", type=int, metavar="N", help="the move to practise, 1 = the first")
+    p.add_argument("--tricky", action="store_true",
+                   help="drill the player's tricky moves (the moves their report says to keep practising)")
+    p.add_argument("--speed", type=_speed, default=0.5, help="0.5, 0.75 or 1 (default 0.5; the section is always 1)")
+    p.add_argument("--steps", type=_steps, metavar="LIST",
+                   help="which steps, of move,chain,section (default: all three; --tricky: move)")
+    p.add_argument("--loops", type=_loops, metavar="K",
+                   help="at most K loops per step (default: 6 alone, 4 chained, 2 at full speed)")
     p.add_argument("--camera", metavar="INDEX|VIDEO", help="camera index or a video file to use as the camera")
     p.add_argument("--headless", action="store_true", help="no window: practise off-screen, as fast as possible")
     p.add_argument("--record", metavar="OUT.mp4", type=Path, help="write the screen and the practice music to a video")
@@ -56,18 +72,37 @@ def _size_arg(text: str) -> tuple[int, int]:
     return _size(text)
 
 
-def run_practice(args: argparse.Namespace) -> int:
+def practice_steps(args: argparse.Namespace, store_path: Path | None = None):
+    """The steps the command line asks for: a move broken down, or the tricky-move drill."""
     from content.loader import load_choreography
-    from game.cli_play import _check_video_camera, _latency_s
-    from game.modes import get
+    from game.practice import playlist
     from game.practice.scene import pick_move
-    from game.scenes.context import GameConfig, resolve_choreography
+    from game.scenes.context import resolve_choreography
 
+    if args.tricky:
+        if args.choreo is not None or args.move is not None:
+            raise DanceError("practice --tricky picks the moves itself: leave out CHOREO and --move")
+        if not args.player:
+            raise DanceError("practice --tricky: say whose tricky moves with --player NAME")
+        return playlist.tricky(args.player, store_path, args.speed, args.steps or ("move",), args.loops)
+    if args.choreo is None or args.move is None:
+        raise DanceError("practice: give a choreography and --move N (or --tricky --player NAME)")
     path = resolve_choreography(args.choreo)
     choreo = load_choreography(path)
     if choreo.mode != "dance":
         raise DanceError(f"{path}: practice is for dance songs; this is a '{choreo.mode}' song")
     pick_move(choreo, args.move)  # a wrong number is a one-line error before any window opens
+    from game.practice.plan import STEP_KINDS
+
+    return playlist.for_move(path, len(choreo.moves), args.move, args.speed, args.steps or STEP_KINDS, args.loops)
+
+
+def run_practice(args: argparse.Namespace) -> int:
+    from game.cli_play import _check_video_camera, _latency_s
+    from game.modes import get
+    from game.scenes.context import GameConfig
+
+    steps = practice_steps(args)
     driver = os.environ.get("SDL_VIDEODRIVER", "")
     if not args.headless and driver in ("dummy", "offscreen"):
         raise DanceError(f"SDL_VIDEODRIVER={driver} shows no window; add --headless --camera FILE")
@@ -77,36 +112,40 @@ def run_practice(args: argparse.Namespace) -> int:
         return 2
     if args.camera is not None:
         _check_video_camera(args.camera)
-    cfg = GameConfig(choreographies=[path], player=args.player, camera_source=args.camera, headless=args.headless,
+    paths = list(dict.fromkeys(Path(s.choreo_path) for s in steps))
+    cfg = GameConfig(choreographies=paths, player=args.player, camera_source=args.camera, headless=args.headless,
                      latency_s=_latency_s(args.latency, args.camera), shots_dir=args.shots, mode=get("dance").name)
-    game, code = practice(cfg, path, args.move, args.speed, args.loops, size_px=args.size, record=args.record)
-    r = game.last_result
-    if r is None:
+    game, code, run = practice(cfg, steps, size_px=args.size, record=args.record)
+    if not run.results:
         print("dance practice: the practice did not start" + (f"; camera: {game.camera_error}" if game.camera_error else ""))
         return code or 1
-    tiers = ", ".join(j.tier.name for j in r.judgements) or "none"
     rec = f"; recording {args.record}" if args.record else ""
-    print(f"dance practice: {r.title}: '{r.move_name}' at {r.speed:g}x, {r.loops} loop(s) ({tiers}), "
-          f"{'passed' if r.passed else 'keep practising'}, {r.practice_s:.1f} s; session {game.last_session_path}{rec}")
+    for r in run.results:
+        tiers = ", ".join(j.tier.name for j in r.judgements) or "none"
+        print(f"dance practice: {r.title}: {r.kind} '{r.move_name}' at {r.speed:g}x, {r.loops} loop(s) ({tiers}), "
+              f"{'passed' if r.passed else 'keep practising'}, {r.practice_s:.1f} s")
+    print(f"dance practice: {len(run.results)} of {len(run.steps)} step(s) danced; "
+          f"session {game.last_session_path}{rec}")
     return code
 
 
-def practice(cfg, choreo_path: Path, move_number: int, speed: float, loops: int, *,
-             size_px: tuple[int, int] = (1280, 720), record: Path | None = None):
-    """Run one practice; returns (Game, exit code). The recording gets the practice music."""
+def practice(cfg, steps, *, size_px: tuple[int, int] = (1280, 720), record: Path | None = None):
+    """Run a practice of ``steps``; returns (Game, exit code, PracticeRun). A recording gets
+    the practice music of every step, where that step was on screen."""
     from game.app import App
     from game.camera import NoCamera, game_camera
-    from game.practice.audio import mux_audio
-    from game.practice.scene import PracticeScene
+    from game.practice.audio import SR, mux_audio, timeline, write_wav
+    from game.practice.scene import PracticeRun, first_scene
     from game.recorder import ScreenRecorder
     from game.scenes.context import Game
+    from pose.paths import cache_dir
 
     frame_rate = 30.0 if cfg.headless else 60.0
     app = App(size_px, headless=cfg.headless, frame_rate_hz=frame_rate)
     game = Game(cfg, app=app)
+    run = PracticeRun(tuple(steps))
     sink = None
     code = 0
-    scene = None
     try:
         if record:
             sink = app.sink = ScreenRecorder(record, size_px, fps=30.0, source_fps=frame_rate)
@@ -116,10 +155,10 @@ def practice(cfg, choreo_path: Path, move_number: int, speed: float, loops: int,
             if cfg.headless:
                 raise DanceError(str(e)) from None
             game.camera_error = str(e)  # practise by watching: nothing is stored
-        scene = PracticeScene(app, game, choreo_path, move_number, speed, loops)
-        code = app.run(scene)
+        code = app.run(first_scene(app, game, run))
     finally:
-        if scene is not None and scene.state != "done":
+        scene = game.play_scene
+        if scene is not None and getattr(scene, "state", "done") != "done":
             scene.state = "done"
             scene._close_media()
         if game.camera is not None:
@@ -127,10 +166,17 @@ def practice(cfg, choreo_path: Path, move_number: int, speed: float, loops: int,
         if sink is not None:
             sink.close()
         app.close()
-    if record is not None and scene is not None and sink is not None and sink.frames_written:
-        # The headless clock is the recording's: practice second s is at frame 30 s, so the
-        # practice music lines up with the picture from the first frame.
-        mux_audio(record, scene.audio_path)
-    if scene is not None:
-        scene.audio_path.unlink(missing_ok=True)
-    return game, code
+    try:
+        if record is not None and sink is not None and sink.frames_written and run.music:
+            # The recording's clock is its frames: each step's music goes where that step
+            # began on screen, so sound and picture line up from the first frame.
+            track = cache_dir() / "practice" / f"recording-{os.getpid()}.wav"
+            write_wav(track, timeline([tuple(m) for m in run.music], sink.frames_written / sink.fps, SR), SR)
+            try:
+                mux_audio(record, track)
+            finally:
+                track.unlink(missing_ok=True)
+    finally:
+        for _, wav, _ in run.music:
+            Path(wav).unlink(missing_ok=True)
+    return game, code, run

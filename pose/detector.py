@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pose.roi import box_to_square_matrix, perspective_maps
+from pose.rect32 import sigmoid
+from pose.roi import box_points, box_to_square_matrix, perspective_maps
 from pose.runtime import Model
 from pose.tracking.types import Detection  # the generic tracker's type; keypoints (4, 2) here
 
@@ -51,8 +52,10 @@ def generate_anchors(input_size_px: int = INPUT_SIZE_PX, strides: tuple[int, ...
             per_cell += 2 if interpolated else 1  # aspect 1.0 (+ the interpolated scale)
             last += 1
         fm = int(np.ceil(input_size_px / strides[layer]))
-        ys, xs = np.meshgrid(np.arange(fm), np.arange(fm), indexing="ij")
-        centres = np.stack([(xs + _ANCHOR_OFFSET) / fm, (ys + _ANCHOR_OFFSET) / fm], axis=-1)
+        ys, xs = np.meshgrid(np.arange(fm, dtype=np.float32), np.arange(fm, dtype=np.float32), indexing="ij")
+        # (x + offset) * 1.0f / fm, in float32 as SsdAnchorsCalculator computes it.
+        off, n = np.float32(_ANCHOR_OFFSET), np.float32(fm)
+        centres = np.stack([(xs + off) / n, (ys + off) / n], axis=-1)
         anchors.append(np.repeat(centres.reshape(-1, 2), per_cell, axis=0))
         layer = last
     return np.concatenate(anchors).astype(np.float32)
@@ -70,8 +73,15 @@ def letterbox_matrix(width_px: int, height_px: int, size_px: int = INPUT_SIZE_PX
     left = width_px / 2.0 - side / 2.0
     top = height_px / 2.0 - side / 2.0
     m = np.array([[k, 0.0, -k * left], [0.0, k, -k * top]], dtype=np.float64)
-    pad_x = (1.0 - width_px / side) / 2.0
-    pad_y = (1.0 - height_px / side) / 2.0
+    # The pads as ImageToTensor's PadRoi computes them, in float32 (e.g. 1 / (1920 / 1080)
+    # is not 0.5625 in float32): the detections are un-letterboxed with these very values.
+    f = np.float32
+    one, two = f(1), f(2)
+    aspect = f(height_px) / f(width_px)
+    if one > aspect:
+        pad_x, pad_y = 0.0, float((one - aspect / one) / two)
+    else:
+        pad_x, pad_y = float((one - one / aspect) / two), 0.0
     return m, pad_x, pad_y
 
 
@@ -84,9 +94,11 @@ def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray,
     input pixels; raw_scores (N,) logits; anchors (N, 2) -> boxes (M, 4) xmin ymin xmax ymax,
     keypoints (M, K, 2), scores (M,), all in letterboxed-tensor normalised coordinates.
     """
-    # float64: exp(100) overflows float32.
-    scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)))
-    keep = np.flatnonzero(scores >= min_score)
+    # TensorsToDetections: clip, then 1.0f / (1.0f + expf(-s)) in float32 (exp(100) is inf
+    # in float32 and the score then 0, as there).
+    clip = np.float32(SCORE_CLIP)
+    scores = sigmoid(np.clip(np.asarray(raw_scores, np.float32), -clip, clip))
+    keep = np.flatnonzero(scores >= np.float32(min_score))
     if keep.size == 0:
         return np.zeros((0, 4), np.float32), np.zeros((0, num_keypoints, 2), np.float32), np.zeros(0, np.float32)
     r = raw_boxes[keep] / float(input_size_px)
@@ -95,7 +107,8 @@ def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray,
     cy = r[:, 1] + a[:, 1]
     w = r[:, 2]
     h = r[:, 3]
-    boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+    two = np.float32(2)
+    boxes = np.stack([cx - w / two, cy - h / two, cx + w / two, cy + h / two], axis=1)
     kps = r[:, 4:4 + 2 * num_keypoints].reshape(-1, num_keypoints, 2) + a[:, None, :]
     return boxes.astype(np.float32), kps.astype(np.float32), scores[keep].astype(np.float32)
 
@@ -114,12 +127,21 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 def weighted_nms(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
                  iou_threshold: float = NMS_IOU) -> list[tuple[float, np.ndarray, np.ndarray]]:
-    """Mediapipe's WEIGHTED non-max suppression.
+    """Mediapipe's WEIGHTED non-max suppression, in its float32 arithmetic.
 
     Take the best remaining box; every remaining box overlapping it by IoU > threshold
     (itself included) joins its cluster; the cluster's boxes and keypoints are averaged
-    weighted by score, and the cluster keeps the top score. Best first.
+    weighted by score, and the cluster keeps the top score. Best first. The sums run in
+    float32 in score order, as NonMaxSuppressionCalculator adds them (the detection ROI
+    comes from these keypoints, and the tracking loop amplifies rounding differences).
     """
+    f = np.float32
+    boxes = np.asarray(boxes, f)
+    keypoints = np.asarray(keypoints, f)
+    scores = np.asarray(scores, f)
+    # A Detection holds xmin, ymin, width, height.
+    xmin, ymin = boxes[:, 0], boxes[:, 1]
+    width, height = boxes[:, 2] - xmin, boxes[:, 3] - ymin
     order = np.argsort(-scores, kind="stable")
     out: list[tuple[float, np.ndarray, np.ndarray]] = []
     while order.size:
@@ -128,11 +150,18 @@ def weighted_nms(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
         members = order[iou > iou_threshold]
         if members.size == 0:  # a degenerate box does not even overlap itself
             members = order[:1]
-        wts = scores[members].astype(np.float64)
-        total = wts.sum()
-        box = (boxes[members] * wts[:, None]).sum(0) / total
-        kps = (keypoints[members] * wts[:, None, None]).sum(0) / total
-        out.append((float(scores[top]), box.astype(np.float32), kps.astype(np.float32)))
+        wts = scores[members]
+        total = np.cumsum(wts, dtype=f)[-1]  # running float32 sums, in score order
+
+        def wsum(v: np.ndarray) -> np.ndarray:
+            return np.cumsum(v * (wts.reshape((-1,) + (1,) * (v.ndim - 1))), axis=0, dtype=f)[-1] / total
+
+        bx0, by0 = wsum(xmin[members]), wsum(ymin[members])
+        bx1, by1 = wsum(xmin[members] + width[members]), wsum(ymin[members] + height[members])
+        # Stored as xmin, ymin, width, height and read back as corners.
+        box = np.array([bx0, by0, bx0 + (bx1 - bx0), by0 + (by1 - by0)], f)
+        kps = wsum(keypoints[members]).astype(f)
+        out.append((float(scores[top]), box, kps))
         order = order[~np.isin(order, members)]
     return out
 
@@ -173,7 +202,12 @@ class SsdDetector:
         n, size = len(self.anchors), spec.input_size_px
         self._in_buf = np.empty((1, size, size, 3), np.float32)
         lo, hi = spec.value_range
-        self._scale, self._offset = np.float32((hi - lo) / 255.0), np.float32(lo)  # float32 math
+        # Pixel value -> input, as mediapipe's OpenCV 4 convertTo computes it on x86-64
+        # (AVX2: one fused multiply-add of the float32 scale and offset, rounded once).
+        f = np.float32
+        scale = f(f(hi - lo) / f(255))
+        offset = f(f(lo) - f(0) * scale)
+        self._lut = (np.arange(256, dtype=np.float64) * float(scale) + float(offset)).astype(np.float32)
         self._maps_size: tuple[int, int] | None = None
         self._maps: tuple[np.ndarray, np.ndarray] | None = None
         # Match outputs by shape, never by position: (1, N, 4 + 2K) boxes, (1, N, 1) scores.
@@ -198,13 +232,11 @@ class SsdDetector:
         # on CPU (pose.roi.warp_mediapipe); the maps depend only on the frame size.
         if self._maps_size != (w, h):
             side = float(max(w, h))
-            box = cv2.boxPoints(((w / 2.0, h / 2.0), (side, side), 0.0))
+            box = box_points((w / 2.0, h / 2.0), (side, side), 0.0)
             self._maps = perspective_maps(box_to_square_matrix(box, size, size), size, size)
             self._maps_size = (w, h)
         img = cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-        np.multiply(img, self._scale, out=self._in_buf[0], casting="unsafe")
-        if self._offset:
-            self._in_buf += self._offset
+        np.take(self._lut, img, out=self._in_buf[0])
         return self._in_buf, pad_x, pad_y
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -218,8 +250,10 @@ class SsdDetector:
         boxes, kps, scores = decode(raw_boxes, raw_scores, self.anchors, self.min_score,
                                     self.spec.input_size_px, self.spec.num_keypoints)
         dets = []
-        sx = 1.0 - 2.0 * pad_x
-        sy = 1.0 - 2.0 * pad_y
+        # DetectionLetterboxRemoval in float32: (v - left) / (1 - (left + right)).
+        f = np.float32
+        sx = float(f(1) - (f(pad_x) + f(pad_x)))
+        sy = float(f(1) - (f(pad_y) + f(pad_y)))
         for score, box, kp in weighted_nms(boxes, kps, scores):
             # Remove the letterbox: map tensor-normalised coords back to the frame.
             box = (box - np.array([pad_x, pad_y, pad_x, pad_y], np.float32)) / np.array([sx, sy, sx, sy], np.float32)

@@ -9,17 +9,36 @@ from pose.landmarks import NUM_LANDMARKS
 
 
 @dataclass(frozen=True)
+class NormRect:
+    """Mediapipe's NormalizedRect: a rotated rectangle in frame-normalised units.
+
+    x_center, y_center: centre / (w, h); width, height: sides / (w, h) (a square ROI has
+    width·w == height·h); rotation_rad: as Roi. Every field holds a float32 value: the
+    float32 arithmetic of pose.rect32 starts and ends here.
+    """
+
+    x_center: float
+    y_center: float
+    width: float
+    height: float
+    rotation_rad: float
+
+
+@dataclass(frozen=True)
 class Roi:
     """A rotated square region of interest in image pixels.
 
     centre_px: (x, y); size_px: side of the square; rotation_rad: counter-clockwise
     rotation that makes the body upright (mediapipe's convention).
+    rect: the NormRect this crop was taken for, when it came from one (the landmark model
+    then projects its points through the rect in mediapipe's float32 arithmetic).
     """
 
     centre_x_px: float
     centre_y_px: float
     size_px: float
     rotation_rad: float
+    rect: NormRect | None = None
 
 
 @dataclass(frozen=True, eq=False)

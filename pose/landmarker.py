@@ -13,7 +13,8 @@ import numpy as np
 
 from pose.errors import ModelError
 from pose.frame import Roi
-from pose.roi import crop_matrix, project_to_image, rotate_world, warp_crop
+from pose import rect32
+from pose.roi import crop_matrix, warp_crop
 from pose.runtime import Model
 
 INPUT_SIZE_PX = 256
@@ -65,38 +66,42 @@ class LandmarkResult:
 
 def refine_from_heatmap(xy_crop_norm: np.ndarray, heatmap_logits: np.ndarray,
                         kernel: int = REFINE_KERNEL, min_confidence: float = REFINE_MIN_CONFIDENCE) -> np.ndarray:
-    """Mediapipe's RefineLandmarksFromHeatmap, vectorised over landmarks.
+    """Mediapipe's RefineLandmarksFromHeatmap, vectorised over landmarks, in its float32
+    arithmetic and summation order.
 
     xy_crop_norm (N, 2) in crop-normalised units; heatmap_logits (64, 64, N) logits.
-    Around (int(x·64), int(y·64)) take a kernel² window of sigmoid(heatmap); where its max
-    ≥ min_confidence, the point becomes the confidence-weighted mean of the window's
-    column/row indices / 64. Returns a refined (N, 2) copy. Only N·kernel² sigmoids.
+    Around (int(x·64), int(y·64)) take the part of a kernel² window inside the heatmap;
+    where the max of sigmoid(heatmap) there ≥ min_confidence, the point becomes the
+    confidence-weighted mean of the window's column/row indices / 64. Points whose cell is
+    outside the heatmap stay as they are. Returns a refined (N, 2) copy.
     """
     hm_h, hm_w, n = heatmap_logits.shape
     xy = np.array(xy_crop_norm, dtype=np.float32, copy=True)
     # C++ int() truncates toward zero: a point just left of 0 still maps to column 0.
     col = np.trunc(xy[:, 0] * np.float32(hm_w)).astype(np.int64)
     row = np.trunc(xy[:, 1] * np.float32(hm_h)).astype(np.int64)
-    # Mediapipe checks the row's lower bound but compares the *column* against the height,
-    # so rows past the bottom are still refined over the part of the window inside.
-    inside = (col >= 0) & (col < hm_w) & (row >= 0) & (col < hm_h)
+    inside = (col >= 0) & (col < hm_w) & (row >= 0) & (row < hm_h)
     offsets = np.arange(kernel) - (kernel - 1) // 2
     rows = row[:, None] + offsets[None, :]  # (N, k)
     cols = col[:, None] + offsets[None, :]
     rv = (rows >= 0) & (rows < hm_h)
     cv = (cols >= 0) & (cols < hm_w)
-    valid = rv[:, :, None] & cv[:, None, :]  # (N, k, k)
+    valid = (rv[:, :, None] & cv[:, None, :]).reshape(n, -1)  # (N, k*k), row-major as mediapipe loops
     ch = np.arange(n)[:, None, None]
     vals = heatmap_logits[np.clip(rows, 0, hm_h - 1)[:, :, None], np.clip(cols, 0, hm_w - 1)[:, None, :], ch]
-    conf = np.where(valid, _sigmoid(vals.astype(np.float32)), np.float32(0))
-    total = conf.sum(axis=(1, 2))
-    max_conf = conf.max(axis=(1, 2))
-    wcol = (conf * cols[:, None, :]).sum(axis=(1, 2))
-    wrow = (conf * rows[:, :, None]).sum(axis=(1, 2))
-    ok = inside & (max_conf >= min_confidence) & (total > 0)
-    safe = np.where(total > 0, total, 1)
-    xy[:, 0] = np.where(ok, wcol / hm_w / safe, xy[:, 0])
-    xy[:, 1] = np.where(ok, wrow / hm_h / safe, xy[:, 1])
+    conf = np.where(valid, rect32.sigmoid(vals.reshape(n, -1)), np.float32(0))
+    rr = np.broadcast_to(rows[:, :, None], (n, kernel, kernel)).reshape(n, -1).astype(np.float32)
+    cc = np.broadcast_to(cols[:, None, :], (n, kernel, kernel)).reshape(n, -1).astype(np.float32)
+    # Running float32 sums in loop order (cumsum adds one term at a time; skipped cells
+    # add 0, which changes nothing).
+    total = np.cumsum(conf, axis=1, dtype=np.float32)[:, -1]
+    wcol = np.cumsum(cc * conf, axis=1, dtype=np.float32)[:, -1]
+    wrow = np.cumsum(rr * conf, axis=1, dtype=np.float32)[:, -1]
+    max_conf = conf.max(axis=1)
+    ok = inside & (max_conf >= np.float32(min_confidence)) & (total > 0)
+    safe = np.where(total > 0, total, np.float32(1))
+    xy[:, 0] = np.where(ok, wcol / np.float32(hm_w) / safe, xy[:, 0])
+    xy[:, 1] = np.where(ok, wrow / np.float32(hm_h) / safe, xy[:, 1])
     return xy
 
 
@@ -143,14 +148,17 @@ class PoseLandmarker:
         lm = raw[:, :3] / np.float32(INPUT_SIZE_PX)  # crop-normalised x, y, z
         heatmap = out(self._out["heatmap"])[0]  # (64, 64, 39) logits
         lm[:, :2] = refine_from_heatmap(lm[:, :2], heatmap)
-        vis = _sigmoid(raw[:NUM_BODY, 3])
-        presence = _sigmoid(raw[:NUM_BODY, 4])
-        projected = project_to_image(lm[:35], roi, image_size)  # (35, 3)
+        vis = rect32.sigmoid(raw[:NUM_BODY, 3])  # TensorsToLandmarks' float32 sigmoid
+        presence = rect32.sigmoid(raw[:NUM_BODY, 4])
+        # Letterbox removal and projection through the ROI's rect, and the world rotation,
+        # in mediapipe's float32 arithmetic: the next ROI comes from these aux points.
+        rect = rect32.rect_from_roi(roi, image_size)
+        projected = rect32.project_landmarks(lm[:35], rect, rect32.letterbox_padding(rect, image_size))  # (35, 3)
         landmarks = np.empty((NUM_BODY, 4), np.float32)
         landmarks[:, :3] = projected[:NUM_BODY]
         landmarks[:, 3] = vis
         world_raw = out(self._out["world"]).reshape(NUM_OUTPUT_LANDMARKS, 3)[:NUM_BODY]
-        world = rotate_world(world_raw, roi.rotation_rad)
+        world = rect32.rotate_world(world_raw, rect.rotation_rad)
         mask = self._mask(roi, image_size) if self.segmentation else None
         return LandmarkResult(landmarks, presence.astype(np.float32), projected[AUX].copy(), world,
                               pose_flag, roi, mask)

@@ -19,7 +19,7 @@ import os
 import sys
 import tempfile
 import threading
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from pose import zoo
 from pose.errors import ModelError
 
 DEFAULT_THREADS = 2
+T = TypeVar("T")
 _FIX = "run: dance models fetch"
 _default_precision: str | None = None
 _source: "ModelSource | None" = None
@@ -221,6 +222,27 @@ class Model:
     def output(self, name: str) -> np.ndarray:
         """One output by tensor name (a copy), after ``invoke``; e.g. output("Identity")."""
         return self._it.get_tensor(self.outputs[name]["index"])
+
+    def fill_input(self, fill: Callable[[np.ndarray], None], input_name: str | None = None) -> None:
+        """Let ``fill`` write the named (default: first) input tensor in place, no copy.
+
+        ``fill`` gets the interpreter's own buffer (the input's shape and dtype) and must
+        not keep it: the interpreter refuses to invoke while a view of its memory lives."""
+        d = self.inputs[input_name] if input_name else next(iter(self.inputs.values()))
+        view = self._it.tensor(d["index"])()
+        try:
+            fill(view)
+        finally:
+            del view
+
+    def use_output(self, name: str, use: Callable[[np.ndarray], T]) -> T:
+        """``use(output)`` on the interpreter's own output buffer (no copy), after ``invoke``;
+        ``use`` must return something that does not share that memory (e.g. a resize)."""
+        view = self._it.tensor(self.outputs[name]["index"])()
+        try:
+            return use(view)
+        finally:
+            del view
 
     def invoke_only(self) -> None:
         """Invoke with whatever input is set (for measuring the bare model time)."""

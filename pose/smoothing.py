@@ -84,6 +84,68 @@ class OneEuroFilter:
         return self._x.apply(x, self._alpha(cutoff)).copy()
 
 
+class MediapipeOneEuroFilter:
+    """OneEuroFilter over an array, in the arithmetic of mediapipe's C++ filter: values kept
+    in float32 (its LowPassFilter stores floats), the rest in double, integer nanosecond
+    timestamps from whole microseconds (a graph's clock).
+
+    Mediapipe's quirks are kept: the frequency is re-estimated only when neither the last
+    nor the new timestamp is 0, and a timestamp that does not advance returns the value as
+    is. Parameters are rounded to float32, as its options proto holds them.
+    """
+
+    def __init__(self, min_cutoff: float, beta: float, derivate_cutoff: float = 1.0,
+                 frequency_hz: float = DEFAULT_FREQUENCY_HZ):
+        self.min_cutoff = float(np.float32(min_cutoff))
+        self.beta = float(np.float32(beta))
+        self.derivate_cutoff = float(np.float32(derivate_cutoff))
+        self.default_frequency_hz = float(np.float32(frequency_hz))
+        self.reset()
+
+    def reset(self) -> None:
+        self.frequency_hz = self.default_frequency_hz
+        self.last_time_ns = -1
+        self._raw: np.ndarray | None = None  # float32, the last input
+        self._x: np.ndarray | None = None  # float32, the last output
+        self._dx: np.ndarray | None = None  # float32, the filtered derivative
+
+    def _alpha(self, cutoff_hz: np.ndarray | float) -> np.ndarray | float:
+        te = 1.0 / self.frequency_hz
+        tau = 1.0 / ((2 * math.pi) * cutoff_hz)
+        return 1.0 / (1.0 + tau / te)
+
+    @staticmethod
+    def _low_pass(value: np.ndarray, alpha: np.ndarray | float, stored: np.ndarray | None) -> np.ndarray:
+        """LowPassFilter::Apply: float(float(α·v) + (1.0 − α)·stored), the sum in double."""
+        if stored is None:
+            return value.copy()
+        a = np.float32(alpha) if np.isscalar(alpha) else np.asarray(alpha, np.float32)
+        return ((a * value).astype(np.float64) + stored.astype(np.float64) * (1.0 - np.asarray(a, np.float64))
+                ).astype(np.float32)
+
+    def apply(self, x: np.ndarray, timestamp_s: float, value_scale: float = 1.0) -> np.ndarray:
+        """Filter x (any shape, float32) at timestamp_s; returns a float32 array of x's shape."""
+        x = np.asarray(x, dtype=np.float32)
+        if not math.isfinite(timestamp_s):
+            return x.copy()
+        t_ns = int(round(timestamp_s * 1e6)) * 1000
+        if self.last_time_ns >= t_ns:
+            return x.copy()
+        if self.last_time_ns != 0 and t_ns != 0:
+            self.frequency_hz = 1.0 / ((t_ns - self.last_time_ns) * 1e-9)
+        self.last_time_ns = t_ns
+        if self._raw is None:
+            dx = np.zeros(x.shape, np.float32)
+        else:
+            dx = ((x.astype(np.float64) - self._raw.astype(np.float64)) * float(value_scale)
+                  * self.frequency_hz).astype(np.float32)
+        self._dx = self._low_pass(dx, self._alpha(self.derivate_cutoff), self._dx)
+        cutoff = self.min_cutoff + self.beta * np.abs(self._dx).astype(np.float64)
+        self._x = self._low_pass(x, self._alpha(cutoff), self._x)
+        self._raw = x.copy()
+        return self._x.copy()
+
+
 @dataclass(frozen=True)
 class OneEuroParams:
     min_cutoff: float
@@ -106,8 +168,10 @@ class ImageLandmarkFilter:
     """
 
     def __init__(self, params: OneEuroParams = BODY_PARAMS, min_object_scale_px: float = 1e-6,
-                 key: str | None = None):
-        self.filter = OneEuroFilter(params.min_cutoff, params.beta, params.derivate_cutoff)
+                 key: str | None = None, exact: bool = False):
+        self.exact = bool(exact)
+        make = MediapipeOneEuroFilter if self.exact else OneEuroFilter
+        self.filter = make(params.min_cutoff, params.beta, params.derivate_cutoff)
         self.min_object_scale_px = min_object_scale_px
         self.key = key
 
@@ -118,12 +182,29 @@ class ImageLandmarkFilter:
                       object_scale_px: float | None) -> np.ndarray:
         """points_norm (N, 3) frame-normalised x, y, z -> filtered (N, 3) float32."""
         w, h = image_size
+        if self.exact:
+            return self._filter_points_exact(points_norm, image_size, timestamp_s, object_scale_px)
         if object_scale_px is not None and object_scale_px < self.min_object_scale_px:
             return np.asarray(points_norm, dtype=np.float32).copy()  # too small to scale by
         value_scale = 1.0 if object_scale_px is None else 1.0 / object_scale_px
         px_scale = np.array([w, h, w], dtype=np.float64)
         out = self.filter.apply(np.asarray(points_norm, np.float64) * px_scale, timestamp_s, value_scale)
         return (out / px_scale).astype(np.float32)
+
+    def _filter_points_exact(self, points_norm: np.ndarray, image_size: tuple[int, int], timestamp_s: float,
+                             object_scale_px: float | None) -> np.ndarray:
+        """LandmarksSmoothingCalculator's float32 path: to pixels (z on x's scale), filter
+        with value scale 1/object scale (the points' bounding box when None), back."""
+        f = np.float32
+        px_scale = np.array([image_size[0], image_size[1], image_size[0]], np.float32)
+        px = np.asarray(points_norm, np.float32) * px_scale
+        if object_scale_px is None:
+            span = px[:, :2].max(axis=0) - px[:, :2].min(axis=0)
+            object_scale_px = float((span[0] + span[1]) / f(2))
+        scale = f(object_scale_px)
+        if scale < f(self.min_object_scale_px):
+            return np.asarray(points_norm, dtype=np.float32).copy()  # too small to scale by
+        return self.filter.apply(px, timestamp_s, float(f(1) / scale)) / px_scale
 
     def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
         pts = (out.points_norm if self.key is None else np.asarray(out.extras[self.key], np.float32)).copy()
@@ -138,27 +219,31 @@ def _image_size(out: LandmarkOutput) -> tuple[int, int]:
 
 
 class VisibilityFilter:
-    """Low-pass on a per-point column (visibility, column 3): v <- a*v_new + (1 - a)*v_prev."""
+    """Low-pass on a per-point column (visibility, column 3): v <- a*v_new + (1 - a)*v_prev,
+    in the float32 arithmetic of mediapipe's LowPassFilter (VisibilitySmoothingCalculator)."""
 
     def __init__(self, alpha: float = VISIBILITY_ALPHA, column: int = 3):
-        self.alpha = float(alpha)
+        self.alpha = float(np.float32(alpha))
         self.column = int(column)
-        self._lpf = LowPassFilter()
+        self._stored: np.ndarray | None = None
 
     def reset(self) -> None:
-        self._lpf.reset()
+        self._stored = None
 
     def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
         pts = out.points_norm.copy()
-        pts[:, self.column] = self._lpf.apply(pts[:, self.column], self.alpha)
+        v = np.asarray(pts[:, self.column], np.float32)
+        self._stored = MediapipeOneEuroFilter._low_pass(v, self.alpha, self._stored)
+        pts[:, self.column] = self._stored
         return out.with_points(pts)
 
 
 class WorldLandmarkFilter:
-    """One Euro on world landmarks (``extras["world"]``, metres), no value scaling."""
+    """One Euro on world landmarks (``extras["world"]``, metres), no value scaling, in
+    mediapipe's arithmetic."""
 
     def __init__(self, params: OneEuroParams = WORLD_PARAMS, key: str = "world"):
-        self.filter = OneEuroFilter(params.min_cutoff, params.beta, params.derivate_cutoff)
+        self.filter = MediapipeOneEuroFilter(params.min_cutoff, params.beta, params.derivate_cutoff)
         self.key = key
 
     def reset(self) -> None:
@@ -168,7 +253,23 @@ class WorldLandmarkFilter:
         world = out.extras.get(self.key)
         if world is None:
             return out
-        return out.with_extras(**{self.key: self.filter.apply(world, timestamp_s).astype(np.float32)})
+        return out.with_extras(**{self.key: self.filter.apply(world, timestamp_s, 1.0)})
+
+
+class PixelRoundTrip:
+    """What mediapipe's landmark smoothing does to image landmarks when it is switched off:
+    x·w, y·h, z·w and back, in float32 (not always the identity; with it, unsmoothed
+    output is mediapipe's bit for bit)."""
+
+    def reset(self) -> None:
+        pass
+
+    def apply(self, out: LandmarkOutput, timestamp_s: float, object_scale_px: float | None) -> LandmarkOutput:
+        w, h = _image_size(out)
+        scale = np.array([w, h, w], np.float32)
+        pts = out.points_norm.copy()
+        pts[:, :3] = (np.asarray(pts[:, :3], np.float32) * scale) / scale
+        return out.with_points(pts)
 
 
 def mask_uncertainty(p: np.ndarray) -> np.ndarray:
@@ -244,4 +345,5 @@ class FilterChain:
 def mediapipe_chain() -> FilterChain:
     """Mediapipe's live smoothing: visibility low-pass, One Euro on image and world
     landmarks, and the uncertainty-weighted mask blend (only when a mask is requested)."""
-    return FilterChain([VisibilityFilter(), ImageLandmarkFilter(BODY_PARAMS), WorldLandmarkFilter(), MaskFilter()])
+    return FilterChain([VisibilityFilter(), ImageLandmarkFilter(BODY_PARAMS, exact=True), WorldLandmarkFilter(),
+                        MaskFilter()])

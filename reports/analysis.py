@@ -176,9 +176,11 @@ def summarise_session(store: SessionStore, ref: int | str = "latest") -> Session
         weakest_by_name.setdefault(m.move_name, m)
     practise = [m for m in weakest_by_name.values() if m.tier < PRACTISE_BELOW][:PRACTISE_COUNT]
     counts = Counter(m.tier for m in moves)
-    t, sim = store.samples(s.id)
+    # The timeline is the judgements' own (the record's samples); the samples table holds
+    # only what older builds and imports recorded before judgements carried one.
+    t, sim = samples_from_judgements(moves)
     if not t:
-        t, sim = samples_from_judgements(moves)
+        t, sim = store.samples(s.id)
     return SessionSummary(
         session=s,
         moves=moves,
@@ -202,8 +204,8 @@ def samples_from_judgements(moves: list[JudgementRow]) -> tuple[list[float], lis
     t: list[float] = []
     sim: list[float] = []
     for m in sorted(moves, key=lambda m: m.start_s if m.start_s is not None else 0.0):
-        values = m.extra.get("samples") or []
-        rate = m.extra.get("sample_rate_hz") or 0.0
+        values = m.samples
+        rate = m.sample_rate_hz
         if m.start_s is None or not rate or not values:
             continue
         for i, v in enumerate(values):
@@ -230,8 +232,14 @@ class ChoreographyBest:
 
 @dataclass(frozen=True)
 class PracticeMove:
-    """Practice of one move of one dance: seconds practised, sessions, loops judged, the
-    best score (0-100) and the slowest speed used."""
+    """Practice of one move of one dance, and whether it helped.
+
+    practice_s: seconds practised (a chained or section step's time is shared equally by
+    its moves); sessions: practice sessions that judged it; loops: its judged loops;
+    best_score: its best loop (0-100); speeds: the speeds used, slowest first.
+    before_score: its match in the last full play before this practice began (None if it
+    was never played); after_score: in the first full play after the latest practice
+    (None: not played since). Full plays are the same dance, finished or stopped."""
 
     choreography: str
     move: str
@@ -240,26 +248,139 @@ class PracticeMove:
     loops: int
     best_score: float | None
     slowest_speed: float
+    speeds: tuple[float, ...] = ()
+    before_score: float | None = None
+    after_score: float | None = None
+    last_practised: str | None = None
+
+    @property
+    def change(self) -> float | None:
+        """after - before (match points), when both exist."""
+        if self.before_score is None or self.after_score is None:
+            return None
+        return self.after_score - self.before_score
+
+    @property
+    def improved(self) -> bool | None:
+        """Better in the next full play than before the practice (None: cannot tell yet)."""
+        c = self.change
+        return None if c is None else c > 0
+
+
+def _play_scores(store: SessionStore, plays: Sequence[SessionRow]) -> list[tuple[str, str, str, float]]:
+    """(started_at, choreography, move, score) for every move judged in ``plays``."""
+    out = []
+    for s in plays:
+        if not s.moves:
+            continue
+        for m in last_per_move(store.judgements(s.id)):
+            out.append((s.started_at, s.choreography, m.move_name, float(m.score)))
+    return out
 
 
 def practice_by_move(store: SessionStore, name: str) -> list[PracticeMove]:
-    """The player's practice sessions per (dance, move), most practised first."""
+    """The player's practice per (dance, move), most practised first, with the move's match
+    in the full play before the practice and in the next full play after it."""
     acc: dict[tuple[str, str], dict] = {}
     for s in store.sessions(player=name, kind="practice"):
         judged = store.judgements(s.id)
         if not judged:
             continue  # left during the first count-in: nothing was practised
-        move = judged[0].move_name
-        a = acc.setdefault((s.choreography, move), {"s": 0.0, "n": 0, "loops": 0, "best": None, "speed": 1.0})
-        a["s"] += float(s.practice_s or 0.0)
-        a["n"] += 1
-        a["loops"] += len(judged)
-        scores = [j.score for j in judged]
-        if scores:
-            a["best"] = max(scores + ([a["best"]] if a["best"] is not None else []))
-        a["speed"] = min(a["speed"], float(s.speed))
-    rows = [PracticeMove(c, m, v["s"], v["n"], v["loops"], v["best"], v["speed"]) for (c, m), v in acc.items()]
+        names = list(dict.fromkeys(j.move_name for j in judged))
+        for move in names:
+            mine = [j for j in judged if j.move_name == move]
+            a = acc.setdefault((s.choreography, move), {"s": 0.0, "n": 0, "loops": 0, "best": None,
+                                                        "speeds": set(), "first": s.started_at, "last": s.started_at})
+            a["s"] += float(s.practice_s or 0.0) / len(names)
+            a["n"] += 1
+            a["loops"] += len(mine)
+            best = max(j.score for j in mine)
+            a["best"] = best if a["best"] is None else max(a["best"], best)
+            a["speeds"].add(float(s.speed))
+            a["last"] = max(a["last"], s.started_at)
+    plays = _play_scores(store, store.sessions(player=name))  # kind "play": oldest first
+    rows = []
+    for (c, m), v in acc.items():
+        # The practice "run" is what came after the last full play before the latest practice:
+        # its before is that play, its after the first play once it was over.
+        mine = [(t, sc) for t, pc, pm, sc in plays if pc == c and pm == m]
+        after = next((sc for t, sc in mine if t > v["last"]), None)
+        before_all = [(t, sc) for t, sc in mine if t < v["last"]]
+        before = before_all[-1][1] if before_all else None
+        speeds = tuple(sorted(v["speeds"]))
+        rows.append(PracticeMove(c, m, v["s"], v["n"], v["loops"], v["best"], speeds[0], speeds,
+                                 before_score=before, after_score=after, last_practised=v["last"]))
     return sorted(rows, key=lambda r: (-r.practice_s, r.choreography, r.move))
+
+
+@dataclass(frozen=True)
+class PracticeSession:
+    """One stored practice session as a teacher reads it: when, the dance, the moves it
+    practised in order (one: the move alone; two: a chain; more: a section), the speed,
+    the loops judged, how many of them were GOOD or better, the best match, the seconds."""
+
+    started_at: str
+    choreography: str
+    moves: tuple[str, ...]
+    speed: float
+    loops: int
+    good_loops: int
+    best_score: float | None
+    practice_s: float
+
+    @property
+    def step(self) -> str:
+        return "move" if len(self.moves) == 1 else ("chain" if len(self.moves) == 2 else "section")
+
+
+def practice_sessions(store: SessionStore, name: str) -> list[PracticeSession]:
+    """The player's practice sessions, newest first (those with a judged loop)."""
+    out = []
+    for s in store.sessions(player=name, kind="practice"):
+        judged = store.judgements(s.id)
+        if not judged:
+            continue
+        moves = tuple(dict.fromkeys(j.move_name for j in judged))
+        # The store lists a session's judgements by move, each move's in time order: the
+        # k-th judgement of every move is loop k. A loop was good when it judged every
+        # move, each GOOD or better.
+        per_move = [[j for j in judged if j.move_name == m] for m in moves]
+        n_loops = max(len(js) for js in per_move)
+        loops = [[js[k] for js in per_move if k < len(js)] for k in range(n_loops)]
+        good = sum(1 for lp in loops if len(lp) == len(moves) and all(j.tier >= Tier.GOOD for j in lp))
+        out.append(PracticeSession(s.started_at, s.choreography, moves, float(s.speed), len(loops), good,
+                                   max(j.score for j in judged), float(s.practice_s or 0.0)))
+    return out[::-1]
+
+
+@dataclass(frozen=True)
+class TrickyMove:
+    """A move this child keeps missing: its dance (title and file, as stored), name, mean
+    match (0-100) over its recent tries, and how many tries."""
+
+    choreography: str
+    choreography_path: str | None
+    move_name: str
+    mean_score: float
+    tries: int
+
+
+def tricky_moves(store: SessionStore, name: str) -> list[TrickyMove]:
+    """The child's tricky moves over the latest RECENT_SESSIONS played sessions: tried at
+    least twice, mean below WEAK_PART, lowest first, at most PRACTISE_COUNT. The player
+    report lists these and "drill my tricky moves" practises them."""
+    p = store.player(name)
+    played = [s for s in store.sessions(player=p.name) if s.moves][-RECENT_SESSIONS:]
+    scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+    paths: dict[tuple[str, str], str | None] = {}
+    for s in played:
+        for m in last_per_move(store.judgements(s.id)):
+            key = (s.choreography, m.move_name)
+            scores[key].append(m.score)
+            paths[key] = s.choreography_path or paths.get(key)
+    rows = [TrickyMove(c, paths[(c, n)], n, fmean(v), len(v)) for (c, n), v in scores.items()
+            if len(v) >= 2 and fmean(v) < WEAK_PART]
+    return sorted(rows, key=lambda r: (r.mean_score, r.move_name, r.choreography))[:PRACTISE_COUNT]
 
 
 @dataclass(frozen=True)
@@ -275,9 +396,11 @@ class PlayerSummary:
     improvement: int | None  # points: latest - first on the same dance and difficulty (the biggest such gain)
     headline: str
     tricky_moves: list[tuple[str, float, int]] = field(default_factory=list)  # (move, mean score, tries), recent
+    drill: list["TrickyMove"] = field(default_factory=list)  # the same moves, with their dance: the practice playlist
     progress: list[DanceProgress] = field(default_factory=list)  # finished plays per dance and difficulty
     improvement_dance: str | None = None  # the series ``improvement`` is measured on
     practice: list[PracticeMove] = field(default_factory=list)  # practice time per move (not in the above)
+    practice_sessions: list["PracticeSession"] = field(default_factory=list)  # newest first
 
 
 def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
@@ -332,11 +455,8 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
     gain = biggest_gain(series)
     improvement = gain.change if gain is not None else None
     # Moves that stay hard: tried at least twice recently, lowest mean first, below GOOD-ish.
-    by_name: dict[str, list[float]] = defaultdict(list)
-    for m in all_moves:
-        by_name[m.move_name].append(m.score)
-    tricky = sorted(((n, fmean(v), len(v)) for n, v in by_name.items() if len(v) >= 2 and fmean(v) < WEAK_PART),
-                    key=lambda x: (x[1], x[0]))[:PRACTISE_COUNT]
+    drill = tricky_moves(store, p.name)
+    tricky = [(m.move_name, m.mean_score, m.tries) for m in drill]
     if improvement is not None and improvement > 0 and gain is not None:
         headline = f"{p.name} has improved by {points_words(improvement)} points on {gain.choreography} — fantastic!"
     elif finished:
@@ -346,9 +466,9 @@ def summarise_player(store: SessionStore, name: str) -> PlayerSummary:
     return PlayerSummary(
         name=p.name, group=p.group, sessions=sessions, finished=finished, bests=bests,
         part_averages=averages, weakest_counts=dict(weakest), recurring_weak=recurring,
-        improvement=improvement, headline=headline, tricky_moves=tricky,
+        improvement=improvement, headline=headline, tricky_moves=tricky, drill=drill,
         progress=series, improvement_dance=gain.label if gain is not None and improvement is not None else None,
-        practice=practice_by_move(store, p.name),
+        practice=practice_by_move(store, p.name), practice_sessions=practice_sessions(store, p.name),
     )
 
 
@@ -371,6 +491,7 @@ class ClassRow:
     best_points: int | None = None
     improvement_dance: str | None = None
     progress: tuple[DanceProgress, ...] = ()
+    practice_s: float = 0.0  # seconds of practice (not in sessions, stars or progress)
 
 
 @dataclass(frozen=True)
@@ -382,6 +503,7 @@ class ClassSummary:
     most_improved: list[ClassRow]  # ties share the prize; empty if nobody improved
     sessions_by_day: dict[str, int]  # local ISO date -> sessions
     hardest_moves: list["HardMove"] = field(default_factory=list)  # class-wide, hardest first
+    practice: list[tuple[str, PracticeMove]] = field(default_factory=list)  # (child, move practised), by child
 
 
 @dataclass(frozen=True)
@@ -421,8 +543,11 @@ def summarise_class(store: SessionStore, group: str | None = None) -> ClassSumma
     rows: list[ClassRow] = []
     by_day: Counter[str] = Counter()
     per_child: dict[str, list[SessionRow]] = {}
+    practice: list[tuple[str, PracticeMove]] = []
     for p in players:
         ss = store.sessions(player=p.name)
+        practised = practice_by_move(store, p.name)
+        practice.extend((p.name, m) for m in practised)
         per_child[p.name] = ss
         done = [s for s in ss if s.completed and s.total is not None]
         series = dance_progress(ss)
@@ -446,6 +571,7 @@ def summarise_class(store: SessionStore, group: str | None = None) -> ClassSumma
             best_points=session_points(best) if best else None,
             improvement_dance=gain.label if gain is not None else None,
             progress=tuple(series),
+            practice_s=sum(m.practice_s for m in practised),
         ))
     gains = [r for r in rows if r.improvement is not None and r.improvement > 0]
     top = max((r.improvement for r in gains), default=None)  # type: ignore[type-var]
@@ -454,4 +580,5 @@ def summarise_class(store: SessionStore, group: str | None = None) -> ClassSumma
         group=group, rows=rows, total_sessions=sum(r.sessions for r in rows),
         players_active=sum(1 for r in rows if r.sessions), most_improved=most,
         sessions_by_day=dict(sorted(by_day.items())), hardest_moves=hardest_moves(store, per_child),
+        practice=practice,
     )

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from reports.store import (JudgementRow, SessionRow, SessionStore, StoreError, clean_name,
                            judgement_values, to_iso)
-from scoring.events import Tier
+from scoring import record
 from scoring.parts import BODY_PARTS
 
 FORMAT = "dancestudio-sessions"
@@ -50,18 +50,7 @@ JSON_SCHEMA: dict[str, Any] = {
                 "stopped_at_s": _NUM, "guest": {"type": "boolean"},
                 "mode": {"type": "string", "minLength": 1, "maxLength": 40},
                 "partner_uid": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
-                "judgements": {"type": "array", "items": {
-                    "type": "object",
-                    "required": ["move_index", "move_name", "score", "tier"],
-                    "properties": {
-                        "move_index": {"type": "integer"}, "move_name": {"type": "string"},
-                        "score": {"type": "number"}, "tier": {"enum": [t.name for t in Tier]},
-                        "parts": {"type": "object", "additionalProperties": {"type": "number"}},
-                        "offset_s": _NUM, "time_s": _NUM, "start_s": _NUM, "end_s": _NUM,
-                        "gold": {"type": "boolean"}, "combo": {"type": "integer"}, "tip": {"type": "string"},
-                        "extra": {"type": "object"},
-                    },
-                }},
+                "judgements": {"type": "array", "items": record.export_schema()},
                 "samples": {"type": "array", "items": {
                     "type": "array", "prefixItems": [{"type": "number"}, {"type": "number"}],
                     "minItems": 2, "maxItems": 2,
@@ -73,8 +62,9 @@ JSON_SCHEMA: dict[str, Any] = {
 
 SESSION_COLUMNS = ("session_uid", "player", "group", "choreography", "choreography_path", "started_at",
                    "finished_at", "difficulty", "latency_s", "total", "stars", "completed")
-MOVE_COLUMNS = ("move_index", "move_name", "score", "tier", "offset_s", "time_s", "start_s", "end_s",
-                "gold", "combo", "tip", "extra_json")
+# The record's column fields, parts spread over PART_PREFIX columns, the rest in extra_json.
+_CSV_FIELDS = tuple(f for f in record.COLUMNS if f.kind != "parts")
+MOVE_COLUMNS = (*(f.name for f in _CSV_FIELDS), "extra_json")
 PART_PREFIX = "part_"
 
 
@@ -90,11 +80,8 @@ def _select(store: SessionStore, player: str | None, group: str | None) -> list[
 
 
 def _judgement_dict(j: JudgementRow) -> dict[str, Any]:
-    return {
-        "move_index": j.move_index, "move_name": j.move_name, "score": j.score, "tier": j.tier.name,
-        "parts": j.parts, "offset_s": j.offset_s, "time_s": j.time_s, "start_s": j.start_s,
-        "end_s": j.end_s, "gold": j.gold, "combo": j.combo, "tip": j.tip, "extra": j.extra,
-    }
+    columns, extra = record.stored(j)
+    return {**columns, "extra": extra}
 
 
 def export_json(store: SessionStore, player: str | None = None, group: str | None = None) -> str:
@@ -139,9 +126,10 @@ def export_csv(store: SessionStore, player: str | None = None, group: str | None
         if not js:
             w.writerow(_cells(head) + [""] * (len(MOVE_COLUMNS) + len(parts)))
         for j in js:
-            move = [j.move_index, j.move_name, j.score, j.tier.name, j.offset_s, j.time_s, j.start_s,
-                    j.end_s, int(j.gold), j.combo, j.tip, json.dumps(j.extra, sort_keys=True) if j.extra else ""]
-            w.writerow(_cells(head + move + [j.parts.get(p) for p in parts]))
+            columns, extra = record.stored(j)
+            move = [record.cell(f, columns[f.name]) for f in _CSV_FIELDS]
+            move.append(json.dumps(extra, sort_keys=True) if extra else "")
+            w.writerow(_cells(head) + move + _cells(columns["parts"].get(p) for p in parts))
     return buf.getvalue()
 
 
@@ -210,19 +198,11 @@ def _import_game_jsonl(store: SessionStore, p: Path, text: str) -> ImportResult:
     for e in events:
         try:
             if e["event"] == "judgement":
-                known = {"index", "name", "score", "judgement", "parts", "offset_s", "time_s", "start_s",
-                         "end_s", "gold", "combo", "tip", "event", "_line"}
-                row = JudgementRow(
-                    move_index=int(e["index"]), move_name=str(e["name"]), score=float(e["score"]),
-                    tier=Tier[str(e["judgement"])], parts=dict(e.get("parts") or {}),
-                    offset_s=e.get("offset_s"), time_s=e.get("time_s"), start_s=e.get("start_s"),
-                    end_s=e.get("end_s"), gold=bool(e.get("gold")), combo=int(e.get("combo") or 0),
-                    tip=str(e.get("tip") or ""), extra={k: v for k, v in e.items() if k not in known},
-                )
+                row = record.from_score_dict({k: v for k, v in e.items() if k not in ("event", "_line")})
                 judgements.append(judgement_values(row))
             elif e["event"] in ("finish", "stop"):
                 finish = e
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError) as err:  # record.RecordError is a ValueError
             raise StoreError(f"{p}:{e['_line']}: bad {e['event']} event ({err.__class__.__name__}: {err})") from None
     guest = start.get("player") is None  # nobody chose a name: the store's Guest profile
     try:
@@ -290,12 +270,10 @@ def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
 
 
 def _row_from_dict(j: dict[str, Any]) -> JudgementRow:
-    return JudgementRow(
-        move_index=j["move_index"], move_name=j["move_name"], score=j["score"], tier=Tier[j["tier"]],
-        parts=dict(j.get("parts") or {}), offset_s=j.get("offset_s"), time_s=j.get("time_s"),
-        start_s=j.get("start_s"), end_s=j.get("end_s"), gold=bool(j.get("gold", False)),
-        combo=int(j.get("combo", 0)), tip=j.get("tip", ""), extra=dict(j.get("extra") or {}),
-    )
+    try:
+        return record.from_stored(j, j.get("extra"))
+    except record.RecordError as e:
+        raise StoreError(f"judgements: {e}") from None
 
 
 class _CsvRowError(Exception):
@@ -377,9 +355,6 @@ def _import_csv(store: SessionStore, p: Path, text: str) -> ImportResult:
                     )
                 if (row["move_name"] or "").strip() == "" and (row["move_index"] or "").strip() == "":
                     continue  # a session without judgements
-                tier_name = (row["tier"] or "").strip().upper()
-                if tier_name not in Tier.__members__:
-                    raise _CsvRowError("tier", f"not one of {', '.join(t.name for t in Tier)}: {row['tier']!r}")
                 extra_text = (row["extra_json"] or "").strip()
                 try:
                     extra = json.loads(extra_text) if extra_text else {}
@@ -387,14 +362,18 @@ def _import_csv(store: SessionStore, p: Path, text: str) -> ImportResult:
                     raise _CsvRowError("extra_json", f"not JSON ({e.msg})") from None
                 if not isinstance(extra, dict):
                     raise _CsvRowError("extra_json", "must be a JSON object")
-                parts = {c[len(PART_PREFIX):]: v for c in part_cols if (v := _num(row, c)) is not None}
-                j = JudgementRow(
-                    move_index=_int(row, "move_index", True) or 0, move_name=row["move_name"],
-                    score=_num(row, "score", True) or 0.0, tier=Tier[tier_name], parts=parts,
-                    offset_s=_num(row, "offset_s"), time_s=_num(row, "time_s"), start_s=_num(row, "start_s"),
-                    end_s=_num(row, "end_s"), gold=_bool(row, "gold"), combo=_int(row, "combo") or 0,
-                    tip=row["tip"] or "", extra=extra,
-                )
+                columns: dict[str, Any] = {}
+                for f in _CSV_FIELDS:
+                    try:
+                        columns[f.name] = record.from_cell(f, row[f.name])
+                    except record.RecordError as e:
+                        raise _CsvRowError(f.name, str(e).split(": ", 1)[1]) from None
+                columns["parts"] = {c[len(PART_PREFIX):]: v for c in part_cols if (v := _num(row, c)) is not None}
+                try:
+                    j = record.from_stored(columns, extra)
+                except record.RecordError as e:
+                    name, _, msg = str(e).partition(": ")
+                    raise _CsvRowError(name, msg) from None
                 s["judgements"].append(judgement_values(j))
             except _CsvRowError as e:
                 raise StoreError(f"{p}:{line}: {e}") from None

@@ -39,7 +39,7 @@ def _env():
         date=human_date, day=human_day, short_date=short_date, part_label=part_label, tier_words=TIER_WORDS, tiers=Tier.__members__,
         tier_order=sorted(Tier, reverse=True), tier_colours=plots.TIER_COLOURS,
         timing=timing_words, count_words=count_words, clock=song_clock, session_points=analysis.session_points,
-        points_max=POINTS_MAX, mode_title=mode_title,
+        points_max=POINTS_MAX, mode_title=mode_title, clock_words=clock_words,
     )
     return env
 
@@ -142,6 +142,17 @@ def song_clock(seconds: float | None) -> str:
         return ""
     s = max(0, int(seconds))
     return f"{s // 60}:{s % 60:02d}"
+
+
+def clock_words(seconds: float | None) -> str:
+    """Practice time as a teacher says it: "45 s", "3 min", "1 h 05 min"."""
+    if not seconds:
+        return "0 s"
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    m = s // 60
+    return f"{m} min" if m < 60 else f"{m // 60} h {m % 60:02d} min"
 
 
 def _generated() -> str:

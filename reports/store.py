@@ -20,31 +20,30 @@ Why this shape:
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import math
 import secrets
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from pose.errors import DanceError
 from pose.paths import dance_home
 from reports.migrations import APPLICATION_ID, GUEST_NAME, LATEST_VERSION, migrate, user_version
+from scoring import record
 from scoring.events import Judgement, Tier
 
 DB_NAME = "sessions.db"
 MAX_NAME_LEN = 64
-# Judgement fields with a column of their own; any other dataclass field goes to extra_json.
-_KNOWN_FIELDS = frozenset(
-    {"move_index", "move_name", "score", "tier", "parts", "offset_s", "time_s", "start_s",
-     "end_s", "gold", "combo", "tip"}
-)
+# The judgements table's columns are the record's (scoring.record.COLUMNS): a field
+# without a column of its own is kept in extra_json, so a new field needs no migration.
+_JUDGEMENT_COLUMNS = ", ".join([*(f.column for f in record.COLUMNS), "extra_json"])
+_INSERT_JUDGEMENT = (f"INSERT INTO judgements (session_id, {_JUDGEMENT_COLUMNS})"
+                     f" VALUES ({', '.join('?' * (len(record.COLUMNS) + 2))})")
 
 
 class StoreError(DanceError):
@@ -90,16 +89,29 @@ def local_day(iso: str) -> str:
         return iso[:10]
 
 
+def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN) -> str:
+    """One line of user-given text (a name), whitespace collapsed; ValueError says what is wrong.
+
+    Shared by the player store and the class server so a name valid on one is valid on both.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text, got {type(value).__name__}")
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError(f"{what} is empty")
+    if len(cleaned) > max_len:
+        raise ValueError(f"{what} is longer than {max_len} characters: {cleaned[:20]!r}…")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise ValueError(f"{what} contains control characters")
+    return cleaned
+
+
 def clean_name(name: str) -> str:
     """A player's pseudonym, trimmed; one line, 1–64 characters."""
-    if not isinstance(name, str):
-        raise StoreError(f"player name must be text, got {type(name).__name__}")
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise StoreError("player name is empty")
-    if len(cleaned) > MAX_NAME_LEN:
-        raise StoreError(f"player name is longer than {MAX_NAME_LEN} characters: {cleaned[:20]!r}…")
-    return cleaned
+    try:
+        return tidy_text(name, "player name")
+    except ValueError as e:
+        raise StoreError(str(e)) from None
 
 
 SESSION_KINDS = ("play", "practice")
@@ -113,24 +125,6 @@ def _finite_or_none(x: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
-
-
-def _jsonable(v: Any) -> Any:
-    """Extra judgement fields as JSON: enums by name, mappings/sequences recursively,
-    anything else (numpy scalars and arrays included) by value or, failing that, by repr."""
-    if isinstance(v, Enum):
-        return v.name
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if v is None or isinstance(v, (bool, int, str)):
-        return v
-    if hasattr(v, "tolist"):
-        return _jsonable(v.tolist())
-    return repr(v)
 
 
 @dataclass(frozen=True)
@@ -183,34 +177,9 @@ class SessionRow:
         return datetime.fromisoformat(self.started_at)
 
 
-@dataclass(frozen=True)
-class JudgementRow:
-    """A stored judgement. parts: body part -> 0–100; extra: fields added after v1."""
-
-    move_index: int
-    move_name: str
-    score: float
-    tier: Tier
-    parts: dict[str, float]
-    offset_s: float | None
-    time_s: float | None
-    start_s: float | None
-    end_s: float | None
-    gold: bool
-    combo: int
-    tip: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def hint(self) -> str:
-        """The scoring engine's kind instruction for the weakest part ("" if none)."""
-        v = self.extra.get("hint")
-        return v if isinstance(v, str) else ""
-
-    @property
-    def weakest_part(self) -> str:
-        v = self.extra.get("weakest_part")
-        return v if isinstance(v, str) else ""
+# A stored judgement is the record itself (scoring.events.Judgement): the columns, every
+# other field from extra_json, and what this build does not know in ``extra``.
+JudgementRow = Judgement
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -231,13 +200,6 @@ def _guarded(fn: F) -> F:
             raise StoreError(f"{self.path}: {e}") from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _tier(value: str) -> Tier:
-    try:
-        return Tier[value]
-    except KeyError:
-        return Tier.MISS
 
 
 class SessionStore:
@@ -408,12 +370,7 @@ class SessionStore:
         assert db is not None
         values = judgement_values(judgement)
         try:
-            db.execute(
-                "INSERT INTO judgements (session_id, move_index, move_name, score, tier, parts_json,"
-                " offset_s, time_s, start_s, end_s, gold, combo, tip, extra_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (int(session_id), *values),
-            )
+            db.execute(_INSERT_JUDGEMENT, (int(session_id), *values))
         except sqlite3.IntegrityError:
             raise StoreError(f"{self.path}: no session {session_id} to record into") from None
 
@@ -655,17 +612,10 @@ class SessionStore:
         assert db is not None
         out = []
         for r in db.execute(
-            "SELECT move_index, move_name, score, tier, parts_json, offset_s, time_s, start_s, end_s,"
-            " gold, combo, tip, extra_json FROM judgements WHERE session_id = ?"
-            " ORDER BY move_index, id",
+            f"SELECT {_JUDGEMENT_COLUMNS} FROM judgements WHERE session_id = ? ORDER BY move_index, id",
             (int(session_id),),
         ):
-            out.append(JudgementRow(
-                move_index=int(r[0]), move_name=r[1], score=float(r[2]), tier=_tier(r[3]),
-                parts={str(k): float(v) for k, v in _loads(r[4]).items() if _finite_or_none(v) is not None},
-                offset_s=r[5], time_s=r[6], start_s=r[7], end_s=r[8], gold=bool(r[9]),
-                combo=int(r[10]), tip=r[11] or "", extra=_loads(r[12]),
-            ))
+            out.append(_row_judgement(r))
         return out
 
     @_guarded
@@ -762,12 +712,7 @@ class SessionStore:
                  str(mode or "dance"), str(partner_uid) if partner_uid else None),
             )
             sid = int(cur.lastrowid)
-            db.executemany(
-                "INSERT INTO judgements (session_id, move_index, move_name, score, tier, parts_json,"
-                " offset_s, time_s, start_s, end_s, gold, combo, tip, extra_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(sid, *j) for j in judgements],
-            )
+            db.executemany(_INSERT_JUDGEMENT, [(sid, *j) for j in judgements])
             db.executemany(
                 "INSERT INTO samples (session_id, time_s, similarity) VALUES (?, ?, ?)",
                 [(sid, float(t), float(s)) for t, s in samples],
@@ -789,30 +734,41 @@ def _loads(text: str | None) -> dict:
     return v if isinstance(v, dict) else {}
 
 
-def judgement_values(j: Judgement | JudgementRow) -> tuple:
-    """The judgements-table values (without session_id) for a Judgement or a stored row:
-    (move_index, move_name, score, tier, parts_json, offset_s, time_s, start_s, end_s,
-    gold, combo, tip, extra_json)."""
-    score = _finite_or_none(getattr(j, "score", None))
-    extra: dict[str, Any] = dict(getattr(j, "extra", {}) or {})
-    if dataclasses.is_dataclass(j) and not isinstance(j, JudgementRow):
-        for f in dataclasses.fields(j):
-            if f.name not in _KNOWN_FIELDS:
-                extra[f.name] = _jsonable(getattr(j, f.name))
-    if score is None:
-        # Keep the move (it happened) but say why it counts as zero.
+def _row_judgement(r: Sequence[Any]) -> Judgement:
+    """A judgements-table row (the record's columns, then extra_json) as the record. The
+    store wrote it, so a value it cannot read (a file damaged by hand) falls back to the
+    field's default rather than hiding the whole session."""
+    columns: dict[str, Any] = {}
+    for f, v in zip(record.COLUMNS, r):
+        v = _loads(v) if f.kind == "parts" else v
+        try:
+            columns[f.name] = record.encode(f, record.decode(f, v))
+        except (record.RecordError, ValueError, TypeError):
+            columns[f.name] = record.encode(f, Tier.MISS) if f.kind == "tier" else f.default
+    extra = _loads(r[len(record.COLUMNS)])
+    try:
+        return record.from_stored(columns, extra)
+    except record.RecordError:
+        for f in record.EXTRA_FIELDS:
+            try:
+                record.decode(f, extra.get(f.name))
+            except record.RecordError:
+                extra.pop(f.name, None)
+        return record.from_stored(columns, extra)
+
+
+def judgement_values(j: Judgement) -> tuple:
+    """The judgements-table values (without session_id) for a judgement, in the order of
+    record.COLUMNS then extra_json. A non-finite score is stored as 0 with the reason kept
+    in extra (the move happened); scores are clamped to 0..100."""
+    columns, extra = record.stored(j)
+    if columns["score"] is None:
         extra["score_not_finite"] = repr(getattr(j, "score", None))
-        score = 0.0
-    tier = getattr(j, "tier", Tier.MISS)
-    tier_name = tier.name if isinstance(tier, Tier) else _tier(str(tier)).name
-    parts = {
-        str(k): round(v, 3)
-        for k, v in ((k, _finite_or_none(v)) for k, v in dict(getattr(j, "parts", {}) or {}).items())
-        if v is not None
-    }
-    return (
-        int(j.move_index), str(j.move_name), min(100.0, max(0.0, score)), tier_name,
-        json.dumps(parts, sort_keys=True), _finite_or_none(j.offset_s), _finite_or_none(j.time_s),
-        _finite_or_none(j.start_s), _finite_or_none(j.end_s), 1 if j.gold else 0, int(j.combo or 0),
-        str(j.tip or ""), json.dumps(extra, sort_keys=True),
-    )
+        columns["score"] = 0.0
+    columns["score"] = min(100.0, max(0.0, columns["score"]))
+    columns["parts"] = {k: round(v, 3) for k, v in columns["parts"].items()}
+    out = []
+    for f in record.COLUMNS:
+        v = columns[f.name]
+        out.append(json.dumps(v, sort_keys=True) if f.kind == "parts" else int(v) if f.kind == "bool" else v)
+    return (*out, json.dumps(extra, sort_keys=True))

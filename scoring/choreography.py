@@ -127,6 +127,7 @@ class Choreography:
     warnings: tuple[Diagnostic, ...] = ()
     _track: PoseTrack | None = field(default=None, repr=False, compare=False)
     mode: str = "dance"  # the game mode that plays it (game.modes)
+    stage: str = "camera"  # what the play screen shows of the child: camera (the picture) | cutout
 
     @property
     def seconds_per_beat(self) -> float:

@@ -9,38 +9,18 @@
 
 The live game and the offline scorer (`dance score`) drive exactly this class.
 
-How a move is judged
-  * Player poses are resampled onto a fixed grid (``rate_hz``, 30 Hz) of the song clock
-    shifted by the calibrated ``latency_s`` (camera + inference delay), so camera frame
-    rate, jitter and dropped frames do not change a score. A gap longer than ``MAX_GAP_S``
-    counts as nobody.
-  * A move [start_s, end_s) is judged once the player's clock passes end_s + max_late_s:
-    its reference samples are aligned (scoring.align.subsequence_dtw) to the player's samples
-    in [start_s - max_early_s, end_s + max_late_s]; a constant delay up to max_late_s and a
-    tempo off by up to a factor 2 cost nothing by themselves. From the second move on, a path
-    more than TIMING_FREE_S away from the player's running offset pays for the jump.
-  * Along that path each body part's mean angular error maps to a similarity
-    (scoring.similarity.curve); a part's score is that times the fraction of the move the
-    player was seen, times the motion agreement (_motion_agreement: how the player's
-    movement along the path projects onto the coach's; a frozen pose or the move danced
-    backwards gains nothing), times the facing factor (a player whose left and right look
-    swapped, as when a tracker takes a back for a front, is not credited: Features.facing).
-    The move score is the mean of part scores weighted by the move's ``parts`` times the
-    parts' importance (scoring.judge.PART_IMPORTANCE) times how much the coach moves the
-    part in this move (MOTION_EMPHASIS_*: a move is about its gesture, and anyone standing
-    still matches the parts the coach holds still). Parts the coach does not show (hidden in
-    most of the move's reference frames) are not judged. A move where the reference has no
-    pose at all is judged on presence alone.
-  * After the first judged move, a move's window follows the player's running offset
-    (FOLLOW_WINDOW_S either side) instead of the fixed [-max_early_s, +max_late_s].
-  * Per move, the rotation that best maps the player's limb directions onto the coach's
-    removes the camera's view: the heading about the vertical fully, a tilt (a camera that
-    looks down) up to scoring.features.MAX_TILT_RAD. Alignment and rotation are estimated
-    twice (window means first, then the aligned pairs).
-  * The hint names the part whose shortfall costs the move most (weight x missing points),
-    with a direction taken from the signed difference (arm lower than the coach's -> "Lift
-    your left arm higher!").
-  * Nobody seen during a move -> score 0, MISS. Never an exception.
+What it coordinates (each part testable on its own)
+  * scoring.resample.PlayerGrid: player poses onto a fixed grid (``rate_hz``, 30 Hz) of the
+    song clock shifted by the calibrated ``latency_s`` (camera + inference delay).
+  * scoring.verdict.judge_move: one move judged from the coach's rows and the player's
+    window, pure (the method is described there). A move [start_s, end_s) is judged once the
+    player's clock passes end_s + max_late_s, on the player's samples in
+    [start_s - max_early_s, end_s + max_late_s]; after the first move seen, the window
+    follows the player's running offset (FOLLOW_WINDOW_S either side) and judge_move is
+    given that offset as its timing prior.
+  * scoring.judge: the policy as data (tiers, stars, combo, points, the hint table).
+  * Here: the clock, the windows, the running offset, combo and points, live feedback,
+    subscribers and the SessionResult.
 
 Body-part names in judgements, ``live_parts`` and hints are the *player's own* body parts.
 With ``choreo.mirror`` the child mirrors the coach, so the coach's left arm (as authored in
@@ -51,8 +31,7 @@ from __future__ import annotations
 
 import bisect
 import math
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
@@ -63,50 +42,22 @@ from pose.landmarks import SKELETON
 from pose.track import PoseTrack
 from scoring import features as feat
 from scoring import judge
-from scoring.align import subsequence_dtw
 from scoring.events import Judgement, Tier
 from scoring.parts import BODY_PARTS
+from scoring.resample import PlayerGrid
 from scoring.similarity import MISSING_COST_RAD, combine, curve, part_errors, part_weight_vector
+from scoring.verdict import MIRROR_PART, MoveVerdict, judge_move
 
 if TYPE_CHECKING:
     from scoring.choreography import Choreography, Move
 
-# A player sample farther than this from every camera frame is "nobody" (a dropped camera).
-MAX_GAP_S = 0.25
-# Alignment prior: a path this far (s) from the player's running offset is free; beyond it
-# each second of extra timing difference costs like this much angular error (rad). A child's
-# latency is steady from move to move, so a path that needs a jump is more often a look-alike
-# pose elsewhere in the window (the time-reversed movement, another dance) than a real change
-# of timing. The first judged move has no running offset yet and is free anywhere in its
-# window (a constant delay is learnt there, not charged). Measured on pose2sim
-# (benchmarks/bench_scoring.py): another person's dance scores up to ~10 points less,
-# same-view and +-10 % tempo within ~1 point; the price is a sudden 0.3 s change of lag in
-# mid-song, which costs the next move or two (cam03 on the 4-move clip: -8 points, was -4).
-TIMING_FREE_S = 0.15
-# Each change of tempo along an alignment path (a skipped or a doubled player sample) costs
-# like this much angular error. 0: on pose2sim a penalty of 0.05-0.1 made a 10 % tempo
-# change cost 5-9 points, and the motion agreement already refuses a path that stalls.
-STEP_PENALTY_RAD = 0.0
 # Once the player's delay is known, a move's window reaches this far (s) around it.
 FOLLOW_WINDOW_S = 0.3
-TIMING_RAD_PER_S = 1.5
-# A move is judged mostly on what the coach moves in it: each part's weight is multiplied by
-# FLOOR + (1 - FLOOR) * (its coach movement / the most-moved part's) ** GAMMA. Parts the
-# coach holds still still count (FLOOR), so standing like the coach is not nothing, but a
-# player who stands right and does not do the move's gesture no longer scores high. Applied
-# only when the coach moves some judged part more than _STILL_RAD (otherwise weights stay).
-MOTION_EMPHASIS_FLOOR = 0.1
-MOTION_EMPHASIS_GAMMA = 2.0
-NOBODY_HINT = "Step into the picture so I can see you dance!"
-# A part the coach hides in more than this fraction of a move's frames is not judged.
-_REF_PART_MIN_KNOWN = 0.5
+# The left/right-swap check looks this far (s) before a move's window as well.
+FACING_LOOKBACK_S = 2.0
 # Live feedback compares the latest pose with the reference within this much of the
 # expected time (the player's current timing offset), so the bar forgives a little timing.
 _LIVE_SEARCH_S = 0.2
-
-_MIRROR_PART = {p: p.replace("left", "@").replace("right", "left").replace("@", "right") for p in BODY_PARTS}
-_U = {name: i for i, name in enumerate(feat.UNIT_NAMES)}
-
 
 @dataclass(frozen=True)
 class SessionResult:
@@ -142,53 +93,6 @@ class SessionResult:
             "tips": list(self.tips),
             "moves": [j.to_dict() for j in self.judgements],
         }
-
-
-@dataclass
-class _PlayerBuffer:
-    """Growable per-grid-sample player features (coach-slot order, mirrored if needed)."""
-
-    mode: str
-    vectors: np.ndarray = field(init=False)
-    angles: np.ndarray = field(init=False)
-    weights: np.ndarray = field(init=False)
-    n: int = 0
-
-    def __post_init__(self) -> None:
-        self.vectors = np.full((256, feat.NUM_VECTORS, 3), np.nan)
-        self.angles = np.full((256, feat.NUM_ANGLES), np.nan)
-        self.weights = np.zeros((256, feat.NUM_UNITS))
-        self.facing = np.full(256, np.nan)
-
-    def append(self, f: feat.Features) -> None:
-        if self.n == len(self.weights):
-            self.vectors = np.concatenate([self.vectors, np.full_like(self.vectors, np.nan)])
-            self.angles = np.concatenate([self.angles, np.full_like(self.angles, np.nan)])
-            self.weights = np.concatenate([self.weights, np.zeros_like(self.weights)])
-            self.facing = np.concatenate([self.facing, np.full_like(self.facing, np.nan)])
-        self.vectors[self.n] = f.vectors[0]
-        self.angles[self.n] = f.angles[0]
-        self.weights[self.n] = f.weights[0]
-        self.facing[self.n] = f.facing[0] if f.facing is not None else np.nan
-        self.n += 1
-
-    def window(self, lo: int, hi: int) -> feat.Features:
-        """Samples [lo, hi); indices outside [0, n) are nobody (padding)."""
-        out = feat.empty(hi - lo, self.mode)
-        a, b = max(lo, 0), min(hi, self.n)
-        if b > a:
-            out.vectors[a - lo : b - lo] = self.vectors[a:b]
-            out.angles[a - lo : b - lo] = self.angles[a:b]
-            out.weights[a - lo : b - lo] = self.weights[a:b]
-            out.facing[a - lo : b - lo] = self.facing[a:b]
-        return out
-
-    def swapped_fraction(self, lo: int, hi: int) -> float | None:
-        """Of the decided samples in [lo, hi), the fraction whose left and right look
-        swapped (Features.facing < 0); None when fewer than FACING_MIN_DECIDED decided."""
-        f = self.facing[max(lo, 0) : min(hi, self.n)]
-        f = f[np.isfinite(f)]
-        return float((f < 0).mean()) if len(f) >= FACING_MIN_DECIDED else None
 
 
 class ScoreProcessor:
@@ -229,8 +133,7 @@ class ScoreProcessor:
         self._ref(self._ref_mode)  # computed now, not on the first camera frame
 
         self._subscribers: list[Callable[[Judgement], None]] = []
-        self._player: _PlayerBuffer | None = None
-        self._prev: tuple[float, feat.Features] | None = None
+        self._player: PlayerGrid | None = None
         self._last_t: float = -math.inf
         self._song_time_s: float | None = None
         self._next_move = 0
@@ -308,16 +211,11 @@ class ScoreProcessor:
         if self._player is None:
             if frame is None:
                 self._last_t = t  # nothing to remember until the first pose fixes the mode
-                self._prev = None
                 return []
-            self._player = _PlayerBuffer(self._choose_mode(frame))
             # Grid samples before the first pose: nobody.
-            first_k = 0
-            while first_k / self.rate_hz <= self._last_t:
-                self._player.append(feat.empty(1, self._player.mode))
-                first_k += 1
+            self._player = PlayerGrid(self._choose_mode(frame), self.rate_hz, start_s=self._last_t)
         f = feat.from_frame(frame, self._player.mode, self.mirror)
-        self._resample(t, f)
+        self._player.push(t, f)
         self._last_t = t
         self._update_live(t, f)
         return self._judge_due(t)
@@ -363,18 +261,6 @@ class ScoreProcessor:
             self._ref_feats[mode] = rows
         return self._ref_feats[mode]
 
-    def _resample(self, t: float, f: feat.Features) -> None:
-        """Emit grid samples up to time t: each takes the nearer of the previous and this pose."""
-        buf = self._player
-        assert buf is not None
-        while buf.n / self.rate_hz <= t:
-            g = buf.n / self.rate_hz
-            choice, dist = f, t - g
-            if self._prev is not None and (g - self._prev[0]) < dist:
-                choice, dist = self._prev[1], g - self._prev[0]
-            buf.append(choice if dist <= MAX_GAP_S else feat.empty(1, buf.mode))
-        self._prev = (t, f)
-
     def _update_live(self, t: float, f: feat.Features) -> None:
         if not f.present[0]:
             self._live_score, self._live_parts = None, {}
@@ -400,7 +286,7 @@ class ScoreProcessor:
         self._live_parts = {self._player_part(p): float(s) for p, s, k in zip(BODY_PARTS, sims, known) if k}
 
     def _player_part(self, coach_part: str) -> str:
-        return _MIRROR_PART[coach_part] if self.mirror else coach_part
+        return MIRROR_PART[coach_part] if self.mirror else coach_part
 
     def _window(self, move: "Move") -> tuple[float, float]:
         """How far (s) before a move's start and after its end the player may be.
@@ -428,109 +314,40 @@ class ScoreProcessor:
         return out
 
     def _judge(self, mi: int, time_s: float) -> Judgement:
+        """Cut the move's rows and the player's window, judge_move them, keep the offset."""
         move = self.moves[mi]
-        w_all = self._move_w[mi]
         mode = self._player.mode if self._player is not None else self._ref_mode
-        ref_all = self._ref(mode)
         r0 = max(int(math.ceil(move.start_s * self.rate_hz - 1e-9)), 0)
         r1 = min(max(int(math.ceil(move.end_s * self.rate_hz - 1e-9)), r0 + 1), self._n_ref)
         r0 = min(r0, r1 - 1)
-        ref = ref_all.take(slice(r0, r1))
-        n = len(ref)
+        ref = self._ref(mode).take(slice(r0, r1))
         early_s, late_s = self._window(move)
         c0 = int(math.floor((move.start_s - early_s) * self.rate_hz))
         c1 = int(math.ceil((move.end_s + late_s) * self.rate_hz)) + 1
-        c1 = max(c1, c0 + (n + 1) // 2 + 1)
-        pl = self._player.window(c0, c1) if self._player is not None else feat.empty(c1 - c0, mode)
-
-        # The coach must show a part for it to be judged in this move.
-        ref_part_known = np.stack([
-            (ref.weights @ feat.PART_MEMBERSHIP.T)[:, p] > 0 for p in range(len(BODY_PARTS))
-        ], axis=1).mean(axis=0) >= _REF_PART_MIN_KNOWN
-        w = _motion_emphasis(np.where(ref_part_known, w_all, 0.0), ref)
-
-        present = pl.present
-        base = dict(move_index=move.index, move_name=move.name, time_s=float(time_s), start_s=float(move.start_s),
-                    end_s=float(move.end_s), gold=bool(move.gold), tip=str(getattr(move, "tip", "") or ""))
-        judged_parts = [p for p, wp in zip(BODY_PARTS, w) if wp > 0]
-        if not present.any():
-            return self._emit(base, 0.0, {p: 0.0 for p in judged_parts or BODY_PARTS if w_all[BODY_PARTS.index(p)] > 0},
-                              0.0, None, None, None, force_miss=True)
-        if w.sum() == 0:
-            # Nobody in the reference for this move: nothing to copy, judge presence only.
-            coverage = float(present[max(0, r0 - c0) : max(0, r0 - c0) + n].mean()) if n else 0.0
-            return self._emit(base, 100.0 * coverage, {}, 0.0, None, None, None)
-
-        # Turn the player onto the coach (camera pitch/yaw): first from the whole window's mean
-        # limb directions, then again from the rows the alignment paired, and re-align.
-        rotation = _rotation_from_window(pl, ref)
-        # Prefer paths near the player's usual timing: a child's delay is steady from move to
-        # move, and a path that needs a sudden jump is usually a look-alike pose elsewhere.
-        lag_s = (c0 + np.arange(len(pl)))[None, :] / self.rate_hz - (r0 + np.arange(n))[:, None] / self.rate_hz
-        if self._offsets:
-            timing_cost = TIMING_RAD_PER_S * np.maximum(np.abs(lag_s - self.offset_s) - TIMING_FREE_S, 0.0)
+        c1 = max(c1, c0 + (len(ref) + 1) // 2 + 1)
+        if self._player is not None:
+            pl = self._player.window(c0, c1)
+            swapped = self._player.swapped_fraction(c0 - int(FACING_LOOKBACK_S * self.rate_hz), c1)
         else:
-            timing_cost = np.zeros_like(lag_s)  # no running offset yet: any timing in the window
-        match = None
-        for _ in range(2):
-            pl_rot = feat.rotate(pl, rotation)
-            pe = part_errors(ref, pl_rot)  # (n, m, P)
-            match = subsequence_dtw(combine(pe, w, missing=MISSING_COST_RAD) + timing_cost, STEP_PENALTY_RAD)
-            rotation = feat.best_rotation(pl.take(match.cols), ref)
-        assert match is not None
-        self._rotation = rotation
-        rows = np.arange(n)
-        path_pe = pe[rows, match.cols]  # (n, P)
-        seen = present[match.cols]
-        coverage = float(seen.mean())
-        # A coach who moves a part and a player who holds it still: the poses may be close
-        # (a frozen pose from the middle of the move), the dance is not. Scale by how much
-        # of the coach's movement the player shows.
-        motion = _motion_agreement(ref, pl_rot.take(match.cols), seen, w)
-        swapped = self._player.swapped_fraction(c0 - int(FACING_LOOKBACK_S * self.rate_hz), c1) \
-            if self._player is not None else None
-        facing = 1.0 if swapped is None else float(np.clip((FACING_SWAPPED_FULL - swapped) /
-                                                          (FACING_SWAPPED_FULL - FACING_SWAPPED_NONE), 0.0, 1.0))
-        part_scores: dict[str, float] = {}
-        for p, part in enumerate(BODY_PARTS):
-            if w[p] <= 0:
-                continue
-            e = path_pe[seen, p]
-            e = e[np.isfinite(e)]
-            sim = _part_similarity(e)
-            part_scores[part] = float(100.0 * sim * coverage * motion[p] * facing)
-        score = float(sum(part_scores[p] * w[BODY_PARTS.index(p)] for p in part_scores) / w.sum())
-        row_sim = combine(curve(path_pe), w, missing=0.0)
-        base["samples"] = tuple(np.where(seen, row_sim, 0.0).round(4))
-        base["sample_rate_hz"] = self.rate_hz
-        offsets = (c0 + match.cols[seen] - (r0 + rows[seen])) / self.rate_hz
-        offset_s = float(np.median(offsets)) if offsets.size else 0.0
-        if seen.any():
-            self._offsets.append(offset_s)
+            pl, swapped = feat.empty(c1 - c0, mode), None
+        v = judge_move(ref, pl, self._move_w[mi], lead_rows=c0 - r0, rate_hz=self.rate_hz,
+                       running_offset_s=self.offset_s if self._offsets else None, swapped_fraction=swapped,
+                       difficulty=self.difficulty, mirror=self.mirror)
+        if v.seen:
+            self._rotation = v.rotation
+            self._offsets.append(v.offset_s)
             self._offset_estimate = float(np.median(self._offsets[-3:]))
-        return self._emit(base, score, part_scores, offset_s, ref.take(rows[seen]), pl.take(match.cols[seen]), w)
+        return self._emit(move, v, time_s)
 
-    def _emit(self, base: dict, score: float, coach_parts: dict[str, float], offset_s: float,
-              ref_rows: feat.Features | None, pl_rows: feat.Features | None, w: np.ndarray | None,
-              force_miss: bool = False) -> Judgement:
-        score = float(np.clip(score, 0.0, 100.0))
-        tier = Tier.MISS if force_miss else judge.tier_for(score, self.difficulty)
-        self._combo = judge.next_combo(self._combo, tier)
+    def _emit(self, move: "Move", v: MoveVerdict, time_s: float) -> Judgement:
+        self._combo = judge.next_combo(self._combo, v.tier)
         self._max_combo = max(self._max_combo, self._combo)
-        hint, weakest = "", ""
-        if force_miss:
-            hint = NOBODY_HINT
-        elif tier < Tier.PERFECT:
-            coach_weak = _weakest(coach_parts, w) if coach_parts else None
-            if coach_weak is not None:
-                weakest = self._player_part(coach_weak)
-                diff = _part_diff(coach_weak, ref_rows, pl_rows) if ref_rows is not None and len(ref_rows) else None
-                hint = judge.hint_for(weakest, diff)
         return Judgement(
             # Full precision in the event (JSON rounds): ordering stays exact for reports.
-            score=score, tier=tier,
-            parts={self._player_part(p): float(s) for p, s in coach_parts.items()},
-            offset_s=float(offset_s), combo=self._combo, hint=hint, weakest_part=weakest, **base,
+            move_index=move.index, move_name=move.name, score=v.score, tier=v.tier, parts=v.parts,
+            offset_s=v.offset_s, time_s=float(time_s), start_s=float(move.start_s), end_s=float(move.end_s),
+            gold=bool(move.gold), combo=self._combo, tip=str(getattr(move, "tip", "") or ""), hint=v.hint,
+            weakest_part=v.weakest_part, samples=v.samples, sample_rate_hz=self.rate_hz if v.samples else 0.0,
         )
 
     def _make_result(self) -> SessionResult:
@@ -558,153 +375,6 @@ class ScoreProcessor:
             player_mode=self._player.mode if self._player is not None else "",
             points=self.points, stopped_at_s=self._stopped_at_s,
         )
-
-
-# A part's error over a move is the mean of its best PART_KEEP_FRACTION of frames: a few
-# frames the tracker got badly wrong (an arm swapped in a cross-body swing) do not count,
-# while a movement that is only roughly like the coach's all along (the move backwards, a
-# look-alike) keeps its whole error. The curve then maps that one error to a similarity.
-PART_KEEP_FRACTION = 1.0
-
-
-def _part_similarity(e: np.ndarray) -> float:
-    """errors (rad) of one part along the path -> similarity in [0, 1] (0 if none known)."""
-    if not e.size:
-        return 0.0
-    keep = max(int(math.ceil(PART_KEEP_FRACTION * e.size)), 1)
-    return float(curve(np.partition(e, keep - 1)[:keep].mean()))
-
-
-def _part_diff(coach_part: str, ref: feat.Features, pl: feat.Features) -> judge.PartDiff:
-    """Mean signed player - coach differences of the part's interpretable quantities."""
-    def up(f: feat.Features, *names: str) -> np.ndarray:
-        return sum(f.vectors[:, _U[n], 1] for n in names)
-
-    def ang(f: feat.Features, name: str) -> np.ndarray:
-        return f.angles[:, _U[name] - feat.NUM_VECTORS] * np.pi
-
-    def mean(x: np.ndarray) -> float:
-        x = x[np.isfinite(x)]
-        return float(x.mean()) if x.size else 0.0
-
-    if coach_part.endswith("_arm"):
-        side = coach_part.split("_")[0]
-        return judge.PartDiff(
-            lift=mean(up(pl, f"{side}_upper_arm", f"{side}_forearm") - up(ref, f"{side}_upper_arm", f"{side}_forearm")),
-            bend_rad=mean(ang(pl, f"{side}_elbow") - ang(ref, f"{side}_elbow")),
-        )
-    if coach_part.endswith("_leg"):
-        side = coach_part.split("_")[0]
-        return judge.PartDiff(
-            lift=mean(up(pl, f"{side}_thigh") - up(ref, f"{side}_thigh")),
-            bend_rad=mean(ang(pl, f"{side}_knee") - ang(ref, f"{side}_knee")),
-        )
-    if coach_part == "torso":
-        return judge.PartDiff(lean=mean(up(pl, "spine") - up(ref, "spine")))
-    return judge.PartDiff(lift=mean(up(pl, "neck") - up(ref, "neck")))
-
-
-def _rotation_from_window(pl: feat.Features, ref: feat.Features) -> np.ndarray:
-    """Rotation from the mean limb directions of a player window and a reference segment
-    (their rows are not paired yet, so each side is summarised by one mean pose)."""
-    if pl.mode != "3d" or not pl.present.any():
-        return np.eye(3)
-
-    def mean_rows(f: feat.Features) -> feat.Features:
-        w = f.weights[:, : feat.NUM_VECTORS, None]
-        v = (np.nan_to_num(f.vectors) * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
-        weights = np.zeros((1, feat.NUM_UNITS))
-        weights[0, : feat.NUM_VECTORS] = w[..., 0].sum(axis=0) > 0  # only directions matter here
-        return feat.Features(v[None], np.zeros((1, feat.NUM_ANGLES)), weights, f.mode)
-
-    return feat.best_rotation(mean_rows(pl), mean_rows(ref))
-
-
-# Coach movement (RMS angular deviation over a move, radians) below which a part counts as
-# held still, so the player's own stillness is not penalised there.
-_STILL_RAD = 0.12
-# Motion agreement (_motion_agreement): how the player's movement along the aligned path
-# projects onto the coach's. A gain of MOTION_GAIN_FULL or more is full credit, 0 or less
-# (held still, or moving the other way) none. Below 1 on purpose: tracker noise on the
-# coach's side inflates the coach's own motion.
-MOTION_GAIN_FULL = 0.3
-# The gain is fully trusted when the coach's moving parts spread this much (rad RMS).
-MOTION_TRUSTED_RAD = 0.3
-# Left and right swapped (a back taken for a front, see Features.facing) in more than
-# FACING_SWAPPED_FULL of the decided samples of a move's window and the FACING_LOOKBACK_S
-# before it: no credit; below FACING_SWAPPED_NONE: no effect. Real footage never swaps
-# (pose2sim, 8 views: 0 %); a swapped mocap body swaps in 80-100 % of decided samples.
-FACING_SWAPPED_NONE = 0.5
-FACING_SWAPPED_FULL = 0.8
-FACING_LOOKBACK_S = 2.0
-FACING_MIN_DECIDED = 5
-
-
-def _motion_agreement(ref: feat.Features, pl: feat.Features, seen: np.ndarray, part_w: np.ndarray) -> np.ndarray:
-    """(P,) in [0, 1]: how much of the coach's movement the player shows along the path.
-
-    ref: the move's n reference rows; pl: the player's rows on the aligned path (n, in ref
-    order); seen: (n,) the player was there. Each side's limb directions and joint angles
-    are taken as deviations from their mean over the seen rows; gain = sum(d_ref . d_pl) /
-    sum(|d_ref|^2), pooled over the parts the coach moves (weights ``part_w``): one part's
-    movement is often near the tracker's noise, the move's gesture as a whole is not. A
-    frozen player gains ~0, the move backwards less than 0. The moving parts all get
-    clip(gain / MOTION_GAIN_FULL, 0, 1); parts the coach holds still (spread <=
-    _STILL_RAD) get 1.
-    """
-    s_ref = feat.PART_MEMBERSHIP @ feat.spread(ref) / feat.PART_MEMBERSHIP.sum(axis=1)
-    out = np.ones(len(BODY_PARTS))
-    moving = (s_ref > _STILL_RAD) & (part_w > 0)
-    if not moving.any():
-        return out
-    if seen.sum() < 2:
-        return np.where(moving, 0.0, 1.0)
-    r, p = ref.take(seen), pl.take(seen)
-    w = r.weights * p.weights
-
-    def deviations(f: feat.Features) -> tuple[np.ndarray, np.ndarray]:
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a unit unknown in every row
-            return f.vectors - np.nanmean(f.vectors, axis=0), (f.angles - np.nanmean(f.angles, axis=0)) * np.pi
-
-    dv_r, da_r = deviations(r)
-    dv_p, da_p = deviations(p)
-    dot = np.concatenate([np.einsum("tud,tud->tu", dv_r, dv_p), da_r * da_p], axis=1)
-    sq = np.concatenate([np.einsum("tud,tud->tu", dv_r, dv_r), da_r * da_r], axis=1)
-    num = (np.nan_to_num(dot) * w).sum(axis=0) @ feat.PART_MEMBERSHIP.T
-    den = (np.nan_to_num(sq) * w).sum(axis=0) @ feat.PART_MEMBERSHIP.T
-    num_all, den_all = float(num[moving] @ part_w[moving]), float(den[moving] @ part_w[moving])
-    # Rows the player was not seen count as no movement shown.
-    gain = num_all / den_all * float(seen.mean()) if den_all > 0 else 0.0
-    f = float(np.clip(gain / MOTION_GAIN_FULL, 0.0, 1.0))
-    # A coach who barely moves gives a gain that is mostly tracker noise: trust it in
-    # proportion to how far the coach's movement rises above that noise.
-    s_move = float(s_ref[moving] @ part_w[moving] / part_w[moving].sum())
-    trust = float(np.clip((s_move - _STILL_RAD) / (MOTION_TRUSTED_RAD - _STILL_RAD), 0.0, 1.0))
-    return np.where(moving, 1.0 - trust * (1.0 - f), 1.0)
-
-
-def _motion_emphasis(w: np.ndarray, ref: feat.Features) -> np.ndarray:
-    """(P,) part weights ``w`` re-weighted by how much the coach moves each part in the move.
-
-    ref: the move's reference rows. See MOTION_EMPHASIS_FLOOR; parts with weight 0 stay 0.
-    """
-    judged = w > 0
-    if len(ref) < 2 or not judged.any():
-        return w
-    s_ref = feat.PART_MEMBERSHIP @ feat.spread(ref) / feat.PART_MEMBERSHIP.sum(axis=1)
-    top = float(s_ref[judged].max())
-    if not top > _STILL_RAD:
-        return w  # a held pose: every part as authored
-    rel = np.clip(s_ref / top, 0.0, 1.0)
-    return w * (MOTION_EMPHASIS_FLOOR + (1.0 - MOTION_EMPHASIS_FLOOR) * rel ** MOTION_EMPHASIS_GAMMA)
-
-
-def _weakest(coach_parts: dict[str, float], w: np.ndarray | None) -> str | None:
-    """The part whose shortfall costs the move most: max of weight x (100 - part score)."""
-    if w is None:
-        return judge.weakest_part(coach_parts)
-    return max(coach_parts, key=lambda p: (w[BODY_PARTS.index(p)] * (100.0 - coach_parts[p]), -coach_parts[p]))
 
 
 def _importance(w: np.ndarray, importance: np.ndarray) -> np.ndarray:

@@ -14,11 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from reports.store import MAX_NAME_LEN, tidy_text  # one rule for names, on the device and the server
 from server import auth
 from server.db import (children, classes, devices, forgotten, moves, now_iso, sessions, teachers,
                        web_sessions)
 
-MAX_NAME_LEN = 64
 MAX_MOVES = 2000
 MAX_TEXT = 1000  # characters in any one text field of an uploaded session
 
@@ -28,16 +28,10 @@ class InputError(ValueError):
 
 
 def clean_name(value: Any, what: str = "name") -> str:
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text")
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        raise InputError(f"{what} is empty")
-    if len(cleaned) > MAX_NAME_LEN:
-        raise InputError(f"{what} is longer than {MAX_NAME_LEN} characters")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise InputError(f"{what} contains control characters")
-    return cleaned
+    try:
+        return tidy_text(value, what, MAX_NAME_LEN)
+    except ValueError as e:
+        raise InputError(str(e)) from None
 
 
 # ---- teachers and web sessions ----------------------------------------------------------

@@ -73,6 +73,10 @@ class Stage:
         self._bg = self._background()
         self._lights = self._light_blobs()
 
+    def background_bgr(self) -> np.ndarray:
+        """(H, W, 3) uint8 BGR: the empty stage (no lights, no coach), e.g. for a cut-out."""
+        return self._bg.copy()
+
     # -- background ------------------------------------------------------------------
     def _background(self) -> np.ndarray:
         w, h, cam = self.w, self.h, self.cam

@@ -52,3 +52,105 @@ def to_surface(rgba: np.ndarray):
 
     h, w = rgba.shape[:2]
     return pygame.image.frombuffer(rgba.tobytes(), (w, h), "RGBA")
+
+
+class CameraCutout:
+    """The child cut out of a game camera's newest picture, as a pygame surface, converted
+    once per new mask (the render loop may ask every frame).
+
+    The mask is the camera's "segmentation" pipeline (the selfie segmenter on its own worker
+    thread); a body pose that carries its own person mask is the fallback.
+    Counters: made (cut-outs converted).
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._surface = None
+        self.made = 0
+
+    def surface(self, cam, height_px: int):
+        """The cut-out ``height_px`` tall (mirrored like the camera view), or None: nobody found
+        or no picture yet."""
+        if cam is None:
+            return None
+        frame = mask = None
+        seg = cam.latest_result("segmentation") if hasattr(cam, "latest_result") else None
+        if seg is not None and seg.frame_rgb is not None and seg.result is not None:
+            frame, mask, key = seg.frame_rgb, seg.result.mask, ("segmentation", seg.index, height_px)
+        else:
+            latest = cam.latest()
+            if latest is not None and latest.pose is not None and latest.pose.mask is not None:
+                frame, mask, key = latest.frame_rgb, latest.pose.mask, ("body", latest.index, height_px)
+        if frame is None or mask is None:
+            return None
+        if key != self._key:
+            rgba = cutout_rgba(frame, mask, height_px, mirror=True)
+            self._surface = None if rgba is None else to_surface(rgba)
+            self._key = key
+            self.made += 1
+        return self._surface
+
+
+def person_rgba(frame_rgb: np.ndarray, mask: np.ndarray, size_wh: tuple[int, int], *,
+                mirror: bool = True) -> np.ndarray:
+    """(h, w, 4) uint8: the whole frame (H, W, 3) scaled to ``size_wh`` = (w, h), alpha from
+    ``mask`` (any size, person probability) — the person stays where the camera saw them,
+    so a skeleton drawn over the camera view still lines up. Mirrored like the view."""
+    import cv2
+
+    w, h = int(size_wh[0]), int(size_wh[1])
+    rgb = cv2.resize(frame_rgb, (w, h), interpolation=cv2.INTER_LINEAR)
+    alpha = cv2.resize(np.asarray(mask, np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    alpha = np.where(alpha >= MASK_THRESHOLD, alpha, 0.0)
+    rgba = np.dstack([rgb, (np.clip(alpha, 0, 1) * 255).astype(np.uint8)])
+    return np.ascontiguousarray(rgba[:, ::-1] if mirror else rgba)
+
+
+_BACKDROPS: dict[tuple[int, int], object] = {}
+
+
+def stage_backdrop(size_wh: tuple[int, int]):
+    """The party stage (wall, bunting, stars, wooden floor) the coach dances on, as a pygame
+    surface of ``size_wh``; drawn once per size."""
+    import cv2
+    import pygame
+
+    key = (int(size_wh[0]), int(size_wh[1]))
+    if key not in _BACKDROPS:
+        from game.demo.coach import Camera as StageCamera
+        from game.demo.stage import Stage
+
+        bgr = Stage(StageCamera(960, 540)).background_bgr()
+        rgb = cv2.cvtColor(cv2.resize(bgr, key, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+        if len(_BACKDROPS) > 8:
+            _BACKDROPS.clear()
+        _BACKDROPS[key] = pygame.image.frombuffer(np.ascontiguousarray(rgb).tobytes(), key, "RGB").copy()
+    return _BACKDROPS[key]
+
+
+class StageCutout:
+    """The child cut out of the camera picture and put on the stage backdrop, at the camera
+    view's size (a pygame surface); converted once per new mask. None until a mask comes.
+    Counters: made."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._surface = None
+        self.made = 0
+
+    def surface(self, cam, size_wh: tuple[int, int]):
+        import pygame
+
+        if cam is None:
+            return None
+        seg = cam.latest_result("segmentation") if hasattr(cam, "latest_result") else None
+        if seg is None or seg.frame_rgb is None or seg.result is None:
+            return None
+        key = (seg.index, tuple(size_wh))
+        if key != self._key:
+            out = stage_backdrop(size_wh).copy()
+            rgba = person_rgba(seg.frame_rgb, seg.result.mask, size_wh, mirror=True)
+            out.blit(pygame.image.frombuffer(rgba.tobytes(), tuple(size_wh), "RGBA"), (0, 0))
+            self._surface, self._key = out, key
+            self.made += 1
+        return self._surface

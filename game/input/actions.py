@@ -22,6 +22,7 @@ class Action(str, Enum):
     NEXT = "next"      # move focus to the next button (swipe, Tab)
     RETRY = "retry"    # "again" where a screen offers it
     CALIBRATE = "calibrate"  # the title's camera-timing check
+    PRACTICE = "practice"  # practise moves (the title's move picker, the results' weakest move)
     PAGE_UP = "page_up"
     PAGE_DOWN = "page_down"
 

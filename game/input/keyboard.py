@@ -16,6 +16,7 @@ KEY_ACTIONS: dict[str, Action] = {
     "tab": Action.NEXT, "n": Action.NEXT,
     "r": Action.RETRY,
     "c": Action.CALIBRATE,
+    "m": Action.PRACTICE,
     "page up": Action.PAGE_UP, "page down": Action.PAGE_DOWN,
 }
 

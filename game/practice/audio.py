@@ -1,4 +1,4 @@
-"""Practice audio: the song slowed without changing its pitch, plus a count-in click.
+"""Practice audio: the song slowed without changing its pitch, plus the count-in.
 
 The time-stretch is WSOLA from ``audiotsm`` (numpy only, no system binary): it cuts the
 signal into overlapping frames and re-spaces them, choosing each frame's exact position by
@@ -66,17 +66,35 @@ def click(sr: int, accent: bool = False) -> np.ndarray:
     return (0.45 * noise + 0.55 * tone).astype(np.float32)
 
 
-def add_count_in(samples: np.ndarray, sr: int, beat_times_s: list[float], gain: float = 0.8) -> np.ndarray:
-    """``samples`` (N, C) with a click mixed in at each time in ``beat_times_s`` (the first
-    one accented), soft-clipped to [-1, 1]."""
+def add_count_in(samples: np.ndarray, sr: int, beat_times_s: list[float], gain: float = 0.8,
+                 words: tuple[np.ndarray, ...] | None = None, beat_s: float | None = None) -> np.ndarray:
+    """``samples`` (N, C) with the count-in mixed in at each time in ``beat_times_s``,
+    soft-clipped to [-1, 1].
+
+    words: one spoken word (n,) per beat ("five, six, seven, eight"): each starts on its
+    beat over a quieter click (the click keeps the exact beat audible under a word's soft
+    onset). A word longer than 90 % of ``beat_s`` is sped up (pitch kept) to fit, so the
+    words never run into each other at full speed. Without words: a clap-like click per
+    beat, the first one accented."""
     out = np.array(samples, dtype=np.float32, copy=True)
-    for i, t in enumerate(beat_times_s):
-        c = click(sr, accent=(i == 0)) * gain
+
+    def mix(c: np.ndarray, t: float) -> None:
         a = int(round(t * sr))
         if a >= out.shape[0] or a + c.size <= 0:
-            continue
+            return
         lo, hi = max(0, a), min(out.shape[0], a + c.size)
         out[lo:hi] += c[lo - a:hi - a, None] if out.ndim == 2 else c[lo - a:hi - a]
+
+    for i, t in enumerate(beat_times_s):
+        if words:
+            w = words[i % len(words)]
+            fit = 0.9 * beat_s * sr if beat_s else None
+            if fit is not None and w.size > fit:
+                w = stretch(w, sr, min(4.0, w.size / fit))[: int(fit)]
+            mix(click(sr, accent=(i == 0)) * gain * 0.35, t)
+            mix(w * gain, t)
+        else:
+            mix(click(sr, accent=(i == 0)) * gain, t)
     return np.tanh(out * 1.0).astype(np.float32) if np.abs(out).max() > 1.0 else out
 
 
@@ -108,6 +126,32 @@ def write_wav(path: Path, samples: np.ndarray, sr: int = SR) -> Path:
         w.setframerate(int(sr))
         w.writeframes(pcm.tobytes())
     return path
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A 16-bit PCM WAV -> ((N, C) float32 in [-1, 1], rate)."""
+    with wave.open(str(path), "rb") as w:
+        if w.getsampwidth() != 2:
+            raise DanceError(f"{path}: not a 16-bit WAV")
+        raw = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        return (raw.reshape(-1, w.getnchannels()).astype(np.float32) / 32768.0), w.getframerate()
+
+
+def timeline(parts: list[tuple[float, Path, float]], length_s: float, sr: int = SR) -> np.ndarray:
+    """One sound track (N, 2) of ``length_s`` from WAV pieces: each (start_s, wav, played_s)
+    puts the wav's first ``played_s`` seconds at ``start_s`` (silence between them)."""
+    out = np.zeros((max(1, int(round(length_s * sr))), 2), np.float32)
+    for start_s, path, played_s in parts:
+        x, rate = read_wav(path)
+        if rate != sr:
+            raise DanceError(f"{path}: expected {sr} Hz, got {rate}")
+        x = x[:, :2] if x.shape[1] >= 2 else np.repeat(x, 2, axis=1)
+        x = x[: int(round(played_s * sr))]
+        a = int(round(start_s * sr))
+        n = min(x.shape[0], out.shape[0] - a)
+        if n > 0:
+            out[a:a + n] = x[:n]
+    return out
 
 
 def mux_audio(video: Path, wav: Path) -> None:

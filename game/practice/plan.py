@@ -83,3 +83,82 @@ class PracticePlan:
         inside = practice_t_s - self.loop_of(practice_t_s) * self.loop_s
         beat = int(inside / self.slowed_beat_s)
         return self.count_in_beats - beat if beat < self.count_in_beats else None
+
+
+# -- the break-it-down progression ----------------------------------------------------------
+STEP_KINDS = ("move", "chain", "section")
+# A loop passes when every move in it is judged GOOD or better; this many passing loops
+# pass the step. The full-speed section is the finale, played until it passes once.
+LOOPS_TO_PASS = {"move": 2, "chain": 2, "section": 1}
+DEFAULT_LOOPS = {"move": 6, "chain": 4, "section": 2}
+
+
+@dataclass(frozen=True)
+class PracticeStep:
+    """One stage of a practice: ``moves`` (1-based move numbers, consecutive, ascending) of
+    the choreography at ``choreo_path``, looped at ``speed`` for at most ``max_loops``
+    loops, passed after ``loops_to_pass`` loops with every move GOOD or better.
+
+    kind: "move" (one move alone), "chain" (the move with its neighbour), "section" (the
+    move among its neighbours at full speed)."""
+
+    choreo_path: str
+    kind: str
+    moves: tuple[int, ...]
+    speed: float
+    max_loops: int
+    loops_to_pass: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in STEP_KINDS:
+            raise ValueError(f"step kind must be one of {STEP_KINDS}, got {self.kind!r}")
+        m = tuple(int(i) for i in self.moves)
+        if not m or m[0] < 1 or any(b != a + 1 for a, b in zip(m, m[1:])):
+            raise ValueError(f"a step's moves must be consecutive move numbers from 1, got {self.moves}")
+        object.__setattr__(self, "moves", m)
+        if not (0.0 < self.speed <= 1.0 and math.isfinite(self.speed)):
+            raise ValueError(f"speed must be in (0, 1], got {self.speed}")
+        if self.max_loops < 1 or not 1 <= self.loops_to_pass:
+            raise ValueError("a step needs max_loops >= 1 and loops_to_pass >= 1")
+
+
+def section_moves(n_moves: int, move: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(chain, section) move numbers around ``move`` (1-based) of a song of ``n_moves``.
+
+    The chain is the move with the one after it (the one before, for the last move). The
+    section adds the neighbour on the other side: the three moves around it, so the move is
+    danced coming in from the move before and going out into the move after. The format
+    has no authored sections; a song of one or two moves has a shorter section."""
+    if not 1 <= move <= n_moves:
+        raise ValueError(f"move {move} is not in 1..{n_moves}")
+    if n_moves == 1:
+        return (move,), (move,)
+    chain = (move, move + 1) if move < n_moves else (move - 1, move)
+    lo, hi = max(1, min(chain) - 1), min(n_moves, max(chain) + 1)
+    if hi - lo + 1 > 3:  # both neighbours exist: keep the move in the middle
+        lo, hi = (move - 1, move + 1) if 1 < move < n_moves else (lo, lo + 2)
+    return chain, tuple(range(lo, hi + 1))
+
+
+def programme(choreo_path: str, n_moves: int, move: int, speed: float,
+              kinds: tuple[str, ...] = STEP_KINDS, max_loops: int | None = None) -> tuple[PracticeStep, ...]:
+    """The steps of practising ``move``: alone at ``speed``, chained with its neighbour at
+    ``speed``, then its section at full speed (``kinds`` picks which, in this order).
+    ``max_loops`` caps every step (else DEFAULT_LOOPS); a step that runs out of loops
+    unpassed still hands on to the next (the done screen says which to keep practising).
+    A chain or section that would repeat the move alone (a one-move song) is skipped."""
+    bad = [k for k in kinds if k not in STEP_KINDS]
+    if bad or not kinds:
+        raise ValueError(f"steps must be among {', '.join(STEP_KINDS)}, got {', '.join(kinds) or 'none'}")
+    chain, section = section_moves(n_moves, move)
+    spans = {"move": ((move,), speed), "chain": (chain, speed), "section": (section, 1.0)}
+    out: list[PracticeStep] = []
+    for kind in STEP_KINDS:
+        if kind not in kinds:
+            continue
+        moves, s = spans[kind]
+        if kind != "move" and len(moves) == 1 and any(st.moves == moves and st.speed == s for st in out):
+            continue
+        loops = max_loops if max_loops is not None else DEFAULT_LOOPS[kind]
+        out.append(PracticeStep(str(choreo_path), kind, moves, s, loops, LOOPS_TO_PASS[kind]))
+    return tuple(out)

@@ -38,6 +38,9 @@ class GameConfig:
     autoplay: bool = True  # headless: the title and step-in move on by themselves
     hand_source: Any = None  # game.input.sources.HandSource driving hands-free control, or None
     hands_free: bool = False  # the camera also runs the hand pipeline; the menus follow the hands
+    # The dance mode shows the child cut out onto the stage (the camera runs segmentation too).
+    # None: as the song says (its ``stage:``); True / False: --cutout / --no-cutout.
+    cutout: bool | None = None
 
 
 @dataclass

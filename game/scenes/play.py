@@ -51,6 +51,7 @@ class PlayScene(Scene):
         w, h = app.size_px
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
         self.coach_box, self.cam_box = self.layout.coach, self.layout.camera
+        self.cam_view = self.cam_box
         self.stage_rect = self.coach_box  # where the coach picture is drawn (the video's own rect)
         # A pause button a hand cursor can rest on (an open palm, P or Esc pause too).
         pb = pygame.Rect(0, 0, 132, 50)
@@ -83,6 +84,7 @@ class PlayScene(Scene):
         self.proc.subscribe(self.hud.on_judgement)
         self.proc.subscribe(self._celebrate)
         self.slow_fps: float | None = None  # the pipelines' rate while they cannot keep up
+        self.degraded_note: str | None = None  # which pipeline the worker slowed, in kind words
         self._rate_checked_s = 0.0
         self._rate_prev = (0, 0)
         self.state = "ready"  # ready -> counting -> playing -> done
@@ -251,6 +253,13 @@ class PlayScene(Scene):
         if cam is None or cam.worker is None or self.app.simulated or self.time_s - self._rate_checked_s < 1.0:
             return
         self._rate_checked_s = self.time_s
+        from game.camera import degradation_note
+
+        # A pipeline the worker had to slow is said on screen, never silently.
+        self.degraded_note = degradation_note(getattr(cam, "degradation", None))
+        if self.degraded_note is not None:
+            self.stats["degraded_seconds"] = self.stats.get("degraded_seconds", 0) + 1
+            self.stats["degraded_notes"] = sorted(set(self.stats.get("degraded_notes", [])) | {self.degraded_note})
         st = cam.stats()
         if st is None:
             return
@@ -311,6 +320,11 @@ class PlayScene(Scene):
             pygame.draw.rect(screen, theme.ORANGE, note, border_radius=23)
             theme.text(screen, f"The camera is slow right now ({self.slow_fps:.0f} fps) - scores may be too low",
                        28, theme.WHITE, note.center, outline_px=1)
+        if self.degraded_note is not None and self.state == "playing":
+            note = pygame.Rect(0, 0, 900, 40)
+            note.midbottom = (w // 2, h - (58 if self.slow_fps is not None else 6))
+            pygame.draw.rect(screen, theme.LILAC, note, border_radius=20)
+            theme.text(screen, self.degraded_note, 24, theme.WHITE, note.center, outline_px=1)
         if self._pending_shot:
             self.game.shot(self.app, self._pending_shot)  # after everything is drawn
             self._pending_shot = None
@@ -349,8 +363,9 @@ class PlayScene(Scene):
     def _draw_camera(self, screen, song: float, t: float) -> None:
         box = self.cam_box
         cam = self.game.camera
-        surf = cam.surface(box.size) if cam is not None else None
+        surf = self.camera_picture(cam, box.size) if cam is not None else None
         view = surf.get_rect(center=box.center) if surf is not None else box
+        self.cam_view = view  # where the child's picture is on screen (accessories ride on it)
         pygame.draw.rect(screen, theme.SUN, view.inflate(12, 12), border_radius=20)
         if surf is not None:
             screen.blit(surf, view)
@@ -379,6 +394,11 @@ class PlayScene(Scene):
         elif self.nobody_in_view():
             draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width - 16)
             self._pending_shot = "4_play_nobody"
+
+    def camera_picture(self, cam, box_px: tuple[int, int]):
+        """The child's picture in the camera box: the mirrored camera frame (a mode may
+        show something else of the same size, e.g. the child cut out onto a stage)."""
+        return cam.surface(box_px)
 
     def _draw_tip(self, screen, song: float) -> None:
         w, _ = screen.get_size()

@@ -1,6 +1,11 @@
 """Results: stars (popping in one by one), the points, tier counts, best moves and one kind,
 specific tip. Enter / Esc / a click go back to the title; headless runs end here.
 
+After a dance, "Practise it!" under the tip practises the weakest move (broken down: slowed,
+chained, then at full speed), and "Drill tricky moves" practises the moves this child keeps
+missing across recent sessions; M, pointing at them, or a swipe to them and a thumbs up
+start them.
+
 After "Just watch" nothing was scored, so the screen says what was watched and how to
 dance along next time: no points, no stars, no "missed"."""
 from __future__ import annotations
@@ -32,16 +37,83 @@ class ResultsScene(Scene):
         self.fx = None
         w, h = app.size_px
         label = "Back to the dances" if watched else "Yay! Again"
-        self.done = theme.Button(label, pygame.Rect(w // 2 - 220, h - 132, 440, 88), theme.PINK, True)
+        self.done = theme.Button(label, pygame.Rect(w // 2 - 200, h - 132, 400, 88), theme.PINK, True)
         self._fired = 0
+        self.weakest = None if watched else weakest_move(result, choreo)
+        self.practise_button = None
+        if self.weakest is not None:
+            self.practise_button = theme.Button("Practise it!", pygame.Rect(w - 410, 300 + 280 - 74, 320, 58),
+                                                theme.MINT)
+        self.drill_button = None
+        if not watched and getattr(choreo, "mode", "dance") == "dance" and self._has_tricky():
+            self.drill_button = theme.Button("Drill tricky moves", pygame.Rect(40, h - 124, 340, 72), theme.SKY)
+        self.buttons = [b for b in (self.done, self.practise_button, self.drill_button) if b is not None]
+
+    def _has_tricky(self) -> bool:
+        player = self.game.config.player
+        if not player or not self.game.config.use_store:
+            return False
+        from reports.analysis import tricky_moves
+        from reports.store import SessionStore, StoreError
+
+        try:
+            with SessionStore.open(self.game.config.store_path, create=False) as store:
+                return bool(tricky_moves(store, player))
+        except StoreError:
+            return False
 
     def targets(self) -> list:
-        return [self.done]
+        return list(self.buttons)
+
+    def _focus(self, step: int) -> None:
+        i = next((k for k, b in enumerate(self.buttons) if b.focused), 0)
+        for b in self.buttons:
+            b.focused = False
+        self.buttons[(i + step) % len(self.buttons)].focused = True
+
+    def press(self, button) -> None:
+        if button is self.practise_button:
+            self.practise_weakest()
+        elif button is self.drill_button:
+            self.drill()
+        else:
+            self.app.pop()
 
     def on_action(self, a: ActionEvent) -> None:
-        if a.action in (Action.BACK, Action.YES) or (
-                a.action is Action.SELECT and (a.pos_px is None or a.target is self.done)):
+        if a.action is Action.BACK:
             self.app.pop()
+        elif a.action in (Action.LEFT, Action.RIGHT, Action.NEXT, Action.UP, Action.DOWN):
+            self._focus(-1 if a.action in (Action.LEFT, Action.UP) else 1)
+        elif a.action is Action.PRACTICE and self.practise_button is not None:
+            self.practise_weakest()
+        elif a.action is Action.SELECT and a.pos_px is not None:
+            if a.target in self.buttons:
+                self.press(a.target)
+        elif a.action in (Action.YES, Action.SELECT):
+            self.press(next((b for b in self.buttons if b.focused), self.done))
+
+    def practise_weakest(self) -> None:
+        """The weakest move of this dance, broken down at half speed."""
+        from game.practice.playlist import for_move
+        from game.practice.scene import start_practice
+
+        number = self.weakest[0]
+        start_practice(self.app, self.game, for_move(self.choreo.path, len(self.choreo.moves), number, 0.5))
+
+    def drill(self) -> None:
+        """The child's tricky moves from the store, each alone at half speed."""
+        from game.practice.playlist import tricky
+        from game.practice.scene import start_practice
+        from pose.errors import DanceError
+
+        try:
+            steps = tricky(self.game.config.player, self.game.config.store_path, 0.5,
+                           known=list(self.game.config.choreographies))
+        except DanceError:
+            self.drill_button = None  # nothing to drill after all (e.g. the dances moved)
+            self.buttons = [b for b in self.buttons if b is not None and b.label != "Drill tricky moves"]
+            return
+        start_practice(self.app, self.game, steps)
 
     def update(self, dt_s: float) -> None:
         from game.particles import ParticleSystem
@@ -88,7 +160,8 @@ class ResultsScene(Scene):
         self._tiers(screen, pygame.Rect(60, 300, 380, 280))
         self._best(screen, pygame.Rect(w // 2 - 190, 300, 380, 280))
         self._tip(screen, pygame.Rect(w - 440, 300, 380, 280))
-        self.done.draw(screen, t)
+        for b in self.buttons:
+            b.draw(screen, t)
         self._keys(screen)
         if self.fx is not None:
             self.fx.draw(screen)
@@ -97,7 +170,10 @@ class ResultsScene(Scene):
 
     def _keys(self, screen) -> None:
         w, h = screen.get_size()
-        theme.text(screen, "Enter  or  Esc   back to the dances", 26, (230, 220, 255), (w // 2, h - 22), shadow=False)
+        keys = "Enter  or  Esc   back to the dances"
+        if self.practise_button is not None or self.drill_button is not None:
+            keys = "< >  choose    Enter  press    M  practise the tricky move    Esc  back to the dances"
+        theme.text(screen, keys, 26, (230, 220, 255), (w // 2, h - 22), shadow=False)
 
     def _draw_watched(self, screen) -> None:
         t = self.time_s
@@ -150,5 +226,25 @@ class ResultsScene(Scene):
         else:
             tip = "You did it! Try a harder dance next."
         lines = theme.wrap(tip, 30, rect.width - 40)
+        if self.practise_button is not None:
+            # The tip says what went wrong; the button under it practises the move it is about.
+            lines = lines[:3]
+            name = self.weakest[1]
+            label = f"Practise {name} slowly:"
+            theme.text(screen, label, theme.fit(label, 28, rect.width - 40), theme.PINK,
+                       (rect.centerx, self.practise_button.rect.y - 22), shadow=False)
         for i, ln in enumerate(lines[:6]):
             theme.text(screen, ln, 30, theme.INK, (rect.centerx, rect.y + 80 + i * 32), shadow=False)
+
+
+def weakest_move(result, choreo) -> tuple[int, str] | None:
+    """(move number, name) of the move the "Next time" tip is about: the lowest-scored
+    move below GREAT (the scorer orders its tips the same way); None after a great dance or
+    for a song practice does not cover."""
+    if getattr(choreo, "mode", "dance") != "dance" or not getattr(result, "judgements", None):
+        return None
+    js = sorted(result.judgements, key=lambda j: (j.score, j.move_index))
+    j = js[0]
+    if j.tier >= Tier.GREAT or not 0 <= j.move_index < len(choreo.moves):
+        return None
+    return j.move_index + 1, choreo.moves[j.move_index].name

@@ -1,7 +1,8 @@
 """Title screen and choreography picker.
 
 Left/right (or a click on a card) picks a dance, Enter / Space / the big button starts it,
-P (or the dancer button) picks who is dancing, Esc quits. The first start asks who is
+M (or the Practice button) opens its moves to practise one, P (or the dancer button) picks
+who is dancing, Esc quits. The first start asks who is
 dancing unless --player said so. Each card shows the cover (or a dancing star), title,
 difficulty, length and the dancer's best stars so far, re-read whenever the title comes
 back into view. Headless runs pick the preselected dance by themselves.
@@ -139,6 +140,7 @@ class TitleScene(Scene):
         self.play_button = theme.Button("Let's dance!", pygame.Rect(w // 2 - 190, h - 130, 380, 92),
                                         theme.PINK, focused=True)
         self.timing_button = theme.Button("Camera timing", pygame.Rect(30, h - 100, 250, 62), theme.SKY)
+        self.practice_button = theme.Button("Practice", pygame.Rect(w - 280, h - 100, 250, 62), theme.MINT)
         self.dancer_rect = pygame.Rect(w - 290, 20, 270, 84)
         self.dancer_button = DancerTarget(self.dancer_rect)
         self._shown_for: str | None = game.config.player
@@ -180,7 +182,13 @@ class TitleScene(Scene):
     def targets(self) -> list:
         cards = [CardTarget(i, r) for i, r in enumerate(self.card_rects) if r.width]
         tabs = [ModeTab(i, r) for i, r in enumerate(self.tab_rects)]
-        return [self.play_button, self.timing_button, self.dancer_button, *tabs, *cards]
+        practice = [self.practice_button] if self._can_practise() else []
+        return [self.play_button, self.timing_button, *practice, self.dancer_button, *tabs, *cards]
+
+    def _can_practise(self) -> bool:
+        """Practice breaks down dance songs (the other modes have no moves to slow down)."""
+        return bool(self.entries) and self.mode is not None and self.mode.name == "dance" \
+            and not self.entries[self.selected].error
 
     def on_action(self, a: ActionEvent) -> None:
         n = max(1, len(self.entries))
@@ -194,6 +202,8 @@ class TitleScene(Scene):
             self.selected = (self.selected + (-1 if a.action is Action.LEFT else 1)) % n
         elif a.action is Action.CALIBRATE:
             self.calibrate()
+        elif a.action is Action.PRACTICE:
+            self.practise()
         elif a.action is Action.PAUSE and a.device == "keyboard":
             self.pick_dancer()  # P: who is dancing
         elif a.action is Action.YES or (a.action is Action.SELECT and a.pos_px is None):
@@ -203,6 +213,8 @@ class TitleScene(Scene):
                 self.start()
             elif a.target is self.timing_button:
                 self.calibrate()
+            elif a.target is self.practice_button:
+                self.practise()
             elif a.target is self.dancer_button:
                 self.pick_dancer()
             elif isinstance(a.target, CardTarget):
@@ -229,6 +241,21 @@ class TitleScene(Scene):
         if self.mode is not None:
             self.game.mode = self.mode
         self.app.push(open_camera_scene(self.app, self.game, path))
+
+    def practise(self) -> None:
+        """The selected song's moves, to practise one (game/practice/picker.py)."""
+        if not self._can_practise():
+            return
+        if not self.game.player_chosen and not self.app.headless:
+            self.pick_dancer(then=self.practise)  # practice is stored per dancer
+            return
+        from game.practice.picker import MovePickerScene
+        from pose.errors import DanceError
+
+        try:
+            self.app.push(MovePickerScene(self.app, self.game, self.entries[self.selected].path))
+        except DanceError as e:
+            self.entries[self.selected].error = str(e).splitlines()[0][:80]
 
     def calibrate(self) -> None:
         """The move-along latency calibration (game/scenes/calibration_scene.py); C or the button."""
@@ -264,8 +291,10 @@ class TitleScene(Scene):
         self.card_rects = self._cards(screen, t)
         self.play_button.draw(screen, t)
         self.timing_button.draw(screen, t)
+        if self._can_practise():
+            self.practice_button.draw(screen, t)
         self._dancer(screen, t)
-        theme.text(screen, "^ v  game    < >  song    Enter  start    P  who's dancing    C  camera timing    Esc  quit", 26,
+        theme.text(screen, "^ v  game    < >  song    Enter  start    M  practice    P  who's dancing    C  camera timing    Esc  quit", 24,
                    (230, 220, 255), (w // 2, h - 22), shadow=False)
 
     def _tabs(self, screen, t) -> list[pygame.Rect]:

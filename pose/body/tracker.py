@@ -10,7 +10,7 @@ from pose.body.config import BodyLandmarkModel, BodyRoiRule, aux_filter
 from pose.detector import PoseDetector
 from pose.frame import Bodies, PoseFrame
 from pose.landmarker import PoseLandmarker
-from pose.smoothing import mediapipe_chain
+from pose.smoothing import PixelRoundTrip, mediapipe_chain
 from pose.tracking.tracker import Tracker
 from pose.tracking.types import Filter, TrackedObject
 
@@ -34,7 +34,7 @@ class _BodyBase:
         self.min_tracking = float(min_tracking)
         self.make_filter = make_filter if make_filter is not None else mediapipe_chain
         self.tracker = Tracker(self.detector, BodyLandmarkModel(self.landmarker, min_tracking), BodyRoiRule(),
-                               make_filter=self.make_filter if self.smooth else None, max_objects=max_people,
+                               make_filter=self.make_filter if self.smooth else PixelRoundTrip, max_objects=max_people,
                                make_roi_filter=aux_filter)
 
     def reset(self) -> None:

@@ -179,7 +179,7 @@ def test_dance_practice_records_slowed_music_and_stores_practice(short_choreo, t
     camera = tmp_path / "child.mp4"
     subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(sample_path("Demo_SinglePerson/cam02.mp4")),
                     "-vf", "fps=15,scale=540:-2", "-an", str(camera)], check=True)
-    r = _run("practice", str(short_choreo), "--move", "1", "--speed", "0.5", "--loops", "1",
+    r = _run("practice", str(short_choreo), "--move", "1", "--speed", "0.5", "--loops", "1", "--steps", "move",
              "--camera", str(camera), "--headless", "--record", str(out), "--player", "Mia",
              "--shots", str(shots), "--size", "960x540", home=home)
     assert r.returncode == 0, r.stderr

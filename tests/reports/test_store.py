@@ -58,10 +58,12 @@ def test_unknown_judgement_fields_are_kept(store: SessionStore) -> None:
     store.record_judgement(sid, RicherJudgement(**base, similarity_curve=(0.5, 0.75), worst_joint=Tier.GOOD))
     (row,) = store.judgements(sid)
     assert row.extra["similarity_curve"] == [0.5, 0.75] and row.extra["worst_joint"] == "GOOD"
-    # Every field the judgement has is kept: a column of its own or a key in extra.
-    stored = set(row.extra) | {"move_index", "move_name", "score", "tier", "parts", "offset_s", "time_s",
-                               "start_s", "end_s", "gold", "combo", "tip"}
+    # Every field the judgement has is kept: the record's as fields, the others in extra.
+    from scoring import record
+
+    stored = set(row.extra) | set(record.BY_NAME) | {"extra"}
     assert {f.name for f in dataclasses.fields(RicherJudgement)} <= stored
+    assert (row.hint, row.weakest_part) == (j0.hint, j0.weakest_part)
 
 
 def test_nan_values_give_a_defined_result(store: SessionStore) -> None:

@@ -1,33 +1,18 @@
 """Fixtures for the scoring tests: real pose tracks made by the project's own BodyTracker.
 
-Each sample video is tracked at most once per test session (about 1-3 s each on this box)
-and only when a test asks for it.
+The helpers are the importable test kit's (testkit/): each sample video is tracked at most
+once per test session (about 1-3 s each on this box) and only when a test asks for it.
 """
 from __future__ import annotations
-
-import functools
-from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(scope="session")
-def real_track(tmp_path_factory):
-    """real_track("Demo_SinglePerson/cam01") -> PoseTrack of that cached sample video."""
-    from pose.samples import sample_path
-
-    out_dir = tmp_path_factory.mktemp("tracks")
-
-    @functools.cache
-    def get(name: str):
-        from pose.cli_track import track_video
-
-        video = Path(sample_path(f"{name}.mp4"))
-        if not video.is_file():
-            pytest.skip(f"sample video {name} not cached (run: dance samples fetch)")
-        track, _ = track_video(video, smooth=True, threads=1, progress=False)
-        track.save(out_dir / (name.replace("/", "_") + ".npz"))
-        return track
+def real_track():
+    """real_track("Demo_SinglePerson/cam01") -> PoseTrack of that cached sample video
+    (the test kit's: tracked once per process)."""
+    from testkit.samples import real_track as get
 
     return get
 
@@ -85,26 +70,8 @@ def clip_moves():
     return list(CLIP_MOVES)
 
 
-def warp_track(track, source_time_of, duration_s: float):
-    """The player a warped copy of ``track``: at song time t it shows track at source_time_of(t).
-
-    Frames are taken nearest-neighbour at the track's fps; outside the track -> nobody.
-    """
-    import numpy as np
-
-    from pose.track import PoseTrack
-
-    n = int(round(duration_s * track.fps))
-    t_song = np.arange(n) / track.fps
-    idx = np.rint(np.asarray(source_time_of(t_song), dtype=float) * track.fps).astype(int)
-    ok = (idx >= 0) & (idx < len(track))
-    lm = np.full((n, 33, 4), np.nan, np.float32)
-    world = np.full((n, 33, 3), np.nan, np.float32)
-    lm[ok] = track.landmarks[idx[ok]]
-    world[ok] = track.world[idx[ok]]
-    return PoseTrack(lm, world, t_song, track.fps, track.size)
-
-
 @pytest.fixture(scope="session")
 def warp():
+    from testkit.players import warp_track
+
     return warp_track

@@ -256,7 +256,7 @@ def test_a_player_who_stands_right_but_skips_the_moves_gesture_scores_low(choreo
     """The coach's right arm carries this clip; a player who matches every other part exactly
     but holds the right arm still must not pass for a good dancer (moves are judged mostly on
     what the coach moves in them)."""
-    from scoring import processor
+    from scoring import verdict
 
     sh = INDEX["right_shoulder"]
     arm = [INDEX[n] for n in ("right_elbow", "right_wrist", "right_pinky", "right_index", "right_thumb")]
@@ -264,7 +264,7 @@ def test_a_player_who_stands_right_but_skips_the_moves_gesture_scores_low(choreo
     world[:, arm] = world[0, arm] - world[0, sh] + world[:, sh : sh + 1]  # the first frame's arm, always
     still_arm = PoseTrack(ref.landmarks, world, ref.t, ref.fps, ref.size)
     emphasised = score_track(choreo, ref, still_arm).total
-    monkeypatch.setattr(processor, "MOTION_EMPHASIS_FLOOR", 1.0)  # every part as authored
+    monkeypatch.setattr(verdict, "MOTION_EMPHASIS_FLOOR", 1.0)  # every part as authored
     flat = score_track(choreo, ref, still_arm).total
     assert emphasised <= 70, emphasised
     assert emphasised <= flat - 10, (emphasised, flat)

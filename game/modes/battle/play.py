@@ -140,6 +140,8 @@ class BattlePlayScene(PlayScene):
         self.proc = self.sides[0].proc  # the coach figure's highlighted parts, the shared current move
         self.hud, self.fx = self.sides[0].hud, self.sides[0].fx  # for callers that expect one of each
         self.slow_fps: float | None = None
+        self.degraded_note: str | None = None  # the shared check fills it (the body is never slowed)
+        self.cam_view = self.cam_box
         self._rate_checked_s = 0.0
         self._rate_prev = (0, 0)
         self.state = "ready"

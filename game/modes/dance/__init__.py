@@ -1,13 +1,15 @@
-"""The dance game: copy the coach's moves; body pose, joint-angle similarity, DTW timing."""
+"""The dance game: copy the coach's moves; body pose, joint-angle similarity, DTW timing.
+Options: the child cut out onto the stage (segmentation); accessories won by PERFECT streaks
+and gold moves (game.modes.dance.scene)."""
 from __future__ import annotations
 
 from game.modes.base import Mode
 
 
 def play_scene(app, game, choreo_path):
-    from game.scenes.play import PlayScene
+    from game.modes.dance.scene import DancePlayScene
 
-    return PlayScene(app, game, choreo_path)
+    return DancePlayScene(app, game, choreo_path)
 
 
 def make_scorer(choreo, ref_track, latency_s: float, difficulty: str | None):

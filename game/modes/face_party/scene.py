@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from game.modes.face_party.faces import ACCESSORIES, draw_accessory, draw_face
+from game.fx.accessories import draw_accessory
+from game.modes.face_party.faces import ACCESSORIES, draw_face
 from game.scenes import theme
 from game.scenes.play import PlayScene
 from scoring.face_party import WORDS

@@ -16,8 +16,9 @@ CUTOUT_HEIGHT = 0.82  # of the coach panel's height
 class FreezePlayScene(PlayScene):
     def __init__(self, app, game, choreo_path) -> None:
         super().__init__(app, game, choreo_path)
-        self._cutout = None
-        self._cutout_key = None
+        from game.fx.cutout import CameraCutout
+
+        self._cutout = CameraCutout()
         self.stats["cutouts_drawn"] = 0
 
     def _cue_now(self, song: float) -> str | None:
@@ -26,18 +27,8 @@ class FreezePlayScene(PlayScene):
 
     # -- the child on the coach's stage ---------------------------------------------------
     def _cutout_surface(self, height_px: int):
-        from game.fx.cutout import cutout_rgba, to_surface
-
         cam = self.game.camera
-        latest = cam.latest() if cam is not None and not self.camera_gone else None
-        if latest is None or latest.pose is None or latest.pose.mask is None or latest.frame_rgb is None:
-            return None
-        key = (latest.index, height_px)
-        if key != self._cutout_key:
-            rgba = cutout_rgba(latest.frame_rgb, latest.pose.mask, height_px, mirror=True)
-            self._cutout = None if rgba is None else to_surface(rgba)
-            self._cutout_key = key
-        return self._cutout
+        return None if cam is None or self.camera_gone else self._cutout.surface(cam, height_px)
 
     def _draw_coach(self, screen, song: float, t: float) -> None:
         super()._draw_coach(screen, song, t)
