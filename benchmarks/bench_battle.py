@@ -112,7 +112,6 @@ def battle_run(choreo: Path, camera: Path, seconds: float) -> dict:
         "pipeline_fps": float(np.median(pipeline_fps)) if pipeline_fps else 0.0,
         "cpu_s": marks.get("c1", 0) - marks.get("c0", 0), "tracked": tracked,
         "tracker_ms": list(tracker.frame_wall_ms) if tracker is not None else [],
-        "held": tracker.held if tracker is not None else 0,
         "slow_s": scene.stats.get("slow_seconds", 0), "judgements": scene.stats["judgements"],
         "rate_log": scene.stats.get("rate_log", []), "slowed_at_s": scene.stats.get("draw_slowed_at_s"),
     }
@@ -197,7 +196,7 @@ def main() -> int:
     r = battle_run(choreo, camera, args.seconds)
     f = r["frames"]
     print(f"  {len(f)} frames drawn in {r['play_s']:.1f} s of play; {r['tracked']} camera frames tracked; "
-          f"{r['judgements']} judgements; {r['held']} bodies held back (not on a free slot's side)")
+          f"{r['judgements']} judgements")
     for name, fps in zip(("left", "right"), r["fps_each"]):
         _line(f"pose rate, {name} player, while rendering", fps, "fps", TARGET_FPS_EACH, lower_is_better=False)
     _line("worker pipeline rate (both players per frame)", r["pipeline_fps"], "fps", TARGET_FPS_EACH,
