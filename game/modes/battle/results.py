@@ -128,7 +128,8 @@ class BattleResultsScene(Scene):
         if self.result.seen_share[slot] < MISSED_BELOW:
             return "We missed you - join in next time!"
         if c is None:
-            return "Both champions!"
+            other_missed = self.result.seen_share[1 - slot] < MISSED_BELOW
+            return "Super dancing!" if other_missed else "Both champions!"
         if c == slot:
             return "Battle champion!"
         return "So close! Super effort!"
