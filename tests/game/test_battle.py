@@ -174,3 +174,84 @@ def test_a_child_out_of_the_picture_is_paused_not_scored_with_the_other(tmp_path
     # (mirrored view) stays within x 0.40-0.55 (kicks reach past the middle) and the right
     # one within 0.78-0.87, so 0.65 tells them apart on every frame.
     assert max(left.pushed_x) < 0.65 < min(right.pushed_x), (max(left.pushed_x), min(right.pushed_x))
+
+
+def _handsfree_kit():
+    """The scripted real hands of the hands-free test (tests/game/test_handsfree.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("handsfree_kit", REPO / "tests" / "game" / "test_handsfree.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+def test_a_battle_is_started_paused_and_stopped_hands_free(tmp_path, monkeypatch):
+    """Title -> Dance Battle tab -> song -> step-in Ready -> play -> Pause -> Stop, with real
+    hand recordings only (no key, no mouse)."""
+    from game.app import App
+    from game.modes.battle.play import BattlePlayScene
+    from game.modes.battle.stepin import BattleStepInScene
+    from game.scenes.context import Game, GameConfig, find_choreographies
+    from game.scenes.pause import PauseScene
+    from game.scenes.title import CardTarget, ModeTab, TitleScene
+
+    kit = _handsfree_kit()
+    monkeypatch.setenv("DANCE_HOME", str(tmp_path / "home"))
+    app = App((1280, 720), headless=True, frame_rate_hz=30.0)
+    cfg = GameConfig(choreographies=find_choreographies(), camera_source=str(two_person_camera(tmp_path / "cam.mp4")),
+                     headless=True, autoplay=False, loop_camera=True, player="Mia", players=("Mia", "Leo"),
+                     mode="battle")
+    game = Game(cfg, app=app)
+    title = TitleScene(app, game)
+
+    def centre_of(pick):
+        def at(_t):
+            t = next((x for x in app.top.targets() if pick(x)), None)
+            return None if t is None else t.rect.center
+        return at
+
+    def top_is(cls):
+        return lambda: isinstance(app.top, cls)
+
+    def playing_for(s):
+        return lambda: isinstance(game.play_scene, BattlePlayScene) and game.play_scene.state == "playing" \
+            and app.top is game.play_scene and game.play_scene.song_s >= s
+
+    centre = (640, 360)
+    phases = [
+        ("point at the Dance Battle tab", "Pointing_Up",
+         centre_of(lambda x: isinstance(x, ModeTab) and title.modes[x.index].name == "battle"),
+         lambda: title.mode.name == "battle", 6.0),
+        ("point at the song's card", "Pointing_Up",
+         centre_of(lambda x: isinstance(x, CardTarget) and x.index == title.selected), top_is(BattleStepInScene), 6.0),
+        ("point at Ready", "Pointing_Up", centre_of(lambda x: getattr(x, "label", "") == "Ready!"),
+         lambda: game.play_scene is not None, 6.0),
+        ("hands down for the countdown and a bit of the song", None, lambda _t: centre, playing_for(1.0), 12.0),
+        ("point at Pause", "Pointing_Up", centre_of(lambda x: getattr(x, "label", "") == "Pause"),
+         top_is(PauseScene), 6.0),
+        ("swipe to Stop", "Victory", lambda t: (300 + min(1.0, t / 0.35) * 700, 400),
+         lambda: isinstance(app.top, PauseScene) and app.top.leave_button.focused, 6.0),
+        ("hand away", None, lambda _t: centre, lambda: True, 1.0),
+        ("thumbs up: stop", "Thumb_Up", lambda _t: centre, top_is(TitleScene), 6.0),
+    ]
+    hands = kit.ScriptedHands(app, phases)
+    app.input.hands = hands
+    app.on_frame.append(lambda a: a.quit(0) if hands.done else None)
+    try:
+        code = app.run(title, max_frames=30 * 60)
+    finally:
+        if game.camera is not None:
+            game.camera.stop()
+        app.close()
+    assert code == 0 and hands.done, hands.log
+    counts = app.input.counts
+    assert counts and all(k.startswith("hand:") for k in counts), counts
+    assert isinstance(game.play_scene, BattlePlayScene) and game.play_scene.state == "done"
+    from reports.store import SessionStore
+
+    with SessionStore.open(tmp_path / "home" / "sessions.db") as store:
+        ss = [s for s in store.sessions() if s.mode == "battle"]
+        assert sorted(s.player for s in ss) == ["Leo", "Mia"] and not any(s.completed for s in ss)
+        assert {s.partner_uid for s in ss} == {s.uid for s in ss}
