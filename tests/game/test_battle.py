@@ -255,3 +255,40 @@ def test_a_battle_is_started_paused_and_stopped_hands_free(tmp_path, monkeypatch
         ss = [s for s in store.sessions() if s.mode == "battle"]
         assert sorted(s.player for s in ss) == ["Leo", "Mia"] and not any(s.completed for s in ss)
         assert {s.partner_uid for s in ss} == {s.uid for s in ss}
+
+
+def test_a_side_is_named_from_the_profiles_screen(tmp_path, monkeypatch):
+    """Tapping a side's name opens the profiles; the child picked names that side only
+    (the title's own dancer stays who it was)."""
+    from game.app import App
+    from game.modes.battle.stepin import BattleStepInScene
+    from game.scenes.context import Game, GameConfig, find_choreographies
+    from game.scenes.profiles import ProfilesScene
+    from reports.store import SessionStore
+
+    monkeypatch.setenv("DANCE_HOME", str(tmp_path / "home"))
+    with SessionStore.open() as store:
+        store.add_player("Leo")
+        store.add_player("Mia")
+    app = App((1280, 720), headless=True)
+    try:
+        game = Game(GameConfig(choreographies=find_choreographies(), player="Mia", mode="battle"), app=app)
+        step = BattleStepInScene(app, game, game.config.choreographies[0])
+        app.push(step)
+        assert [b.label for b in step.name_buttons] == ["Mia", "Right player"]
+        step.pick_name(1)
+        profiles = app.top
+        assert isinstance(profiles, ProfilesScene)
+        profiles.pick(next(t for t in profiles.tiles if t.name == "Leo"))
+        assert app.top is step and step.names == ["Mia", "Leo"]
+        assert [b.label for b in step.name_buttons] == ["Mia", "Leo"] and game.config.player == "Mia"
+    finally:
+        app.close()
+
+
+def test_battle_songs_are_the_dance_songs_for_dance_new(tmp_path):
+    from authoring.author import new_mode_choreography
+    from pose.errors import DanceError
+
+    with pytest.raises(DanceError, match="--mode dance"):
+        new_mode_choreography(tmp_path / "x", "X", "battle")
