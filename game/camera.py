@@ -417,8 +417,11 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     if source is None:
         raise NoCamera("No camera found")
     cam = Camera(source, headless=app.headless, pipelines=pipelines)
+    from pose.pipelines import PIPELINE_THREADS
+
+    threads = BODY_ALONE_THREADS if len(set(pipelines) | {"body"}) == 1 else PIPELINE_THREADS
     cam._factory = game.config.tracker_factory or tracker_factory_for(
-        pipelines, max_people=people, on_built=cam._on_players_built)
+        pipelines, threads=threads, max_people=people, on_built=cam._on_players_built)
     cam.max_people = people
     cam.start(loop=loop)
     game.camera = cam
