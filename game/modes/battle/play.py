@@ -389,6 +389,8 @@ class BattlePlayScene(PlayScene):
         if self.state == "playing" and all(s.hud.judged for s in self.sides):
             if any(s.hud.popups and s.hud.popups[-1].age_s >= 0.3 for s in self.sides):
                 self.game.shot(self.app, "4_battle_play")
+                if abs(self.sides[0].proc.points - self.sides[1].proc.points) >= 100 and abs(self.lead_shown) > 0.05:
+                    self.game.shot(self.app, "4_battle_play_lead")  # the tug-of-war bar pulled one way
 
     def _draw_coach(self, screen, song: float, t: float) -> None:
         move = self.choreo.move_at(song)
