@@ -42,7 +42,7 @@ EXPECTED: dict[str, list[str]] = {
     "format_string": ["2:9: format: must be a whole number, got '1'"],
     "key_not_a_name": ['8:3: keys must be plain names, got a list'],
     "many_errors": ['6:6: bpm: must be > 0, got -5', "7:1: offst: unknown key 'offst'; did you mean 'offset'?", '12:12: moves[0].beats: must be > 0, got 0', "13:23: moves[0].parts[1]: body part 'left_arm' is listed twice", '15:14: moves[1].start_s: must be a finite number, got .nan', "17:11: moves[1].gold: must be true or false, got 'maybe'"],
-    "merge_key": ["2:1: defaults: unknown key 'defaults' (known keys: format, title, mode, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, moves)", '14:5: moves[0]: merge keys (<<) are not supported; write the keys out'],
+    "merge_key": ["2:1: defaults: unknown key 'defaults' (known keys: format, title, mode, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, stage, moves)", '14:5: moves[0]: merge keys (<<) are not supported; write the keys out'],
     "mirror_not_bool": ["8:9: mirror: must be true or false, got 'sometimes'"],
     "missing_required": ["2:1: missing required key 'title'", "2:1: missing required key 'bpm'"],
     "move_before_media": ['10:12: moves[0].start: starts at -1.00 s, before the media begins'],
@@ -83,7 +83,7 @@ EXPECTED: dict[str, list[str]] = {
     "track_wrong_fps": ['5:13: pose_track: pose track is at 25 fps but the video is at 20 fps'],
     "two_documents": ["12:1: YAML syntax error: only one YAML document is allowed (found a second '---')"],
     "unknown_key_move": ["11:5: moves[0].beat: unknown key 'beat'; did you mean 'beats'?"],
-    "unknown_key_no_suggestion": ["8:1: colour: unknown key 'colour' (known keys: format, title, mode, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, moves)"],
+    "unknown_key_no_suggestion": ["8:1: colour: unknown key 'colour' (known keys: format, title, mode, artist, video, audio, pose_track, cover, bpm, offset, mirror, difficulty, stage, moves)"],
     "unknown_key_top": ["6:1: bmp: unknown key 'bmp'; did you mean 'bpm'?"],
     "video_not_a_video": ['4:8: video: cannot be read as a video: notavideo.mp4'],
 }
