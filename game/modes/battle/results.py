@@ -18,7 +18,7 @@ from scoring.judge import TIER_LABELS
 
 STAR_EVERY_S = 0.3
 HEADLESS_SHOW_S = 2.5
-MISSED_BELOW = 0.2  # seen in fewer than this share of the frames: "we missed you", not a score
+MISSED_BELOW = 0.2  # seen in fewer than this share of the frames: "we missed you", and no winner
 TIER_ORDER = ("PERFECT", "GREAT", "GOOD", "OK", "MISS")
 PART_PRAISE = {  # a body part's strength, in a child's words
     "arms": "Super arms!", "legs": "Happy feet!", "torso": "Great wiggles!", "head": "Cool head moves!",
@@ -50,8 +50,16 @@ class BattleResult:
         return self.results[0].title
 
     @property
+    def missed(self) -> tuple[bool, ...]:
+        """Per slot: seen in too few frames to have battled (no winner is named over them)."""
+        return tuple(s < MISSED_BELOW for s in self.seen_share)
+
+    @property
     def champion(self) -> int | None:
-        """The slot with more points, None for a tie."""
+        """The slot with more points; None for a tie, or when a child was hardly seen (a
+        battle against someone the camera missed is no battle)."""
+        if any(self.missed):
+            return None
         a, b = (int(r.points) for r in self.results)
         return None if a == b else (0 if a > b else 1)
 
@@ -118,6 +126,11 @@ class BattleResultsScene(Scene):
         if self.watched:
             return "That was the dance!"
         c = self.result.champion
+        missed = self.result.missed
+        if all(missed):
+            return "We missed you both - step into the picture!"
+        if any(missed):
+            return f"Great dancing, {self.labels[missed.index(False)]}!"
         if c is None:
             return "It's a tie - what a battle!"
         return f"{self.labels[c]} wins the battle!"
@@ -125,11 +138,12 @@ class BattleResultsScene(Scene):
     def finish_line(self, slot: int) -> str:
         """The line under each child's name: champion, or a kind finish for the other."""
         c = self.result.champion
-        if self.result.seen_share[slot] < MISSED_BELOW:
+        if self.result.missed[slot]:
             return "We missed you - join in next time!"
+        if self.result.missed[1 - slot]:
+            return "Super dancing!"
         if c is None:
-            other_missed = self.result.seen_share[1 - slot] < MISSED_BELOW
-            return "Super dancing!" if other_missed else "Both champions!"
+            return "Both champions!"
         if c == slot:
             return "Battle champion!"
         return "So close! Super effort!"
