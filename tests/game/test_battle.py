@@ -106,7 +106,7 @@ def test_kind_words_for_both_children():
     scene.result, scene.labels = tie, ("Left player", "Right player")
     assert tie.champion is None and "tie" in scene.headline()
     absent = BattleResult((result(0, 0), result(4000, 2)), ("Mia", "Leo"), (0.02, 0.9))
-    scene.result = absent
+    scene.result, scene.labels = absent, ("Mia", "Leo")
     assert "missed you" in scene.finish_line(0) and absent.champion is None  # no winner over a missed child
     assert scene.headline() == "Great dancing, Leo!" and scene.finish_line(1) == "Super dancing!"
 
