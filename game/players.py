@@ -37,8 +37,8 @@ class SidedPlayers:
     after the claim is the tracker's decision (appearance and motion; a slot is None when it
     is not sure): this layer only renames its slots by side of the mirrored view.
     ``request_claim()`` (any thread): the next frame that shows all n children assigns the
-    slots by where they stand; until then each body goes to the slot of the half it stands
-    in and ``Players.claimed`` is False.
+    slots by where they stand (a new one asks for that itself); until then each body goes
+    to the slot of the half it stands in and ``Players.claimed`` is False.
     Counters: claims, frames, frames_all_seen; frame_wall_ms (the tracker's time per frame).
     """
 
@@ -46,6 +46,9 @@ class SidedPlayers:
         self.tracker = tracker
         self.n_players = int(getattr(tracker, "n_players", 2))
         self._want_claim = threading.Event()
+        # A new tracker claims on the first frame that shows everyone (a camera restarted at
+        # the song's start needs no second step-in); the step-in claims again when it is done.
+        self._want_claim.set()
         self._order: list[int] | None = None  # our slot i <- the tracker's slot _order[i]; None: unclaimed
         self.claims = 0
         self.frames = 0

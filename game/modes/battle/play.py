@@ -153,7 +153,6 @@ class BattlePlayScene(PlayScene):
         self.result = None
         self._pending_shot: str | None = None
         self.lead_shown = 0.0
-        self.claims_requested = 0
         self._draw_period_before: float | None = None
         self.stats = {"poses_pushed": 0, "judgements": 0, "max_particles": 0, "bursts": 0,
                       "frames_nobody": 0, "push_latency_ms": [], "judgement_latency_ms": [],
@@ -202,22 +201,6 @@ class BattlePlayScene(PlayScene):
         return (box.x + box.width // 4 + slot * box.width // 2, box.y + 90)
 
     # -- lifetime ------------------------------------------------------------------------
-    def start_song(self) -> None:
-        super().start_song()
-        cam = self.game.camera
-        if cam is not None and cam.is_file:
-            # A video camera restarted from its first frame with a new tracker: the children
-            # are where the step-in saw them, so the sides are claimed again on the first
-            # frame that shows both.
-            self._request_claim()
-
-    def _request_claim(self) -> None:
-        cam = self.game.camera
-        tracker = getattr(cam, "players_tracker", None) if cam is not None else None
-        if tracker is not None:
-            tracker.request_claim()
-            self.claims_requested += 1
-
     def quit_song(self) -> None:
         if self.state == "playing":
             for s in self.sides:
