@@ -192,6 +192,8 @@ class Camera:
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
         self.pipelines: tuple[str, ...] = tuple(pipelines)
+        self.max_people = 1  # 2: the body pipeline publishes Players (game_camera sets it)
+        self.players_tracker = None  # the newest game.players.SidedPlayers the worker built
         # Other pipelines' results (hands, face, segmentation): the newest (frame number,
         # result) of each, and every result since the last drain, for a mode that scores them.
         self.latest_of: dict[str, tuple[int, object]] = {}
@@ -205,6 +207,9 @@ class Camera:
     def _on_other(self, name: str, latest) -> None:
         self._latest_full[name] = latest
         self._on_result(name, latest.index, latest.result)
+
+    def _on_players_built(self, tracker) -> None:
+        self.players_tracker = tracker
 
     @property
     def hands_latest(self) -> tuple[int, object] | None:
@@ -358,12 +363,27 @@ def default_source() -> int | None:
 
 
 def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2,
-                        on_result: Callable | None = None) -> Callable | None:
+                        on_result: Callable | None = None, max_people: int = 1,
+                        on_built: Callable | None = None) -> Callable | None:
     """The factory of the camera worker's "body" pipeline for a mode's pipelines (None: the
     worker's default BodyTracker). The other pipelines (hands, face, segmentation) are not
     built here: each runs on its own worker thread (``pipeline_specs``). on_result is unused
-    (kept for callers of the one-thread camera)."""
-    return None
+    (kept for callers of the one-thread camera).
+    max_people > 1: a PlayerTracker (one Players per frame, slots by screen side, see
+    game.players); on_built(tracker) hears of each one built (the step-in claims sides)."""
+    if max_people <= 1:
+        return None
+
+    def make_players():
+        from game.players import SidedPlayers
+        from pose.body.players import PlayerTracker
+
+        tracker = SidedPlayers(PlayerTracker(n_players=max_people, smooth=True, threads=threads))
+        if on_built is not None:
+            on_built(tracker)
+        return tracker
+
+    return make_players
 
 
 class NoCamera(VideoError):
@@ -420,7 +440,8 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     """
     cam = game.camera
     pipelines = camera_pipelines(game)
-    if cam is not None and not cam.lost and cam.pipelines == pipelines:
+    people = int(getattr(game.mode, "max_people", 1))
+    if cam is not None and not cam.lost and cam.pipelines == pipelines and cam.max_people == people:
         return cam
     if cam is not None:
         cam.stop()  # another mode's pipelines (or lost): reopen
@@ -429,8 +450,13 @@ def game_camera(app, game, *, loop: bool) -> Camera:
         source = default_source()
     if source is None:
         raise NoCamera("No camera found")
-    cam = Camera(source, headless=app.headless, pipelines=pipelines,
-                 tracker_factory=game.config.tracker_factory or tracker_factory_for(pipelines))
+    cam = Camera(source, headless=app.headless, pipelines=pipelines)
+    from pose.pipelines import PIPELINE_THREADS
+
+    threads = BODY_ALONE_THREADS if len(set(pipelines) | {"body"}) == 1 else PIPELINE_THREADS
+    cam._factory = game.config.tracker_factory or tracker_factory_for(
+        pipelines, threads=threads, max_people=people, on_built=cam._on_players_built)
+    cam.max_people = people
     cam.start(loop=loop)
     game.camera = cam
     return cam

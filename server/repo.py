@@ -375,6 +375,17 @@ def payloads(c: sa.Connection, class_id: int, child_id: int | None = None) -> li
     return [json.loads(r.payload) for r in c.execute(q.order_by(sessions.c.id))]
 
 
+def partner_payloads(c: sa.Connection, class_id: int, docs: list[dict]) -> list[dict]:
+    """The other child's session of each battle among ``docs``, from the same class only
+    (so a report can name the partner; their score is never shown in it)."""
+    have = {d.get("uid") for d in docs}
+    uids = sorted({d["partner_uid"] for d in docs if d.get("partner_uid")} - have)
+    if not uids:
+        return []
+    q = sa.select(sessions.c.payload).where(sessions.c.class_id == class_id, sessions.c.uid.in_(uids))
+    return [json.loads(r.payload) for r in c.execute(q.order_by(sessions.c.id))]
+
+
 def hardest_moves(c: sa.Connection, class_id: int, limit: int = 10) -> list:
     """Moves of the class's songs with the lowest mean score over every child's tries
     (a move needs 2 tries to count), with how many children tried it."""
