@@ -42,16 +42,19 @@ from pose.frame import Bodies, PoseFrame
 # Decision thresholds, on the scales pose.body.identity defines (colour 0..1, motion in
 # body sizes). Tuned on composited crossings of real footage (benchmarks/bench_identity.py).
 COLOUR_GATE = 0.5  # a body further than this from a player's look is not that player
-MOTION_GATE = 2.5
+MOTION_GATE = 3.0
+SURE_MOTION = 0.8  # off the predicted course by more, a body near another is not sure
 MISS_COST = 0.55  # leaving a slot empty costs this much: a worse match is no match
 KEEP_BONUS = 0.15  # the track a player already had, while it is clear of others
 MOTION_WEIGHT = 0.12
 PROPORTION_WEIGHT = 0.05
+SURE_COLOUR = 0.4  # re-found or crowded: the body must look at least this much like its player
 SURE_MARGIN = 0.06  # the body must look this much more like its player than like the other
 DISTINCT_LOOKS = 0.15  # two players' looks further apart than this: colour can tell them apart
 SURE_MOTION_MARGIN = 0.6  # with alike looks, the prediction must tell them apart by this much
 CROWDED = 0.15  # body boxes overlapping more (of the smaller box): colours may be the other's
-MIN_COVERAGE = 0.3  # share of the look (by region weight) a body must show to be matched by colour
+MIN_COVERAGE = 0.3
+OVERLAP_IOU = 0.7  # the generic tracker's 0.5 merges two children standing close together  # share of the look (by region weight) a body must show to be matched by colour
 
 
 def body_centre_x(pose: PoseFrame) -> float:
@@ -170,6 +173,9 @@ class PlayerTracker:
             raise ValueError(f"n_players must be >= 1, got {n_players}")
         self.n_players = int(n_players)
         self.bodies = MultiBodyTracker(max_people=self.n_players + max(0, int(spare_tracks)), **body_kwargs)
+        # Two children dancing side by side overlap more than one body's track drifting onto
+        # itself: merge only nearly coincident ROIs (duplicates are also caught below).
+        self.bodies.tracker.overlap_iou = OVERLAP_IOU
         self._gate = _DetectorGate(self.bodies.detector, redetect_every)
         self.bodies.tracker.detector = self._gate
         self._slots = [_Slot() for _ in range(self.n_players)]
@@ -202,6 +208,11 @@ class PlayerTracker:
     def claimed(self) -> bool:
         return self._claimed
 
+    @property
+    def crowded(self) -> bool:
+        """Some bodies of the last frame overlap (the step-in screen waits for them to stand clear)."""
+        return any(b.crowded for b in self._last)
+
     def reset(self) -> None:
         """Forget the bodies and the players: back to the step-in state."""
         self.bodies.reset()
@@ -222,9 +233,9 @@ class PlayerTracker:
         leftmost. A slot with nobody is filled by the next body that steps in. Returns the
         last frame as claimed."""
         self._slots = [_Slot() for _ in range(self.n_players)]
-        chosen = sorted(self._last, key=lambda b: -b.size_px)[: self.n_players]
+        chosen = sorted(sorted(self._last, key=lambda b: -b.size_px)[: self.n_players], key=lambda b: b.centre_px[0])
         shown: list[_Body | None] = [None] * self.n_players
-        for k, body in enumerate(sorted(chosen, key=lambda b: b.centre_px[0])):
+        for k, body in zip(self._sides(chosen), chosen):
             slot = self._slots[k]
             slot.look = AppearanceModel(body.look)
             slot.motion = MotionModel(body.centre_px, body.size_px, self._last_t)
@@ -234,6 +245,22 @@ class PlayerTracker:
         self._claimed = True
         self._update_gate(len(self._last))
         return self._players(shown, [False] * self.n_players)
+
+    def _sides(self, bodies: list[_Body]) -> list[int]:
+        """Slots for bodies sorted left to right: in order when all are there; with fewer,
+        each goes to the slot of the screen share it stands in (a lone child on the right
+        is the right player), keeping left-to-right order."""
+        n, m = self.n_players, len(bodies)
+        if m >= n:
+            return list(range(n))
+        w = max(1, self._last_size[0])
+        out: list[int] = []
+        for i, body in enumerate(bodies):
+            want = min(n - 1, max(0, int(body.centre_px[0] / w * n)))
+            lo = out[-1] + 1 if out else 0
+            hi = n - (m - i)  # leave room for the bodies still to place on the right
+            out.append(min(max(want, lo), hi))
+        return out
 
     # ------------------------------------------------------------------ per frame
     def process(self, rgb: np.ndarray, timestamp_s: float) -> Players:
@@ -365,6 +392,10 @@ class PlayerTracker:
         _, colour, motion = pair
         others = [(m, s) for m, s in enumerate(self._slots) if m != k and s.look is not None]
         continuing = body.track_id == slot.track_id and slot.shown
+        if body.crowded and motion > SURE_MOTION:
+            return False  # near another child and off its course: sliding onto them
+        if (body.crowded or not continuing) and colour > SURE_COLOUR:
+            return False  # found again, or beside the other child: must look like themselves
         for m, other in others:
             assert other.look is not None and other.motion is not None
             o_colour, coverage = other.look.distance(body.look)
