@@ -400,14 +400,19 @@ class PlayerTracker:
             assert other.look is not None and other.motion is not None
             o_colour, coverage = other.look.distance(body.look)
             o_motion = other.motion.distance(body.centre_px, body.size_px, t)
-            distinct = slot.look.distance_to(other.look) > DISTINCT_LOOKS
-            if distinct and coverage >= MIN_COVERAGE:
-                if o_colour - colour < SURE_MARGIN:
+            by_colour = coverage >= MIN_COVERAGE and slot.look.distance_to(other.look) > DISTINCT_LOOKS
+            colour_says = o_colour - colour  # > 0: looks more like this player than the other
+            motion_says = o_motion - motion  # > 0: where this player, not the other, should be
+            if by_colour and colour_says < -SURE_MARGIN:
+                return False  # looks like the other child
+            if body.crowded:
+                # Its colours may be partly the other child's: it must look like this player,
+                # or (when the two look alike) be clearly on this player's course.
+                if not (colour_says >= SURE_MARGIN if by_colour else motion_says >= SURE_MOTION_MARGIN):
                     return False
-            elif body.crowded or not continuing:
-                # Colour cannot tell these two apart: only a clear prediction can.
-                if o_motion - motion < SURE_MOTION_MARGIN:
-                    return False
+            elif not ((by_colour and colour_says >= SURE_MARGIN) or motion_says >= SURE_MOTION_MARGIN
+                      or (continuing and not by_colour)):
+                return False
         return True
 
     def _update_gate(self, n_tracked: int) -> None:
