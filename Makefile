@@ -42,6 +42,7 @@ models: $(STAMP)
 	@$(BIN)/dance samples fetch
 	@$(BIN)/dance mocap fetch
 	@$(BIN)/dance models quantize > /dev/null
+	@$(BIN)/python -m game.practice.voice  # the spoken count-in, rendered once into the cache
 
 verify: $(STAMP)
 	@$(BIN)/dance models verify

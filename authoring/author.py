@@ -256,6 +256,9 @@ def new_mode_choreography(out_dir: str | Path, title: str, mode: str, bpm: float
 
     m = get(mode)
     if m.template is None:
+        if m.content_kind != m.name:
+            raise DanceError(f"mode '{mode}' plays the {m.content_kind} songs: make one with "
+                             f"`dance new DIR --mode {m.content_kind}`")
         raise DanceError(f"mode '{mode}' has no template; start from one of its songs (dance modes)")
     if not (bpm > 0 and bpm <= 1000):
         raise DanceError(f"--bpm must be in (0, 1000], got {bpm:g}")

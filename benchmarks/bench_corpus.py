@@ -92,6 +92,53 @@ def print_table(table: Table, max_misses: int) -> None:
             print(f"    {x:6.1f}  {lab}")
 
 
+# ------------------------------------------------------------------------------ real footage
+POSE2SIM_MOVES = (("Swing in", 0.05, 0.45), ("Reach across", 0.45, 0.85), ("Lunge", 0.85, 1.25),
+                  ("Open up", 1.25, 1.65))
+SPORTS2D = "sports2d/demo"
+
+
+def run_real(tracks_dir: Path | None, quick: bool) -> Table:
+    """The aims per move on real footage, through the test kit (testkit.choreo):
+
+    pose2sim Demo_SinglePerson: the coach is cam01 (four ~0.4 s moves), the same movement is
+    cam02/03/04; other movements: Sports2D's demo and pose2sim's other person (the
+    Demo_MultiPerson views where the tracker follows him).
+    Sports2D's demo (7.7 s, 30 fps: a man on a box raising and swinging his arms, a
+    jump, a woman walking past): the coach in moves of 1, 2 and 4 beats at 120 bpm (one
+    camera, so no other view: its own track is the perfect dancer); other movements:
+    pose2sim cam02 and three recorded mocap clips.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_scoring import MULTI, SINGLE, follows_second_person, load_tracks
+
+    from scoring.choreography import ALL_PARTS, Choreography, Move
+    from testkit.choreo import check_choreography
+
+    tracks = load_tracks(SINGLE + MULTI, tracks_dir)
+    s2d = load_tracks([SPORTS2D], tracks_dir)[SPORTS2D]
+    table = Table()
+    cam01 = tracks[SINGLE[0]]
+    moves = tuple(Move(index=i, name=n, start_s=a, end_s=b, start_beat=None, beats=None, parts=ALL_PARTS, gold=False,
+                       tip="", pictogram=None) for i, (n, a, b) in enumerate(POSE2SIM_MOVES))
+    choreo = Choreography(path=Path("<pose2sim>"), folder=Path("."), format=1, title="pose2sim", artist=None, video=None,
+                          audio=None, pose_track=Path("<pose2sim>.npz"), cover=None, bpm=120.0, offset_s=0.0,
+                          mirror=False, difficulty="normal", duration_s=len(cam01) / cam01.fps, moves=moves,
+                          _track=cam01)
+    others = [("sports2d", s2d)] + [(f"other person {m[-5:]}", tracks[m]) for m, sg in zip(MULTI, SINGLE)
+                                    if follows_second_person(tracks[m], tracks[sg])]
+    for cam in SINGLE[1:] if not quick else SINGLE[2:3]:
+        check_choreography(choreo, cam01, player=tracks[cam], others=others, table=table,
+                           label=f"pose2sim {cam[-5:]} ", level="0.4 s")
+    mocap_others = [(c, C.render(C.joints(c), C.VIEWS[4].camera, C.VIEWS[4].body_scale, seed=800))
+                    for c in ("dance_b", "punch", "walk")]
+    for beats in (1, 2, 4) if not quick else (2,):
+        check_choreography(C.choreography(s2d, beats, title="sports2d"), s2d,
+                           others=[("pose2sim cam02", tracks[SINGLE[1]])] + mocap_others, table=table,
+                           label="sports2d ", level=f"{beats} beat{'s' * (beats > 1)}")
+    return table
+
+
 def plot_confusion(conf: np.ndarray, clips: list[str], path: Path) -> None:
     import matplotlib
 
@@ -125,6 +172,8 @@ def main() -> int:
     ap.add_argument("--plot", type=Path, default=None, help="where to write the confusion-matrix PNG")
     ap.add_argument("--tracks", type=Path, default=None, help="folder to cache/reuse the pose2sim tracks")
     ap.add_argument("--no-noise-check", action="store_true", help="skip the pose2sim noise measurement")
+    ap.add_argument("--no-real", action="store_true", help="skip the real-footage table (pose2sim, sports2d)")
+    ap.add_argument("--no-mocap", action="store_true", help="skip the mocap corpus (only the real-footage table)")
     args = ap.parse_args()
     t0, c0 = time.perf_counter(), os.times()
 
@@ -142,13 +191,18 @@ def main() -> int:
           f"({', '.join(clips)}) x {len(views)} player views ({'; '.join(v.name for v in views)})")
     if not args.no_noise_check:
         measure_noise(args.tracks, args.quick)
-    print("\nScoring ...")
-    table, conf, names = run_corpus(clips, views, args.quick)
-    print_table(table, 3 if args.quick else 6)
+    if not args.no_mocap:
+        print("\nScoring ...")
+        table, conf, names = run_corpus(clips, views, args.quick)
+        print_table(table, 3 if args.quick else 6)
 
-    plot = args.plot or Path(tempfile.gettempdir()) / "dancestudio-bench" / "corpus_confusion.png"
-    plot_confusion(conf, names, plot)
-    print(f"\nconfusion matrix (clip x clip session totals): {plot}")
+        plot = args.plot or Path(tempfile.gettempdir()) / "dancestudio-bench" / "corpus_confusion.png"
+        plot_confusion(conf, names, plot)
+        print(f"\nconfusion matrix (clip x clip session totals): {plot}")
+    if not args.no_real:
+        print("\nReal footage, per move (pose2sim coach cam01 vs cam02-04; Sports2D demo as coach; "
+              "testkit.choreo) ...")
+        print_table(run_real(args.tracks, args.quick), 3 if args.quick else 6)
     c1 = os.times()
     cpu = (c1.user - c0.user) + (c1.system - c0.system)
     wall = time.perf_counter() - t0

@@ -13,7 +13,7 @@ mouth/smile/brows <= 0.10, eyes <= 0.30. The spread that is left is the mesh's o
 at one roll reads the same at every size, but two rolls differ by more than the lid gap's
 share of a pixel, and the mesh keeps that difference however the measure is normalised.
 
-    .venv/bin/python benchmarks/bench_face_signals.py [--quick]
+    .venv/bin/python benchmarks/bench_face_signals.py [--quick] [--mediapipe]
 """
 from __future__ import annotations
 
@@ -92,9 +92,44 @@ def place(photo: np.ndarray, scale: float, angle_deg: float, out_wh=(960, 720)) 
     return cv2.warpAffine(photo, m, out_wh, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+def mediapipe_invariance(expr: tuple[str, ...]) -> None:
+    """The same placements through mediapipe 0.10.21's FaceMesh (our signal code on its
+    landmarks): whether the spread left is the mesh model's or our pipeline's."""
+    import json
+    import subprocess
+
+    from bench_pose import ensure_mediapipe_venv
+    from pose.face.signals import face_signals, raw_measures
+    from pose.samples import sample_path
+
+    size = (960, 720)
+    print("  mediapipe FaceMesh on the same placements (our signals on its landmarks):")
+    for mode, n_frames in (("first frame", 1), ("tracked", TRACKED_FRAMES)):
+        for photo_name in INVARIANCE_PHOTOS:
+            photo = _rgb(sample_path(photo_name))
+            frames = [place(photo, sc, a) for sc in (0.6, 0.9, 1.2) for a in (-20.0, 0.0, 20.0)]
+            proc = subprocess.run(
+                [str(ensure_mediapipe_venv()), str(ROOT / "benchmarks" / "mediapipe_face_reference.py"),
+                 "--stdin", f"{size[0]}x{size[1]}", "--reset-every", str(n_frames)],
+                input=b"".join(np.ascontiguousarray(f).tobytes() for f in frames for _ in range(n_frames)),
+                capture_output=True, check=True)
+            answers = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+            last = [a for i, a in enumerate(answers) if i % n_frames == n_frames - 1 and a["found"]]
+            lms = [np.asarray(a["landmarks"], np.float32) for a in last]
+            if not lms:
+                continue
+            sig = [face_signals(lm, size) for lm in lms]
+            raws = [raw_measures(lm, size) for lm in lms]
+            print(f"  {mode:<12} {Path(photo_name).name:<18} " + ", ".join(
+                f"{n} {float(np.ptp([getattr(v, n) for v in sig])):.3f} "
+                f"({float(np.ptp([_raw_signal(r, n) for r in raws])) / _level_range(n):.3f})" for n in expr))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="photos and the single_face video only")
+    ap.add_argument("--mediapipe", action="store_true",
+                    help="also measure the invariance on mediapipe's own FaceMesh landmarks (same placements)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from pose.face import FaceTracker
@@ -164,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {mode:<12} {'worst photo':<18} " + ", ".join(f"{n} {v:.3f}" for n, v in worst[mode].items()))
     print(f"  roll follows the rotation (tracked): max error {math.degrees(max(roll_err, default=9.9)):.1f} deg")
     spread = worst["tracked"]
+    if args.mediapipe:
+        mediapipe_invariance(expr)
 
     def get(prefix: str, name: str) -> float:
         (vals,) = [v for k, v in rows.items() if k.startswith(prefix)]

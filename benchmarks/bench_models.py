@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.precisions.split(",") if args.precisions else list(variants.PRECISIONS)
     manifest = variants.read_manifest()
     jobs = [(n, p) for n in names for p in wanted
-            if p == "float" or variants.status(n, p) == "verified"]
+            if variants.file_precision(p) == "float" or variants.status(n, p) == "verified"]
     print(f"backend {runtime.backend()}, threads {','.join(map(str, threads))}, {args.warmup} warm-up + "
           f"{runs} counted invokes, one subprocess per model and precision; load average "
           f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {n} {p}: failed: {tail}")
             continue
         res = json.loads(r.stdout.strip().splitlines()[-1])
-        res["size_bytes"] = zoo.get(n).size if p == "float" else manifest[f"{n}/{p}"].size
+        res["size_bytes"] = zoo.get(n).size if variants.file_precision(p) == "float" else manifest[f"{n}/{p}"].size
         results.append(res)
 
     floats = {(r["name"], t): v["p50_ms"] for r in results if r["precision"] == "float"

@@ -10,6 +10,8 @@ Baselines named in the output:
   within 2 frames after a detection (ours or mediapipe's) off by more than 5 cm on average.
   "same ROI" repeats our landmark model on the very ROI mediapipe used on each frame: the
   error of our crop, model and world projection alone, without the tracking loop.
+- smoothing on: sports2d again with mediapipe's live smoothing (smooth_landmarks=True) on
+  both sides, image and world landmarks against the same targets.
 - the clock: mediapipe's solution stamps frame i at (i + 1) x 33333 us whatever the video's
   rate, so our tracker gets those very timestamps here (its filters depend on them; on
   that clock and these frames our ROIs and landmarks are mediapipe's bit for bit).
@@ -50,6 +52,8 @@ VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "Demo_Si
 FIXTURE_VIDEOS = ("Demo_SinglePerson/cam01.mp4", "Demo_SinglePerson/cam02.mp4", "sports2d/demo.mp4")
 FIXTURE_LANDMARK_VIDEOS = FIXTURE_VIDEOS[:2]  # the others keep world landmarks and ROIs only
 POST_DETECTION_FRAMES = 3  # the detection frame and the two after it
+# Smoothing on (mediapipe's live default) is compared on the clip with re-detections.
+SMOOTH_VIDEOS = ("sports2d/demo.mp4",)
 SIM_FPS = 30.0  # mediapipe's Python solution stamps frames 33333 us apart; we do the same
 MP_FRAME_US = 33333
 
@@ -143,10 +147,11 @@ def _time_invoke(tracker) -> float:
 def _world_on_roi(tracker, rgb: np.ndarray, rect: list[float]) -> np.ndarray:
     """Our world landmarks (33, 3) from the landmark model on mediapipe's ROI (normalised
     [x_center, y_center, width, height, rotation]); NaN if our model finds nobody there."""
-    from pose.frame import Roi
+    from pose.frame import NormRect
+    from pose.rect32 import crop_roi
 
     h, w = rgb.shape[:2]
-    res = tracker.landmarker.run(rgb, Roi(rect[0] * w, rect[1] * h, rect[2] * w, rect[4]), 0.0)
+    res = tracker.landmarker.run(rgb, crop_roi(NormRect(*(float(v) for v in rect)), (w, h)), 0.0)
     return np.full((33, 3), np.nan, np.float32) if res is None else res.world
 
 
@@ -227,6 +232,38 @@ def run_interleaved(path: Path, name: str, max_frames: int | None, threads: int 
     out["mp_detected"] = np.asarray(rec["mp_detected"], bool)
     out["size"] = size
     return out
+
+
+def smoothed_reference(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """mediapipe's landmarks (T, 33, 4) and world landmarks (T, 33, 3) with
+    smooth_landmarks=True on our decoder's frames."""
+    import tempfile
+
+    w, h = frame_size(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "smooth.npz"
+        proc = subprocess.Popen([str(ensure_mediapipe_venv()), str(MP_SCRIPT), "--stdin", f"{w}x{h}", "--smooth",
+                                 "--out", str(out)], stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        for rgb in rgb_frames(path, None):
+            proc.stdin.write(np.ascontiguousarray(rgb).tobytes())
+        proc.stdin.close()
+        if proc.wait() != 0:
+            raise SystemExit(f"mediapipe reference (smoothing on) failed (exit {proc.returncode})")
+        ref = np.load(out)
+        return ref["v0_landmarks"].astype(np.float32), ref["v0_world"].astype(np.float32)
+
+
+def track_smoothed(path: Path, threads: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Our BodyTracker with its default smoothing on mediapipe's clock -> landmarks, world."""
+    from pose.tracker import BodyTracker
+
+    tracker = BodyTracker(smooth=True, threads=threads)
+    lms, worlds = [], []
+    for i, rgb in enumerate(rgb_frames(path, None)):
+        f = tracker.process(rgb, mp_timestamp_s(i))
+        lms.append(np.full((33, 4), np.nan, np.float32) if f is None else f.landmarks)
+        worlds.append(np.full((33, 3), np.nan, np.float32) if f is None else f.world)
+    return np.stack(lms), np.stack(worlds)
 
 
 def fidelity(ours: np.ndarray, ref: np.ndarray, size: tuple[int, int]) -> dict:
@@ -324,6 +361,23 @@ def main(argv: list[str] | None = None) -> int:
               f"{'|':>11} {sr['median'] * 100:7.2f} {sr['p95'] * 100:7.2f} {sr['post_max'] * 100:9.2f}   "
               f"{_ok(good)}; {wf['frames']} frames, {wf['post_frames']} after detections "
               f"(worst frame {wf['post_frame']})")
+    if not args.quick:
+        print()
+        print("smoothing on (mediapipe's live default, smooth_landmarks=True), same clock; image error / frame width, "
+              "world cm")
+        for name in SMOOTH_VIDEOS:
+            path = sample_path(name)
+            ref_lm, ref_world = smoothed_reference(path)
+            lm, world = track_smoothed(path, args.threads)
+            fid = fidelity(lm, ref_lm, frame_size(path))
+            wf = world_fidelity(world, ref_world, np.zeros(len(world), bool))
+            good = (fid["median"] <= TARGET_MEDIAN and fid["p95"] <= TARGET_P95 and fid["agreement"] >= TARGET_AGREEMENT
+                    and wf["median"] <= TARGET_WORLD_MEDIAN_M and wf["p95"] <= TARGET_WORLD_P95_M)
+            print(f"{name:<30} image {fid['median']:.5f} / {fid['p95']:.5f}, agreement {fid['agreement']:.1%}; "
+                  f"world {wf['median'] * 100:.2f} / {wf['p95'] * 100:.2f} cm   {_ok(good)}")
+            if args.write_fixture and name in FIXTURE_VIDEOS:
+                k = FIXTURE_VIDEOS.index(name)
+                fixture[f"v{k}_smooth_landmarks"], fixture[f"v{k}_smooth_world"] = ref_lm, ref_world
     # Medians over every tracking-mode frame of every round; the three were measured
     # alternately on each frame, so a busy moment on the shared machine hits all of them.
     ours_ms = float(np.median(np.concatenate(speed["ours"])))

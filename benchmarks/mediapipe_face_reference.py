@@ -13,7 +13,7 @@ answers ``detections``: [score, xmin, ymin, xmax, ymax, then 6 keypoints x, y] p
 times mediapipe and its own pipeline alternately, frame by frame): ``t_ms`` (wall time of
 process()), ``cpu_ms`` (user + sys of this process during process()), ``found`` and
 ``landmarks`` (468 x [x, y, z] or null). ``--reset-each`` starts a new FaceMesh for every
-frame (still photos that are not a sequence).
+frame (still photos that are not a sequence); ``--reset-every N`` one every N frames.
 
 Settings are the issue's: FaceMesh(static_image_mode=False, max_num_faces=1,
 refine_landmarks=False); the solution's own timestamps (+33333 us a frame). FaceMesh has
@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stdin", metavar="WxH", required=True, help="raw RGB frames of this size on stdin")
     ap.add_argument("--lockstep", action="store_true", help="answer each frame with a JSON line at once")
     ap.add_argument("--reset-each", action="store_true", help="a fresh FaceMesh for every frame")
+    ap.add_argument("--reset-every", type=int, default=0, metavar="N",
+                    help="a fresh FaceMesh every N frames (the same still shown N frames running)")
     ap.add_argument("--detect", choices=("short", "full"), help="face detection only, this range")
     args = ap.parse_args(argv)
     w, h = (int(v) for v in args.stdin.lower().split("x"))
@@ -63,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return detect_main(w, h, args.detect, args.lockstep)
     mesh = new_mesh(False)
     lines = []
-    for rgb in stdin_frames(w, h):
-        if args.reset_each:
+    for i, rgb in enumerate(stdin_frames(w, h)):
+        if args.reset_each or (args.reset_every > 0 and i > 0 and i % args.reset_every == 0):
             mesh.close()
             mesh = new_mesh(False)
         c0, t0 = cpu_s(), time.perf_counter()

@@ -18,8 +18,8 @@ next, so a caller can time mediapipe and its own pipeline alternately on each fr
 ``--json`` prints one JSON object on stdout: per-frame process() times (ms) per video
 plus landmarks (−1 where nobody; see ``found``), for bench_pose.py to parse.
 
-Settings are the issue's: static_image_mode=False, model_complexity=1,
-smooth_landmarks=False, enable_segmentation=False; the graph is built as ``Pose`` builds it,
+Settings: static_image_mode=False, model_complexity=1, smooth_landmarks=False (True with
+``--smooth``), enable_segmentation=False; the graph is built as ``Pose`` builds it,
 with two more of its outputs (the ROI from a detection, the ROI from landmarks) so a caller
 can compare ROIs, not only landmarks. The solution stamps frames itself, +33333 us apart
 (30 Hz) whatever the video's rate; a caller compares on that clock.
@@ -67,8 +67,8 @@ def _rect(r) -> list[float] | None:
     return None if r is None else [r.x_center, r.y_center, r.width, r.height, r.rotation]
 
 
-def pose_solution():
-    """mediapipe's ``Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+def pose_solution(smooth: bool = False):
+    """mediapipe's ``Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=smooth,
     enable_segmentation=False)``, built the way its __init__ builds it, plus the graph's debug
     outputs: the ROI from the detection and the ROI from the landmarks (for the next frame)."""
     from mediapipe.python.solution_base import SolutionBase
@@ -77,7 +77,7 @@ def pose_solution():
     mp_pose._download_oss_pose_landmark_model(1)
     return SolutionBase(
         binary_graph_path=mp_pose._BINARYPB_FILE_PATH,
-        side_inputs={"model_complexity": 1, "smooth_landmarks": False, "enable_segmentation": False,
+        side_inputs={"model_complexity": 1, "smooth_landmarks": bool(smooth), "enable_segmentation": False,
                      "smooth_segmentation": False, "use_prev_landmarks": True},
         calculator_params={
             "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": 0.5,
@@ -85,10 +85,10 @@ def pose_solution():
         outputs=["pose_landmarks", "pose_world_landmarks", "pose_rect_from_detection", "pose_rect_from_landmarks"])
 
 
-def run_video(frames, max_frames: int | None, lockstep: bool = False) -> dict:
+def run_video(frames, max_frames: int | None, lockstep: bool = False, smooth: bool = False) -> dict:
     lms, worlds, times_ms = [], [], []
     size = None
-    with pose_solution() as pose:
+    with pose_solution(smooth) as pose:
         for rgb in frames:
             if max_frames is not None and len(lms) >= max_frames:
                 break
@@ -124,13 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lockstep", action="store_true",
                     help="with --stdin: answer each frame with a JSON line before reading the next")
     ap.add_argument("--frames", type=int, default=None, help="at most this many frames a video")
+    ap.add_argument("--smooth", action="store_true", help="smooth_landmarks=True (mediapipe's live default)")
     args = ap.parse_args(argv)
     if args.stdin:
         w, h = (int(v) for v in args.stdin.lower().split("x"))
         args.videos = [args.name]
-        results = [run_video(stdin_frames(w, h), args.frames, args.lockstep)]
+        results = [run_video(stdin_frames(w, h), args.frames, args.lockstep, args.smooth)]
     elif args.videos:
-        results = [run_video(video_frames(v), args.frames) for v in args.videos]
+        results = [run_video(video_frames(v), args.frames, smooth=args.smooth) for v in args.videos]
     else:
         ap.error("give VIDEO paths or --stdin WxH")
     if args.out:

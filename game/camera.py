@@ -40,7 +40,7 @@ def _game_worker_class():
     global _GameWorker
     if _GameWorker is not None:
         return _GameWorker
-    from pose.worker import LatestPose, MultiWorker, WorkerStats
+    from pose.worker import Latest, LatestPose, MultiWorker, WorkerStats
 
     class GameWorker(MultiWorker):
         """A MultiWorker whose "body" results are ``LatestPose`` (what the play screens read)
@@ -71,10 +71,19 @@ def _game_worker_class():
             return super()._make_latest(r, result, f, done)
 
         def _notify(self, r, latest) -> None:
-            if r.spec.name == "body":
-                self.on_pose(latest)
-            else:
+            if r.spec.name != "body":
                 self.on_other(r.spec.name, latest)
+                return
+            self.on_pose(latest)
+            mask = getattr(latest.pose, "mask", None)
+            if mask is not None and "segmentation" not in self._runners:
+                # The body model's own person mask serves as the segmentation result.
+                from pose.segmentation import SegmentationResult
+
+                h, w = mask.shape[:2]
+                seg = SegmentationResult(mask, latest.timestamp_s, (w, h))
+                self.on_other("segmentation", Latest("segmentation", seg, latest.frame_rgb, latest.index,
+                                                     latest.timestamp_s, latest.captured_at_s, latest.available_at_s))
 
     _GameWorker = GameWorker
     return GameWorker
@@ -89,20 +98,34 @@ GAME_OPTIONS: dict[str, dict] = {"face": {"detector_range": "short"}, "hands": {
 
 
 def pipeline_specs(pipelines: tuple[str, ...], body_factory: Callable | None = None,
-                   threads: int | None = None) -> list:
+                   threads: int | None = None, segmentation: str = "body") -> list:
     """The worker's PipelineSpecs for a mode's pipelines: "body" first (always; from
     ``body_factory`` when given, else the standard BodyTracker), then the others as
-    ``pose.pipelines`` defines them (priority, lowest rate). threads: LiteRT threads per
-    pipeline (default: both cores for the body alone, one each otherwise)."""
+    ``pose.pipelines`` defines them (priority, lowest rate), each on its own thread.
+    threads: LiteRT threads per pipeline (default: both cores for the body alone, one each
+    otherwise). segmentation: where the person mask comes from —
+      "body"    the body landmark model's own mask, on the body's thread (no second model).
+                Made for a whole body a few metres away: on pose2sim's dancer it follows the
+                person, where the selfie models spill onto the room (they are made for
+                people near the camera);
+      "selfie"  the selfie segmenter, a pipeline on its own thread (a mode played close up).
+    """
     from pose import pipelines as std
     from pose.worker import PipelineSpec
 
+    if segmentation not in ("body", "selfie"):
+        raise ValueError(f"segmentation must be 'body' or 'selfie', got {segmentation!r}")
     names = ("body",) + tuple(p for p in dict.fromkeys(pipelines) if p != "body")
+    body_mask = segmentation == "body" and "segmentation" in names
+    if body_mask:
+        names = tuple(n for n in names if n != "segmentation")
     n_threads = threads or (BODY_ALONE_THREADS if len(names) == 1 else std.PIPELINE_THREADS)
-    if body_factory is not None:
-        body = PipelineSpec("body", body_factory, *std.POLICY["body"], label="pose tracking")
-    else:
-        body = std.body(threads=n_threads)
+    if body_factory is None:
+        def body_factory():
+            from pose.tracker import BodyTracker
+
+            return BodyTracker(smooth=True, threads=n_threads, segmentation=body_mask)
+    body = PipelineSpec("body", body_factory, *std.POLICY["body"], label="pose tracking")
     std.standard(*names[1:])  # an unknown or unavailable pipeline: the one-line error, here
     return [body] + [std.STANDARD[n](threads=n_threads, **GAME_OPTIONS.get(n, {})) for n in names[1:]]
 
@@ -113,18 +136,22 @@ KIND_WORDS = {
     "face": "Face tracking is taking small breaks - hold each face a little longer",
     "segmentation": "Your stage picture updates a bit slower - your dancing still counts",
 }
+TAKING_TURNS_WORDS = "Hands, face and stage picture take turns so the game stays smooth"
 OVER_BUDGET_WORDS = "The computer is very busy - scores may be lower than your dancing"
 
 
 def degradation_note(degradation) -> str | None:
-    """One kind line for the screen about a pose.worker.Degradation, or None when nothing is slowed."""
+    """What the screen says about a pose.worker.Degradation, in kind words: which pipeline is
+    slowed and what that means for the child (one line), plus a second line when even the
+    slowest rates do not fit (over budget); None when nothing is slowed."""
     if degradation is None or not degradation.degraded:
         return None
-    if degradation.over_budget:
-        return OVER_BUDGET_WORDS
     slowed = [n for n, s in degradation.strides.items() if s > 1]
-    words = [KIND_WORDS.get(n, f"{n} runs on every 2nd picture") for n in slowed]
-    return words[0] if len(words) == 1 else "Hands, face and stage picture take turns so the game stays smooth"
+    words = [KIND_WORDS.get(n, f"{n} runs on every {degradation.strides[n]}th picture") for n in slowed]
+    lines = [words[0] if len(words) == 1 else TAKING_TURNS_WORDS] if words else []
+    if degradation.over_budget:
+        lines.append(OVER_BUDGET_WORDS)
+    return "\n".join(lines)
 
 
 class Camera:
@@ -133,12 +160,16 @@ class Camera:
     source: camera index or video path. headless: synchronous stepping (files only).
     tracker_factory: builds the "body" pipeline (None: the default BodyTracker).
     pipelines: what the worker runs ("body" always; game_camera sets the mode's).
+    cores: CPU cores the degradation rule plans for (None: the machine's).
+    segmentation: "body" (the body model's person mask) or "selfie" (the selfie segmenter on
+    its own thread); see ``pipeline_specs``.
     Counters: poses_seen (new poses handed out by ``drain``).
     """
 
     def __init__(self, source: str | int, *, headless: bool = False,
                  tracker_factory: Callable | None = None, threads: int | None = None,
-                 pipelines: tuple[str, ...] = ("body",)) -> None:
+                 pipelines: tuple[str, ...] = ("body",), cores: float | None = None,
+                 segmentation: str = "body") -> None:
         self.source = int(source) if is_camera_index(source) else str(source)
         self.is_file = not isinstance(self.source, int)
         if headless and not self.is_file:
@@ -149,6 +180,8 @@ class Camera:
         self.name = describe(self.source)
         self._factory = tracker_factory
         self._threads = threads
+        self._cores = cores  # what the degradation rule plans for (None: the machine's cores)
+        self.segmentation = segmentation  # where the person mask comes from (pipeline_specs)
         self.worker = None
         self._synchronous = False
         self._surface = None
@@ -159,6 +192,8 @@ class Camera:
         self._fresh: deque = deque(maxlen=240)
         self.song_clocked = False  # True: pose timestamps are song times (file paced by the song)
         self.pipelines: tuple[str, ...] = tuple(pipelines)
+        self.max_people = 1  # 2: the body pipeline publishes Players (game_camera sets it)
+        self.players_tracker = None  # the newest game.players.SidedPlayers the worker built
         # Other pipelines' results (hands, face, segmentation): the newest (frame number,
         # result) of each, and every result since the last drain, for a mode that scores them.
         self.latest_of: dict[str, tuple[int, object]] = {}
@@ -172,6 +207,9 @@ class Camera:
     def _on_other(self, name: str, latest) -> None:
         self._latest_full[name] = latest
         self._on_result(name, latest.index, latest.result)
+
+    def _on_players_built(self, tracker) -> None:
+        self.players_tracker = tracker
 
     @property
     def hands_latest(self) -> tuple[int, object] | None:
@@ -204,7 +242,7 @@ class Camera:
         self._fresh_of.clear()
         self.latest_of.clear()
         self._latest_full.clear()
-        specs = pipeline_specs(self.pipelines, self._factory, self._threads)
+        specs = pipeline_specs(self.pipelines, self._factory, self._threads, self.segmentation)
         kwargs = dict(loop=loop and self.is_file, keep_frame=True, on_pose=self._fresh.append,
                       on_other=self._on_other)
         worker_cls = _game_worker_class()
@@ -216,7 +254,8 @@ class Camera:
             self.worker.process_until(-1.0)  # opens source and models now, so errors surface here
         else:
             clock = song_clock if (self.is_file and song_clock is not None) else None
-            self.worker = worker_cls(self.source, specs, realtime=True, clock=clock, **kwargs).start()
+            self.worker = worker_cls(self.source, specs, realtime=True, clock=clock, cores=self._cores,
+                                     **kwargs).start()
             self._synchronous = False
             self.song_clocked = clock is not None
 
@@ -324,12 +363,27 @@ def default_source() -> int | None:
 
 
 def tracker_factory_for(pipelines: tuple[str, ...], threads: int = 2,
-                        on_result: Callable | None = None) -> Callable | None:
+                        on_result: Callable | None = None, max_people: int = 1,
+                        on_built: Callable | None = None) -> Callable | None:
     """The factory of the camera worker's "body" pipeline for a mode's pipelines (None: the
     worker's default BodyTracker). The other pipelines (hands, face, segmentation) are not
     built here: each runs on its own worker thread (``pipeline_specs``). on_result is unused
-    (kept for callers of the one-thread camera)."""
-    return None
+    (kept for callers of the one-thread camera).
+    max_people > 1: a PlayerTracker (one Players per frame, slots by screen side, see
+    game.players); on_built(tracker) hears of each one built (the step-in claims sides)."""
+    if max_people <= 1:
+        return None
+
+    def make_players():
+        from game.players import SidedPlayers
+        from pose.body.players import PlayerTracker
+
+        tracker = SidedPlayers(PlayerTracker(n_players=max_people, smooth=True, threads=threads))
+        if on_built is not None:
+            on_built(tracker)
+        return tracker
+
+    return make_players
 
 
 class NoCamera(VideoError):
@@ -386,7 +440,8 @@ def game_camera(app, game, *, loop: bool) -> Camera:
     """
     cam = game.camera
     pipelines = camera_pipelines(game)
-    if cam is not None and not cam.lost and cam.pipelines == pipelines:
+    people = int(getattr(game.mode, "max_people", 1))
+    if cam is not None and not cam.lost and cam.pipelines == pipelines and cam.max_people == people:
         return cam
     if cam is not None:
         cam.stop()  # another mode's pipelines (or lost): reopen
@@ -395,8 +450,13 @@ def game_camera(app, game, *, loop: bool) -> Camera:
         source = default_source()
     if source is None:
         raise NoCamera("No camera found")
-    cam = Camera(source, headless=app.headless, pipelines=pipelines,
-                 tracker_factory=game.config.tracker_factory or tracker_factory_for(pipelines))
+    cam = Camera(source, headless=app.headless, pipelines=pipelines)
+    from pose.pipelines import PIPELINE_THREADS
+
+    threads = BODY_ALONE_THREADS if len(set(pipelines) | {"body"}) == 1 else PIPELINE_THREADS
+    cam._factory = game.config.tracker_factory or tracker_factory_for(
+        pipelines, threads=threads, max_people=people, on_built=cam._on_players_built)
+    cam.max_people = people
     cam.start(loop=loop)
     game.camera = cam
     return cam

@@ -44,8 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--camera", metavar="INDEX|VIDEO", help="camera index or a video file to use as the camera")
     p.add_argument("--headless", action="store_true", help="no window: play the whole song off-screen, as fast as possible")
     p.add_argument("--record", metavar="OUT.mp4", type=Path, help="write what the screen showed to a video")
-    p.add_argument("--player", metavar="NAME",
-                   help="who is dancing (default: pick on the title screen; headless: a guest, not counted in class reports)")
+    p.add_argument("--player", metavar="NAME", action="append",
+                   help="who is dancing (default: pick on the title screen; headless: a guest, not counted in class "
+                        "reports); --mode battle takes two: --player LEFT --player RIGHT")
     p.add_argument("--difficulty", choices=DIFFICULTIES, help="override the choreography's difficulty")
     p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--latency", type=float, metavar="S", help="camera+inference latency in seconds (default: calibrated)")
@@ -130,10 +131,16 @@ def run_play(args: argparse.Namespace) -> int:
         print("dance play: error: no camera in headless mode; pass a video as the camera: --camera FILE",
               file=sys.stderr)
         return 2
+    names = list(args.player or [])
+    if len(names) > max(1, mode.max_people):
+        hint = " (two dancers at once: --mode battle)" if mode.max_people == 1 else ""
+        raise DanceError(f"mode '{mode.name}' takes at most {max(1, mode.max_people)} --player, "
+                         f"got {len(names)}{hint}")
     cfg = GameConfig(
         choreographies=choreos,
         selected=0,
-        player=args.player,
+        player=names[0] if names else None,
+        players=tuple(names) if mode.max_people > 1 else (),
         difficulty=args.difficulty,
         camera_source=args.camera,
         headless=args.headless,
@@ -227,6 +234,8 @@ def play(cfg: "GameConfig", *, size_px: tuple[int, int] = (1280, 720), record: P
 
 def summary(game, record: Path | None) -> str:
     r = game.last_result
+    if r is not None and hasattr(r, "results"):
+        return _battle_summary(game, r, record)
     if r is None:
         return "dance play: the song did not finish" + (f"; camera: {game.camera_error}" if game.camera_error else "")
     tiers = ", ".join(f"{n} {c}" for n, c in r.tier_counts.items() if c)
@@ -249,3 +258,23 @@ def run_calibrate(args: argparse.Namespace) -> int:
     from game.calibration import run_calibrate
 
     return int(run_calibrate(args) or 0)
+
+
+def _battle_summary(game, battle, record: Path | None) -> str:
+    """One line for a battle: each child's own points, stars and moves, and the sessions."""
+    from game.modes.battle.play import shown_name
+    from scoring.judge import format_points
+
+    parts = []
+    for slot, (name, r) in enumerate(zip(battle.names, battle.results)):
+        tiers = ", ".join(f"{n} {c}" for n, c in r.tier_counts.items() if c)
+        parts.append(f"{shown_name(name, slot)} {format_points(r.points)} points, {r.stars} stars, "
+                     f"{len(r.judgements)} moves ({tiers})")
+    stopped = battle.results[0].stopped_at_s
+    stop = f", stopped at {stopped:.1f} s" if stopped is not None else ""
+    ids = ", ".join(str(i) for i in battle.session_ids if i is not None)
+    rec = ""
+    if record is not None and game.app.sink is not None:
+        rec = f"; recording {record} ({game.app.sink.frames_written} frames)"
+    return (f"dance play: {battle.title or 'dance'} [{game.config.mode}]: {' vs '.join(parts)}{stop}; "
+            f"sessions {ids or 'not stored'} in {game.last_session_path}{rec}")

@@ -125,6 +125,16 @@ class SessionRecorder:
         self._fh.write(json.dumps(obj) + "\n")
         self._fh.flush()  # one line per judgement, on disk at once
 
+    def link(self, other: "SessionRecorder") -> None:
+        """This session and ``other`` are one battle (one session per child, each naming the
+        other). With the JSON-lines fallback the link is a line in each file."""
+        if self._store is not None and other._store is not None:
+            self._store.link_partners(self.session_id, other.session_id)
+            return
+        for me, them in ((self, other), (other, self)):
+            if me._fh is not None:
+                me._write_line({"event": "partner", "player": them.player, "path": str(them.path)})
+
     def record(self, j: Judgement) -> None:
         if self._store is not None:
             self._store.record_judgement(self.session_id, j)

@@ -207,7 +207,7 @@ class SsdDetector:
         f = np.float32
         scale = f(f(hi - lo) / f(255))
         offset = f(f(lo) - f(0) * scale)
-        self._lut = (np.arange(256, dtype=np.float64) * float(scale) + float(offset)).astype(np.float32)
+        self._lut = (np.arange(256, dtype=np.float64) * float(scale) + float(offset)).astype(np.float32).reshape(1, 256)
         self._maps_size: tuple[int, int] | None = None
         self._maps: tuple[np.ndarray, np.ndarray] | None = None
         # Match outputs by shape, never by position: (1, N, 4 + 2K) boxes, (1, N, 1) scores.
@@ -236,7 +236,7 @@ class SsdDetector:
             self._maps = perspective_maps(box_to_square_matrix(box, size, size), size, size)
             self._maps_size = (w, h)
         img = cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-        np.take(self._lut, img, out=self._in_buf[0])
+        cv2.LUT(img, self._lut, dst=self._in_buf[0])
         return self._in_buf, pad_x, pad_y
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,11 +5,14 @@ post-training quantiser sees no float32 weights there and leaves the model as it
 ``restore_float32`` first folds every DEQUANTIZE of a constant into a float32 constant
 (the same numbers the runtime computed at load), rewires its consumers and drops the op.
 
+``without_outputs`` cuts outputs a pipeline never reads, and the ops only they need, out
+of a graph (the body landmark model's segmentation branch when segmentation is off).
+
 ``op_inventory`` lists each operator with an estimate of its multiply-accumulates from
 tensor shapes, the fallback profile where the runtime exposes no per-op timings.
 
 Uses the flatbuffer schema bundled with ``ai-edge-litert`` (the runtime we already ship),
-imported lazily: only authoring tools and benchmarks need it.
+imported lazily: the player needs it only to cut a graph down at load.
 """
 from __future__ import annotations
 
@@ -136,6 +139,31 @@ def restore_float32(data: bytes) -> tuple[bytes, FoldReport]:
     _add_default_signature(schema, model)
     out = write(model)
     return out, FoldReport(folded, len(data), len(out))
+
+
+def without_outputs(data: bytes, shapes: set[tuple[int, ...]]) -> tuple[bytes, int]:
+    """The model with every main-graph output of one of ``shapes`` removed, and every op
+    that only those outputs needed: (new bytes, ops removed).
+
+    The remaining outputs are computed by the very same ops on the same weights, so their
+    values do not change; only work nobody reads is skipped (pose_landmark_full's
+    segmentation branch is a tenth of its MACs and, at 256x256, far more of its memory
+    traffic). Outputs are matched by shape because names change between conversions.
+    """
+    model = read(data)
+    sg = model.subgraphs[0]
+    drop = {i for i in (sg.outputs or []) if tuple(int(v) for v in sg.tensors[i].shape) in shapes}
+    if not drop:
+        return bytes(data), 0
+    before = len(sg.operators)
+    sg.outputs = [i for i in sg.outputs if i not in drop]
+    for sd in model.signatureDefs or []:
+        if sd.subgraphIndex == 0:
+            sd.outputs = [t for t in (sd.outputs or []) if t.tensorIndex not in drop]
+    _drop_dead_ops(sg)
+    removed = before - len(sg.operators)
+    _prune(model)
+    return write(model), removed
 
 
 def _add_default_signature(schema: Any, model: Any) -> None:

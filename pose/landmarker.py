@@ -106,12 +106,19 @@ def refine_from_heatmap(xy_crop_norm: np.ndarray, heatmap_logits: np.ndarray,
 
 
 class PoseLandmarker:
-    """Runs the landmark model on an ROI. ``run(rgb, roi)`` -> LandmarkResult or None."""
+    """Runs the landmark model on an ROI. ``run(rgb, roi)`` -> LandmarkResult or None.
+
+    segmentation: also compute the person mask; without it the model runs landmarks-only.
+    """
 
     def __init__(self, threads: int = 2, segmentation: bool = False, model: Model | None = None,
                  precision: str | None = None):
-        self.model = model or Model("pose_landmark_full", threads=threads, precision=precision)
         self.segmentation = bool(segmentation)
+        # Without segmentation the mask branch is cut from the graph: a tenth of the MACs
+        # and, at 256x256, about a third of the invoke time; the other outputs are unchanged.
+        drop = frozenset() if self.segmentation else frozenset({_OUT_SHAPES["mask"]})
+        self.model = model or Model("pose_landmark_full", threads=threads, precision=precision,
+                                    drop_output_shapes=drop)
         self.last_invoke_ms = 0.0
         self._in_buf = np.empty((1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.float32)
         self._crop = np.empty((INPUT_SIZE_PX, INPUT_SIZE_PX, 3), np.uint8)
@@ -120,7 +127,8 @@ class PoseLandmarker:
             for key, want in _OUT_SHAPES.items():
                 if shape == want:
                     self._out[key] = name
-        missing = set(_OUT_SHAPES) - set(self._out)
+        # A landmarks-only graph (the mask branch cut off) serves a pipeline without segmentation.
+        missing = set(_OUT_SHAPES) - set(self._out) - (set() if self.segmentation else {"mask"})
         if missing:
             raise ModelError(f"pose_landmark_full model lacks outputs {sorted(missing)}; run: dance models verify")
 

@@ -71,8 +71,11 @@ def pack(items: Iterable[tuple[str, str]], out: Path, key: bytes | None = None) 
     key = key or os.urandom(32)
     if len(key) != 32:
         raise BundleError("a bundle key is 32 bytes (AES-256)")
+    from pose.variants import file_precision
+
     entries, blobs, offset = [], [], 0
-    for name, precision in items:
+    # A runtime-only precision (fp16-compute) runs the float file: pack that, once.
+    for name, precision in dict.fromkeys((n, file_precision(p)) for n, p in items):
         data = runtime.load_bytes(name, precision)
         entries.append({"name": name, "precision": precision, "offset": offset, "size": len(data),
                         "sha256": hashlib.sha256(data).hexdigest()})

@@ -164,20 +164,24 @@ def rect_from_roi(roi: Roi, image_size: tuple[int, int]) -> NormRect:
                     float(F32(roi.size_px / h)), float(F32(roi.rotation_rad)))
 
 
+_DROPPED_BITS = 29  # a double's mantissa has 29 more bits than a float's
+_HALF_ULP = 1 << (_DROPPED_BITS - 1)
+_NEAR = 1 << 21  # 1/256 of a float ulp: twice glibc expf's 0.002-ulp uncertainty
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """1.0f / (1.0f + expf(-x)) elementwise, float32, with glibc's expf.
 
     exp in double rounded to float is glibc's expf except within a hair of a rounding
     midpoint (its error bound is 0.502 ulp); those few are recomputed by expf itself.
+    (Below float's normal range the bit test is meaningless, but there 1 + e is 1 anyway.)
     """
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(over="ignore"):
         e64 = np.exp(-x.astype(np.float64))
         e = e64.astype(np.float32)
-        # Distance from the float rounding midpoint, in float ulps.
-        ulp = np.spacing(np.abs(e)).astype(np.float64)
-        frac = np.abs(e64 - e.astype(np.float64)) / np.where(ulp > 0, ulp, 1.0)
-    close = np.flatnonzero((np.abs(frac - 0.5) < 0.01) & np.isfinite(e64))
+    low = (e64.view(np.uint64) & np.uint64((1 << _DROPPED_BITS) - 1)).astype(np.int64)
+    close = np.flatnonzero(np.abs(low - _HALF_ULP) < _NEAR)
     if close.size:
         flat_x, flat_e = x.reshape(-1), e.reshape(-1)
         for i in close:

@@ -6,10 +6,15 @@ against its manifest, pose/variants.py), or a protected bundle decrypted in memo
 (pose/protect.py, installed with ``use_source``). Every failure to find, read or load a
 model is a one-line ModelError naming the file and how to fix it.
 
-Precision: every ``Model`` takes ``precision`` (float | fp16 | int8-dynamic | int8-weight);
+Precision: every ``Model`` takes ``precision`` (one of pose.variants.PRECISIONS);
 ``None`` means the process default, set once by a CLI's ``--precision`` through
 ``set_default_precision`` (or ``DANCE_PRECISION``), so every pipeline's models follow it
-without each constructor passing it along.
+without each constructor passing it along. ``fp16-compute`` is no file of its own: the
+float file run through LiteRT's CompiledModel API, which (unlike the Interpreter) takes
+XNNPACK flags, with half-precision arithmetic forced.
+
+A model can also be cut down at load to the outputs its pipeline reads
+(``drop_output_shapes``): in memory only, so a protected bundle's models stay off disk.
 """
 from __future__ import annotations
 
@@ -64,13 +69,33 @@ def default_precision() -> str:
 
 def load_bytes(name: str, precision: str | None = None) -> bytes:
     """The bytes a ``Model(name, precision=...)`` runs: bundle, variant or cached file."""
-    from pose.variants import check_precision, read_variant_bytes
+    from pose.variants import check_precision, file_precision, read_variant_bytes
 
     _spec(name)
-    p = default_precision() if precision is None else check_precision(precision)
+    p = file_precision(default_precision() if precision is None else check_precision(precision))
     if _source is not None:
         return _source.model_bytes(name, p)
     return read_model_bytes(name) if p == "float" else read_variant_bytes(name, p)
+
+
+_trimmed: dict[tuple[str, frozenset[tuple[int, ...]]], bytes] = {}
+_trim_lock = threading.Lock()
+
+
+def trimmed_bytes(data: bytes, drop_output_shapes: frozenset[tuple[int, ...]]) -> bytes:
+    """``data`` without the outputs of those shapes nor the ops only they need (in memory
+    only, memoised per process by content: cutting a graph takes ~0.5 s of Python)."""
+    if not drop_output_shapes:
+        return data
+    key = (hashlib.sha256(data).hexdigest(), drop_output_shapes)
+    with _trim_lock:
+        hit = _trimmed.get(key)
+        if hit is None:
+            from pose import flatbuf
+
+            hit, _ = flatbuf.without_outputs(data, set(drop_output_shapes))
+            _trimmed[key] = hit
+    return hit
 
 
 def _interpreter_class() -> type:
@@ -120,11 +145,14 @@ def read_model_bytes(name: str, verify: bool = True) -> bytes:
 
 
 _BANNER = b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+# What LiteRT's CompiledModel API logs on every load (accelerator registry, the vendor
+# compiler plugins it probes and does not find): status lines, not errors of ours.
+_LITERT_CHATTER = (_BANNER, b"INFO: [", b"WARNING: [", b"\xe2\x94\x94 ")
 _stderr_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _quiet_delegate_banner() -> Iterator[None]:
+def _quiet_delegate_banner(drop: tuple[bytes, ...] = (_BANNER,)) -> Iterator[None]:
     """Drop the C++ runtime's XNNPACK banner from stderr; pass every other byte through.
 
     The banner is printed by native code straight to fd 2 when tensors are allocated, so
@@ -148,9 +176,111 @@ def _quiet_delegate_banner() -> Iterator[None]:
             os.close(saved)
             tmp.seek(0)
             rest = b"".join(line for line in tmp.read().splitlines(keepends=True)
-                            if not line.startswith(_BANNER))
+                            if not line.startswith(drop))
             if rest:
                 os.write(fd, rest)
+
+
+# TfLiteXNNPackDelegateFlags: TFLITE_XNNPACK_DELEGATE_FLAG_FORCE_FP16 (IEEE half-precision
+# arithmetic, native on CPUs with AVX512-FP16 or ARMv8.2 FP16, emulated elsewhere).
+XNNPACK_FLAG_FORCE_FP16 = 0x4
+_environment: Any = None
+
+
+def fp16_arithmetic_native() -> bool:
+    """Whether this CPU does IEEE fp16 arithmetic in hardware (x86 AVX512-FP16, ARM
+    FP16): where it does not, XNNPACK emulates fp16-compute, slower than float."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            words = set(f.read().split())
+    except OSError:
+        return False
+    return bool(words & {"avx512_fp16", "asimdhp", "fphp"})
+
+
+def _litert_environment() -> Any:
+    """One LiteRT environment for the process (creating one probes every accelerator)."""
+    global _environment
+    if _environment is None:
+        import atexit
+
+        from ai_edge_litert.environment import Environment
+
+        _environment = Environment.create()
+        atexit.register(_silence_teardown)
+    return _environment
+
+
+def _silence_teardown() -> None:
+    """LiteRT logs each accelerator it destroys as the interpreter exits, after atexit and
+    after any traceback of ours: send fd 2 to /dev/null for that last moment."""
+    try:
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+    except (OSError, ValueError):
+        pass
+
+
+class _CompiledInterpreter:
+    """LiteRT's CompiledModel behind the few Interpreter calls ``Model`` makes.
+
+    The Interpreter API takes no XNNPACK flags; CompiledModel does (here: fp16 arithmetic).
+    Outputs are bound to arrays of ours (host memory), so an invoke allocates nothing.
+    """
+
+    def __init__(self, content: bytes, threads: int, xnnpack_flags: int):
+        from ai_edge_litert.compiled_model import CompiledModel
+        from ai_edge_litert.cpu_options import CpuOptions
+        from ai_edge_litert.options import Options
+        from ai_edge_litert.tensor_buffer import TensorBuffer
+
+        opts = Options(cpu_options=CpuOptions(num_threads=threads, xnnpack_flags=xnnpack_flags))
+        self._cm = CompiledModel.from_buffer(content, environment=_litert_environment(), options=opts)
+        if not self._cm.is_fully_accelerated():
+            raise RuntimeError("XNNPACK cannot run every op of this model with these flags")
+        key = next(iter(self._cm.get_signature_list()))
+        ins = self._cm.get_input_tensor_details(key)
+        outs = self._cm.get_output_tensor_details(key)
+        self._in_details = [{"name": n, "index": i, "shape": np.array(d["shape"], np.int32),
+                             "dtype": np.dtype(d["dtype"])} for i, (n, d) in enumerate(ins.items())]
+        self._out_details = [{"name": n, "index": len(ins) + i, "shape": np.array(d["shape"], np.int32),
+                              "dtype": np.dtype(d["dtype"])} for i, (n, d) in enumerate(outs.items())]
+        self._in_bufs = self._cm.create_input_buffers(0)
+        # Inputs are staged in arrays of ours and written to the runtime's buffers at invoke,
+        # so ``tensor()`` can hand out writable views as the Interpreter does.
+        self._in_arrays = [np.zeros(d["shape"], d["dtype"]) for d in self._in_details]
+        self._out_arrays = [TensorBuffer._align_numpy_array(np.zeros(d["shape"], d["dtype"]))
+                            for d in self._out_details]
+        self._out_bufs = [TensorBuffer.create_from_host_memory(a) for a in self._out_arrays]
+        # The first run sets up more of the runtime (and logs it): do it now, under the
+        # caller's stderr filter, not on the first frame.
+        self.invoke()
+
+    def get_input_details(self) -> list[dict[str, Any]]:
+        return self._in_details
+
+    def get_output_details(self) -> list[dict[str, Any]]:
+        return self._out_details
+
+    def set_tensor(self, index: int, x: np.ndarray) -> None:
+        self._in_arrays[index][...] = x
+
+    def invoke(self) -> None:
+        for buf, arr in zip(self._in_bufs, self._in_arrays):
+            buf.write(arr)
+        self._cm.run_by_index(0, self._in_bufs, self._out_bufs)
+
+    def _array(self, index: int) -> np.ndarray:
+        n = len(self._in_details)
+        return self._in_arrays[index] if index < n else self._out_arrays[index - n]
+
+    def get_tensor(self, index: int) -> np.ndarray:
+        return self._array(index).copy()
+
+    def tensor(self, index: int) -> Callable[[], np.ndarray]:
+        """The Interpreter's zero-copy accessor: a callable returning the tensor's array."""
+        return lambda: self._array(index)
 
 
 class Model:
@@ -158,12 +288,18 @@ class Model:
 
     ``data``: the model's bytes if the caller already has them; otherwise ``load_bytes``
     finds them (bundle, built variant or cache, each verified).
-    ``precision``: float | fp16 | int8-dynamic | int8-weight; None: ``default_precision()``.
+    ``precision``: one of pose.variants.PRECISIONS; None: ``default_precision()``.
+    fp16-compute runs the float file through LiteRT's CompiledModel with XNNPACK's fp16
+    arithmetic; every other precision runs its file through the Interpreter.
+    ``drop_output_shapes``: outputs of these shapes are cut from the graph, with the ops
+    only they need (a pipeline that never reads them skips their work; the other outputs
+    are unchanged).
     ``inputs`` / ``outputs``: the interpreter's tensor details, keyed by tensor name.
     """
 
     def __init__(self, name: str, threads: int = DEFAULT_THREADS, data: bytes | None = None,
-                 precision: str | None = None):
+                 precision: str | None = None,
+                 drop_output_shapes: frozenset[tuple[int, ...]] = frozenset()):
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         self.name = name
@@ -174,16 +310,24 @@ class Model:
         if not content:
             # The interpreter's own message for empty bytes talks about model_path; be plain.
             raise ModelError(f"model {self.spec.file} is empty; {_FIX}")
-        Interpreter = _interpreter_class()
+        content = trimmed_bytes(content, frozenset(drop_output_shapes))
+        from pose.variants import RUNTIME_ONLY
+
         try:
-            with _quiet_delegate_banner():
-                self._it = Interpreter(model_content=content, num_threads=threads)
-                self._it.allocate_tensors()
+            if self.precision in RUNTIME_ONLY:
+                with _quiet_delegate_banner(_LITERT_CHATTER):
+                    self._it = _CompiledInterpreter(content, threads, XNNPACK_FLAG_FORCE_FP16)
+            else:
+                Interpreter = _interpreter_class()
+                with _quiet_delegate_banner():
+                    self._it = Interpreter(model_content=content, num_threads=threads)
+                    self._it.allocate_tensors()
         except Exception as e:  # the interpreter raises bare RuntimeError/ValueError
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(f"model {self.spec.path} cannot be loaded ({first}); {_FIX}") from None
         self.inputs: dict[str, dict[str, Any]] = {d["name"]: d for d in self._it.get_input_details()}
         self.outputs: dict[str, dict[str, Any]] = {d["name"]: d for d in self._it.get_output_details()}
+        self._staging: dict[str, np.ndarray] = {}
 
     def input_shape(self, name: str | None = None) -> tuple[int, ...]:
         """Shape of the named (default: first) input, e.g. (1, 256, 256, 3)."""
@@ -227,9 +371,18 @@ class Model:
         """Let ``fill`` write the named (default: first) input tensor in place, no copy.
 
         ``fill`` gets the interpreter's own buffer (the input's shape and dtype) and must
-        not keep it: the interpreter refuses to invoke while a view of its memory lives."""
+        not keep it: the interpreter refuses to invoke while a view of its memory lives.
+        A runtime without views of its memory gets a staging buffer, copied in after."""
         d = self.inputs[input_name] if input_name else next(iter(self.inputs.values()))
-        view = self._it.tensor(d["index"])()
+        tensor = getattr(self._it, "tensor", None)
+        if tensor is None:
+            buf = self._staging.get(d["name"])
+            if buf is None:
+                buf = self._staging[d["name"]] = np.empty(tuple(int(v) for v in d["shape"]), d["dtype"])
+            fill(buf)
+            self._it.set_tensor(d["index"], buf)
+            return
+        view = tensor(d["index"])()
         try:
             fill(view)
         finally:
@@ -238,7 +391,10 @@ class Model:
     def use_output(self, name: str, use: Callable[[np.ndarray], T]) -> T:
         """``use(output)`` on the interpreter's own output buffer (no copy), after ``invoke``;
         ``use`` must return something that does not share that memory (e.g. a resize)."""
-        view = self._it.tensor(self.outputs[name]["index"])()
+        tensor = getattr(self._it, "tensor", None)
+        if tensor is None:
+            return use(self._it.get_tensor(self.outputs[name]["index"]))
+        view = tensor(self.outputs[name]["index"])()
         try:
             return use(view)
         finally:

@@ -347,3 +347,25 @@ def mediapipe_chain() -> FilterChain:
     landmarks, and the uncertainty-weighted mask blend (only when a mask is requested)."""
     return FilterChain([VisibilityFilter(), ImageLandmarkFilter(BODY_PARAMS, exact=True), WorldLandmarkFilter(),
                         MaskFilter()])
+
+
+class MediapipeChain:
+    """Makes a track's filter chain (like ``mediapipe_chain``) keeping state the way
+    mediapipe's single-person graph keeps it: the image-landmark One Euro starts afresh with
+    each track (its calculator also receives the image size every frame, sees the landmarks
+    missing and resets), while the visibility low-pass and the world One Euro only ever
+    receive landmark packets, so they carry on across a loss, into the next detection.
+
+    Call it for a new track's chain; ``reset()`` clears the carried state.
+    """
+
+    def __init__(self) -> None:
+        self.visibility = VisibilityFilter()
+        self.world = WorldLandmarkFilter()
+
+    def __call__(self) -> FilterChain:
+        return FilterChain([self.visibility, ImageLandmarkFilter(BODY_PARAMS, exact=True), self.world, MaskFilter()])
+
+    def reset(self) -> None:
+        self.visibility.reset()
+        self.world.reset()

@@ -1,7 +1,8 @@
 """Precision variants of the zoo's models: built once into the cache, hash-checked at load.
 
-``float`` is the zoo's own file (mediapipe's, float16 weights computed in float32). The
-other precisions are built by ``dance models quantize`` from it (pose/quantize.py) into
+``float`` is the zoo's own file (mediapipe's, float16 weights computed in float32), and so
+is ``fp16-compute`` (the same file, run with half-precision arithmetic). The other
+precisions are built by ``dance models quantize`` from it (pose/quantize.py) into
 ``<models>/variants/<name>.<precision>.tflite``. Building writes ``manifest.json`` beside
 them: each file's size and sha256 plus the sha256 of the zoo file it came from, so a
 variant is loaded only if its bytes match what was built, from the model the zoo pins now.
@@ -18,8 +19,11 @@ from pathlib import Path
 from pose import paths, zoo
 from pose.errors import ModelError
 
-PRECISIONS = ("float", "fp16", "int8-dynamic", "int8-weight", "int8-static", "int8-mixed")
-BUILT = PRECISIONS[1:]
+PRECISIONS = ("float", "fp16-compute", "fp16", "int8-dynamic", "int8-weight", "int8-static", "int8-mixed")
+# fp16-compute runs the zoo's own file with XNNPACK's IEEE half-precision arithmetic (a
+# runtime flag, pose/runtime.py): nothing to build, the file is float's.
+RUNTIME_ONLY = frozenset({"fp16-compute"})
+BUILT = tuple(p for p in PRECISIONS[1:] if p not in RUNTIME_ONLY)
 DEFAULT_PRECISION = "float"
 # The models whose variants `dance models quantize` builds by default: body, face, hands.
 DEFAULT_MODELS = ("pose_detection", "pose_landmark_full", "face_detection_short_range",
@@ -37,6 +41,11 @@ def check_precision(precision: str) -> str:
     if precision not in PRECISIONS:
         raise ModelError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
     return precision
+
+
+def file_precision(precision: str) -> str:
+    """The precision whose file ``precision`` runs: "float" for the runtime-only ones."""
+    return "float" if check_precision(precision) in RUNTIME_ONLY else precision
 
 
 def variants_dir() -> Path:

@@ -49,6 +49,7 @@ JSON_SCHEMA: dict[str, Any] = {
                 "completed": {"type": "boolean"}, "points": {"type": ["integer", "null"]},
                 "stopped_at_s": _NUM, "guest": {"type": "boolean"},
                 "mode": {"type": "string", "minLength": 1, "maxLength": 40},
+                "partner_uid": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
                 "judgements": {"type": "array", "items": record.export_schema()},
                 "samples": {"type": "array", "items": {
                     "type": "array", "prefixItems": [{"type": "number"}, {"type": "number"}],
@@ -104,6 +105,7 @@ def export_json(store: SessionStore, player: str | None = None, group: str | Non
             "finished_at": s.finished_at, "difficulty": s.difficulty, "latency_s": s.latency_s,
             "total": s.total, "stars": s.stars, "completed": s.completed,
             "points": s.points, "stopped_at_s": s.stopped_at_s, "guest": s.guest, "mode": s.mode,
+            "partner_uid": s.partner_uid,
             "judgements": [_judgement_dict(j) for j in store.judgements(s.id)],
             "samples": [[a, b] for a, b in zip(t, sim)],
         })
@@ -246,7 +248,7 @@ def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
                 difficulty=s.get("difficulty"), latency_s=s.get("latency_s"), total=s.get("total"),
                 stars=s.get("stars"), completed=bool(s.get("completed", False)),
                 points=s.get("points"), stopped_at_s=s.get("stopped_at_s"), guest=bool(s.get("guest", False)),
-                mode=s.get("mode"),
+                mode=s.get("mode"), partner_uid=s.get("partner_uid"),
                 judgements=[judgement_values(_row_from_dict(j)) for j in s["judgements"]],
                 samples=[(a, b) for a, b in s.get("samples", [])],
             ))

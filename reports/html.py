@@ -45,7 +45,20 @@ def _env():
 
 
 # The game modes' names as a teacher reads them (reports never import the game).
-MODE_TITLES = {"dance": "Dance", "freeze": "Freeze Dance", "hand_jive": "Hand Jive", "face_party": "Face Party"}
+MODE_TITLES = {"dance": "Dance", "freeze": "Freeze Dance", "hand_jive": "Hand Jive", "face_party": "Face Party",
+               "battle": "Dance Battle"}
+
+
+def partner_label(store: SessionStore, s) -> str | None:
+    """Who a battle session was danced with (None: not a battle). Each child's report shows
+    their own score only; the partner is a name, "a guest", or "a friend" once that child
+    was forgotten (the link then leads nowhere)."""
+    if not getattr(s, "partner_uid", None):
+        return None
+    other = store.partner(s)
+    if other is None:
+        return "a friend"
+    return "a guest" if other.guest else other.player
 
 
 def mode_title(mode: str | None) -> str:
@@ -167,14 +180,15 @@ def session_html(store: SessionStore, ref: int | str = "latest") -> str:
         if summary.moves else "",
         parts_chart=plots.part_bars(summary.parts, PART_LABELS) if summary.parts else "",
         pose=pose, strong=analysis.STRONG_PART, figure_css=coach.css(),
-        shown_points=analysis.session_points(s),
+        shown_points=analysis.session_points(s), partner=partner_label(store, s),
     )
 
 
 def player_html(store: SessionStore, name: str) -> str:
     p = analysis.summarise_player(store, name)
+    partners = {s.uid: partner_label(store, s) for s in p.sessions}
     return _env().get_template("player.html.j2").render(
-        kind="player", generated=_generated(), p=p, recent=analysis.RECENT_SESSIONS,
+        kind="player", generated=_generated(), p=p, recent=analysis.RECENT_SESSIONS, partners=partners,
         max_stars=max([MAX_STARS] + [s.stars or 0 for s in p.sessions]),
         progress_chart=plots.progress(p.progress) if p.finished else "",
         parts_chart=plots.part_bars(p.part_averages, PART_LABELS, element_id="parts") if p.part_averages else "",

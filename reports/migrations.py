@@ -141,6 +141,12 @@ def _v6(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX sessions_kind ON sessions(kind, player_id)")
 
 
+def _v7(db: sqlite3.Connection) -> None:
+    # A battle is one session per child; each names the other's uid (uids survive export,
+    # import and the class server, row ids do not).
+    db.execute("ALTER TABLE sessions ADD COLUMN partner_uid TEXT")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -155,6 +161,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "avatars, the guest profile, session points and early stops", _v4),
     Migration(5, "the game mode of each session", _v5),
     Migration(6, "practice sessions: kind, speed, practice time", _v6),
+    Migration(7, "battle partners: the other child's session uid", _v7),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 OUR_TABLES = frozenset({"players", "sessions", "judgements", "samples"})

@@ -89,10 +89,12 @@ def local_day(iso: str) -> str:
         return iso[:10]
 
 
-def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN) -> str:
+def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN, *, control_ok: bool = True) -> str:
     """One line of user-given text (a name), whitespace collapsed; ValueError says what is wrong.
 
-    Shared by the player store and the class server so a name valid on one is valid on both.
+    Shared by the player store and the class server. control_ok=False also refuses control
+    characters (the server's web forms); the store keeps any name it was once given, so old
+    databases and exports still open.
     """
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text, got {type(value).__name__}")
@@ -101,7 +103,7 @@ def tidy_text(value: Any, what: str, max_len: int = MAX_NAME_LEN) -> str:
         raise ValueError(f"{what} is empty")
     if len(cleaned) > max_len:
         raise ValueError(f"{what} is longer than {max_len} characters: {cleaned[:20]!r}…")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+    if not control_ok and any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
         raise ValueError(f"{what} contains control characters")
     return cleaned
 
@@ -170,6 +172,7 @@ class SessionRow:
     kind: str = "play"  # "practice": one move practised (maybe slowed), never a played song
     speed: float = 1.0  # the practice tempo (1.0 for plays)
     practice_s: float | None = None  # seconds spent practising (practice sessions)
+    partner_uid: str | None = None  # a battle: the uid of the other child's session of it
 
     @property
     def started(self) -> datetime:
@@ -443,6 +446,39 @@ class SessionStore:
         if cur.rowcount == 0:
             raise StoreError(f"{self.path}: no session {session_id} to stop")
 
+    @_guarded
+    def link_partners(self, session_a: int, session_b: int) -> None:
+        """The two sessions of one battle: each records the other's uid."""
+        db = self._db
+        assert db is not None
+        if int(session_a) == int(session_b):
+            raise StoreError("a battle needs two different sessions")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            uids = {}
+            for sid in (int(session_a), int(session_b)):
+                row = db.execute("SELECT uid FROM sessions WHERE id = ?", (sid,)).fetchone()
+                if row is None:
+                    raise StoreError(f"{self.path}: no session {sid} to link")
+                uids[sid] = row[0]
+            db.execute("UPDATE sessions SET partner_uid = ? WHERE id = ?", (uids[int(session_b)], int(session_a)))
+            db.execute("UPDATE sessions SET partner_uid = ? WHERE id = ?", (uids[int(session_a)], int(session_b)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @_guarded
+    def partner(self, session: SessionRow) -> SessionRow | None:
+        """The other child's session of a battle; None when not a battle, or when that
+        child was forgotten (the link then leads nowhere, and names no one)."""
+        db = self._db
+        assert db is not None
+        if not session.partner_uid:
+            return None
+        row = db.execute(self._SESSION_SQL + " WHERE s.uid = ?", (session.partner_uid,)).fetchone()
+        return None if row is None else self._session_row(row)
+
     # ---- reading (reports) ---------------------------------------------------------
     _PLAYER_SQL = "SELECT id, name, group_name, created_at, avatar, guest = 1 FROM players"
 
@@ -515,7 +551,7 @@ class SessionStore:
         "SELECT s.id, s.uid, p.name, p.group_name, s.choreography, s.choreography_path,"
         " s.started_at, s.finished_at, s.difficulty, s.latency_s, s.total, s.stars, s.completed,"
         " (SELECT COUNT(*) FROM judgements j WHERE j.session_id = s.id), s.points, s.stopped_at_s, p.guest, s.mode,"
-        " s.kind, s.speed, s.practice_s"
+        " s.kind, s.speed, s.practice_s, s.partner_uid"
         " FROM sessions s JOIN players p ON p.id = s.player_id"
     )
 
@@ -523,7 +559,8 @@ class SessionStore:
     def _session_row(r: tuple) -> SessionRow:
         return SessionRow(*r[:12], completed=bool(r[12]), moves=int(r[13]), points=r[14], stopped_at_s=r[15],
                           guest=bool(r[16]), mode=str(r[17] or "dance"), kind=str(r[18] or "play"),
-                          speed=float(r[19] if r[19] is not None else 1.0), practice_s=r[20])
+                          speed=float(r[19] if r[19] is not None else 1.0), practice_s=r[20],
+                          partner_uid=r[21])
 
     @_guarded
     def sessions(
@@ -650,6 +687,7 @@ class SessionStore:
         stopped_at_s: float | None = None,
         guest: bool = False,
         mode: str | None = None,
+        partner_uid: str | None = None,
     ) -> bool:
         """Insert one whole session in one transaction; False if its uid is already here.
         ``judgements`` rows are judgement_values() tuples."""
@@ -666,14 +704,14 @@ class SessionStore:
                 points = int(round(total_v * 100))  # an export from before points: what the game showed
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
-                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s, mode)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s, mode,"
+                " partner_uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uid, pid, choreography, choreography_path, to_iso(started_at),
                  to_iso(finished_at) if finished_at else None, difficulty,
                  _finite_or_none(latency_s), total_v,
                  None if stars is None else int(stars), 1 if completed else 0,
                  None if points is None else int(points), _finite_or_none(stopped_at_s),
-                 str(mode or "dance")),
+                 str(mode or "dance"), str(partner_uid) if partner_uid else None),
             )
             sid = int(cur.lastrowid)
             db.executemany(_INSERT_JUDGEMENT, [(sid, *j) for j in judgements])

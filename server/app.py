@@ -361,10 +361,11 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             if child is None:
                 raise Problem(404, "There is no such child in your classes.")
             docs = repo.payloads(c, child.class_id, child.id)
+            partners = repo.partner_payloads(c, child.class_id, docs)
         if not docs:
             return page(request, "error.html.j2", status=200, status_code=200,
                         message=f"{child.name} has not danced yet: their report appears after their first song.")
-        return report_response(render_child_report(child.name, child.class_name, docs),
+        return report_response(render_child_report(child.name, child.class_name, docs, partners),
                                f"child-{child.id}.html", download, back=f"/classes/{child.class_id}")
 
     @app.get("/sessions/{session_id}")
@@ -372,9 +373,11 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
         login = current_login(request)
         with engine.connect() as c:
             s = repo.own_session(c, login.teacher_id, int_id(session_id, "session"))
+            doc = json.loads(s.payload) if s is not None else None
+            partners = repo.partner_payloads(c, s.class_id, [doc]) if s is not None else []
         if s is None:
             raise Problem(404, "There is no such session in your classes.")
-        return report_response(render_session_report(json.loads(s.payload), s.class_name),
+        return report_response(render_session_report(doc, s.class_name, partners),
                                f"session-{s.id}.html", download, back=f"/classes/{s.class_id}")
 
     @app.get("/static/dashboard.js")

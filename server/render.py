@@ -43,13 +43,15 @@ def memory_store(docs: list[dict], group: str | None, roster: list[str] = ()) ->
         db.close()
 
 
-def render_session_report(doc: dict, class_name: str) -> str:
-    with memory_store([doc], class_name) as store:
-        return report_html.session_html(store, store.sessions()[0].id)
+def render_session_report(doc: dict, class_name: str, partners: list[dict] = ()) -> str:
+    """partners: a battle partner's session (repo.partner_payloads), so the report can name them."""
+    with memory_store([doc, *partners], class_name) as store:
+        sid = next(s.id for s in store.sessions(kind=None) if s.uid == doc["uid"])
+        return report_html.session_html(store, sid)
 
 
-def render_child_report(name: str, class_name: str, docs: list[dict]) -> str:
-    with memory_store(docs, class_name) as store:
+def render_child_report(name: str, class_name: str, docs: list[dict], partners: list[dict] = ()) -> str:
+    with memory_store([*docs, *partners], class_name) as store:
         return report_html.player_html(store, name)
 
 

@@ -29,7 +29,7 @@ class InputError(ValueError):
 
 def clean_name(value: Any, what: str = "name") -> str:
     try:
-        return tidy_text(value, what, MAX_NAME_LEN)
+        return tidy_text(value, what, MAX_NAME_LEN, control_ok=False)
     except ValueError as e:
         raise InputError(str(e)) from None
 
@@ -372,6 +372,17 @@ def payloads(c: sa.Connection, class_id: int, child_id: int | None = None) -> li
     q = sa.select(sessions.c.payload).where(sessions.c.class_id == class_id)
     if child_id is not None:
         q = q.where(sessions.c.child_id == child_id)
+    return [json.loads(r.payload) for r in c.execute(q.order_by(sessions.c.id))]
+
+
+def partner_payloads(c: sa.Connection, class_id: int, docs: list[dict]) -> list[dict]:
+    """The other child's session of each battle among ``docs``, from the same class only
+    (so a report can name the partner; their score is never shown in it)."""
+    have = {d.get("uid") for d in docs}
+    uids = sorted({d["partner_uid"] for d in docs if d.get("partner_uid")} - have)
+    if not uids:
+        return []
+    q = sa.select(sessions.c.payload).where(sessions.c.class_id == class_id, sessions.c.uid.in_(uids))
     return [json.loads(r.payload) for r in c.execute(q.order_by(sessions.c.id))]
 
 

@@ -20,6 +20,7 @@ reference's own features.
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -32,44 +33,53 @@ from testkit import players
 from testkit.corpus_aims import SYMMETRY_LAGS_S, SYMMETRY_MAX, ScoreFn, Table, lowers
 
 MOVING_MIN_RAD = 0.15  # a move whose coach motion measure is below this is a held pose
-LEVEL = "move"
 
 
 def check_choreography(choreo: Choreography, ref_track: PoseTrack, player: PoseTrack | None = None,
-                       score_fn: ScoreFn = score_track, limb: str = "right_arm") -> Table:
-    """Score the imitations of every move of ``choreo`` and return the table of aims."""
-    table = Table()
+                       score_fn: ScoreFn = score_track, limb: str = "right_arm",
+                       others: Sequence[tuple[str, PoseTrack]] = (), table: Table | None = None,
+                       label: str = "", level: str = "move") -> Table:
+    """Score the imitations of every move of ``choreo`` and return the table of aims.
+
+    others: (name, track) of other movements (another dance, another person), each looped
+    to the song's length: every move must score <= 40 against them. table: add the rows to
+    this table (several choreographies in one table); label prefixes the case labels."""
+    table = Table() if table is None else table
     pl = ref_track if player is None else player
     spans = [(m.start_s, m.end_s) for m in choreo.moves]
-    names = [m.name for m in choreo.moves]
+    names = [f"{label}{m.name}" for m in choreo.moves]
     base = score_fn(choreo, ref_track, pl)
     if player is not None:
-        for j in base.judgements:
-            table.check("same movement, other recording", LEVEL, ">= 80", j.score, j.move_name)
+        for j, name in zip(base.judgements, names):
+            table.check("same movement, other recording", level, ">= 80", j.score, name)
+    for other_name, other in others:
+        r = score_fn(choreo, ref_track, looped(other, len(pl) / pl.fps))
+        for j, name in zip(r.judgements, names):
+            table.check("different movement", level, "<= 40", j.score, f"{name} vs {other_name}")
 
     sym = move_symmetry(ref_track, spans)
     rev = score_fn(choreo, ref_track, players.reversed_moves(pl, spans))
     for j, s, name in zip(rev.judgements, sym, names):
         if s >= SYMMETRY_MAX:
-            table.row("reversed (symmetric: not judged)", LEVEL, "(info)").add(j.score, True, f"{name} sym {s:.2f}")
+            table.row("reversed (symmetric: not judged)", level, "(info)").add(j.score, True, f"{name} sym {s:.2f}")
         else:
-            table.check("reversed (not time-symmetric)", LEVEL, "<= 40", j.score, f"{name} sym {s:.2f}")
+            table.check("reversed (not time-symmetric)", level, "<= 40", j.score, f"{name} sym {s:.2f}")
 
     motion = move_motion(ref_track, spans)
     for k, (m, mv) in enumerate(zip(choreo.moves, motion)):
         fr = score_fn(choreo, ref_track, players.frozen(pl, 0.5 * (m.start_s + m.end_s)))
         if mv < MOVING_MIN_RAD:
-            table.row("frozen (coach still: not judged)", LEVEL, "(info)").add(fr.judgements[k].score, True, m.name)
+            table.row("frozen (coach still: not judged)", level, "(info)").add(fr.judgements[k].score, True, names[k])
         else:
-            table.check("frozen in the move's mid pose", LEVEL, "<= 20", fr.judgements[k].score,
-                        f"{m.name} motion {mv:.2f}")
+            table.check("frozen in the move's mid pose", level, "<= 20", fr.judgements[k].score,
+                        f"{names[k]} motion {mv:.2f}")
 
     T = len(pl) / pl.fps
-    for label, fn, dur in (("delay 0.3 s", lambda t: t - 0.3, T + 0.3), ("tempo +10 %", lambda t: t * 1.1, T / 1.1),
+    for what, fn, dur in (("delay 0.3 s", lambda t: t - 0.3, T + 0.3), ("tempo +10 %", lambda t: t * 1.1, T / 1.1),
                            ("tempo -10 %", lambda t: t / 1.1, T * 1.1)):
         r = score_fn(choreo, ref_track, players.warp_track(pl, fn, dur))
-        for j, b in zip(r.judgements, base.judgements):
-            table.check(f"{label}: cost", LEVEL, "cost <= 5", b.score - j.score, j.move_name)
+        for j, b, name in zip(r.judgements, base.judgements, names):
+            table.check(f"{what}: cost", level, "cost <= 5", b.score - j.score, name)
 
     runs = [score_fn(choreo, ref_track, players.turn_limb(pl, limb, math.radians(d))) for d in (0, 20, 40, 60)]
     for k, name in enumerate(names):
@@ -78,10 +88,16 @@ def check_choreography(choreo: Choreography, ref_track: PoseTrack, player: PoseT
         if not np.all(np.isfinite(part_s)):
             continue  # the part is not judged in this move
         mono = lowers(move_s, part_s)
-        table.row(f"one limb off 0..60 deg ({limb})", LEVEL, "monotone").add(
+        table.row(f"one limb off 0..60 deg ({limb})", level, "monotone").add(
             part_s[0] - part_s[-1], mono, f"{name}: move {' '.join(f'{x:.0f}' for x in move_s)}; "
                                           f"part {' '.join(f'{x:.0f}' for x in part_s)}")
     return table
+
+
+def looped(track: PoseTrack, duration_s: float) -> PoseTrack:
+    """``track`` repeated (from its first frame) to ``duration_s`` at its own fps."""
+    T = len(track) / track.fps
+    return players.warp_track(track, lambda t: np.mod(t, T), duration_s)
 
 
 def move_symmetry(track: PoseTrack, spans_s: list[tuple[float, float]]) -> list[float]:

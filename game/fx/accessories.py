@@ -28,6 +28,7 @@ WHITE = (255, 255, 255)
 EDGE = (58, 34, 48)
 LENS = (30, 30, 50)
 
+SPAN_OF_SHOULDERS = 0.45  # the smallest eye span head prizes are drawn for, x shoulder width (cartoon-big on a far child)
 HEAD_KINDS = ("crown", "bunny_ears", "glasses", "sunglasses")
 HAND_KINDS = ("star_wand",)
 KINDS = HEAD_KINDS + HAND_KINDS
@@ -136,19 +137,41 @@ def _visible(lm: np.ndarray, names: tuple[str, ...], min_visibility: float) -> b
 
 
 def head_from_body(landmarks: np.ndarray, to_px, min_visibility: float = 0.5) -> tuple[np.ndarray, np.ndarray] | None:
-    """(eyes_px (2, 2), forehead_px (2,)) estimated from a body pose's face points, or None
-    when the face is not seen. landmarks: (33, C>=2) pose landmarks (x, y normalised, col 3
+    """(eyes_px (2, 2), forehead_px (2,)) for ``draw_accessory``, from a body pose, or None
+    when the head is not seen. landmarks: (33, C>=2) pose landmarks (x, y normalised, col 3
     visibility when present); to_px(x_norm, y_norm) -> (x, y) screen px (mirroring is its
-    business). The forehead sits above the eyes by 1.4x the eyes-to-mouth distance."""
+    business).
+
+    The body model's face points are a few pixels apart on a child dancing metres away, and
+    a head turned sideways puts both eyes on one line: so "up" is the mean of the shoulders'
+    midpoint -> nose and mouth -> eyes directions, the eye span is the measured one but at least SPAN_OF_SHOULDERS of the
+    shoulders (a cartoon prize may be bigger than a far head), laid across "up" through the
+    eyes' midpoint; the forehead sits 1.1 spans above it."""
     lm = np.asarray(landmarks, np.float64)
-    if lm.ndim != 2 or lm.shape[0] < 33 or not _visible(lm, ("left_eye_outer", "right_eye_outer", "mouth_left",
-                                                                "mouth_right"), min_visibility):
+    names = ("nose", "left_eye_outer", "right_eye_outer", "mouth_left", "mouth_right", "left_shoulder",
+             "right_shoulder")
+    if lm.ndim != 2 or lm.shape[0] < 33 or not _visible(lm, names, min_visibility):
         return None
     p = lambda n: np.asarray(to_px(lm[INDEX[n], 0], lm[INDEX[n], 1]), np.float64)
-    eyes = np.stack([p("left_eye_outer"), p("right_eye_outer")])
+    eye_l, eye_r, nose = p("left_eye_outer"), p("right_eye_outer"), p("nose")
+    neck = (p("left_shoulder") + p("right_shoulder")) / 2
+    mid = (eye_l + eye_r) / 2
     mouth = (p("mouth_left") + p("mouth_right")) / 2
-    mid = eyes.mean(axis=0)
-    forehead = mid + (mid - mouth) * 1.4
+    shoulders = float(np.hypot(*(p("left_shoulder") - p("right_shoulder"))))
+    # Two estimates of "up", averaged: the neck -> nose line (robust on a far body) and the
+    # mouth -> eyes line (follows the head's own tilt).
+    ups = [v / float(np.hypot(*v)) for v in (nose - neck, mid - mouth) if float(np.hypot(*v)) > 1e-6]
+    if not ups:
+        return None
+    up = np.mean(ups, axis=0)
+    norm = float(np.hypot(*up))
+    if not np.isfinite(up).all() or norm < 1e-6:
+        return None
+    u = up / norm
+    across = np.array([-u[1], u[0]])
+    span = max(float(np.hypot(*(eye_r - eye_l))), SPAN_OF_SHOULDERS * shoulders)
+    eyes = np.stack([mid - across * span / 2, mid + across * span / 2])
+    forehead = mid + u * span * 1.1
     if not np.isfinite(eyes).all() or not np.isfinite(forehead).all():
         return None
     return eyes, forehead

@@ -58,8 +58,8 @@ class CameraCutout:
     """The child cut out of a game camera's newest picture, as a pygame surface, converted
     once per new mask (the render loop may ask every frame).
 
-    The mask is the camera's "segmentation" pipeline (the selfie segmenter on its own worker
-    thread); a body pose that carries its own person mask is the fallback.
+    The mask is the camera's "segmentation" result (game.camera: the body model's person
+    mask, or the selfie segmenter on its own thread).
     Counters: made (cut-outs converted).
     """
 
@@ -70,19 +70,11 @@ class CameraCutout:
 
     def surface(self, cam, height_px: int):
         """The cut-out ``height_px`` tall (mirrored like the camera view), or None: nobody found
-        or no picture yet."""
-        if cam is None:
+        or no mask yet."""
+        seg = cam.latest_result("segmentation") if cam is not None else None
+        if seg is None or seg.frame_rgb is None or seg.result is None:
             return None
-        frame = mask = None
-        seg = cam.latest_result("segmentation") if hasattr(cam, "latest_result") else None
-        if seg is not None and seg.frame_rgb is not None and seg.result is not None:
-            frame, mask, key = seg.frame_rgb, seg.result.mask, ("segmentation", seg.index, height_px)
-        else:
-            latest = cam.latest()
-            if latest is not None and latest.pose is not None and latest.pose.mask is not None:
-                frame, mask, key = latest.frame_rgb, latest.pose.mask, ("body", latest.index, height_px)
-        if frame is None or mask is None:
-            return None
+        frame, mask, key = seg.frame_rgb, seg.result.mask, (seg.index, height_px)
         if key != self._key:
             rgba = cutout_rgba(frame, mask, height_px, mirror=True)
             self._surface = None if rgba is None else to_surface(rgba)
@@ -121,6 +113,16 @@ def stage_backdrop(size_wh: tuple[int, int]):
         from game.demo.stage import Stage
 
         bgr = Stage(StageCamera(960, 540)).background_bgr()
+        # Cover, never stretch: crop the stage to the view's aspect around its centre line,
+        # keeping the floor (the bottom) in.
+        H, W = bgr.shape[:2]
+        aspect = key[0] / key[1]
+        if aspect < W / H:
+            cw = max(1, int(round(H * aspect)))
+            bgr = bgr[:, (W - cw) // 2:(W - cw) // 2 + cw]
+        else:
+            ch = max(1, int(round(W / aspect)))
+            bgr = bgr[H - ch:]
         rgb = cv2.cvtColor(cv2.resize(bgr, key, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
         if len(_BACKDROPS) > 8:
             _BACKDROPS.clear()
@@ -141,9 +143,7 @@ class StageCutout:
     def surface(self, cam, size_wh: tuple[int, int]):
         import pygame
 
-        if cam is None:
-            return None
-        seg = cam.latest_result("segmentation") if hasattr(cam, "latest_result") else None
+        seg = cam.latest_result("segmentation") if cam is not None else None
         if seg is None or seg.frame_rgb is None or seg.result is None:
             return None
         key = (seg.index, tuple(size_wh))

@@ -50,6 +50,9 @@ class Mode:
     results_scene(app, game, result, choreo, watched=bool) -> Scene: the shared results screen by default.
     template(title, bpm) -> YAML text for ``dance new --mode NAME`` (None: no template).
     min_fps: below this camera rate its judgements are not fair; the play screen says so.
+    step_in_scene(app, game, choreo_path) -> Scene: its own step-in (None: the shared one).
+    max_people: how many children it follows at once (2: the camera runs a PlayerTracker and
+        publishes a pose.body.players.Players per frame instead of one PoseFrame).
     how_to: one line telling a child how to play (title screen, under the tabs).
     """
 
@@ -65,6 +68,8 @@ class Mode:
     results_scene: Callable[..., Any] = default_results
     template: Callable[[str, float], str] | None = None
     min_fps: float = 25.0
+    max_people: int = 1
+    step_in_scene: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not set(self.name) <= NAME_CHARS:
@@ -73,6 +78,8 @@ class Mode:
         if bad or not self.pipelines:
             raise ValueError(f"mode {self.name}: pipelines must be some of {PIPELINES}, got {self.pipelines}")
         object.__setattr__(self, "pipelines", tuple(self.pipelines))
+        if not isinstance(self.max_people, int) or not 1 <= self.max_people <= 4:
+            raise ValueError(f"mode {self.name}: max_people must be 1..4, got {self.max_people!r}")
         if not self.content_kind:
             object.__setattr__(self, "content_kind", self.name)
         for attr in ("play_scene", "make_scorer", "results_scene"):

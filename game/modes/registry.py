@@ -22,6 +22,7 @@ BUILTIN: dict[str, str] = {
     "freeze": "game.modes.freeze:MODE",
     "hand_jive": "game.modes.hand_jive:MODE",
     "face_party": "game.modes.face_party:MODE",
+    "battle": "game.modes.battle:MODE",
 }
 
 _broken: dict[str, str] = {}

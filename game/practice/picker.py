@@ -26,16 +26,27 @@ CARD_W, CARD_H = 200, 230
 
 @dataclass(frozen=True)
 class MoveTarget:
-    """A move card as a pointer target (number is 1-based, as on the command line)."""
+    """A move card as a pointer target. index: 0-based (what keeps a hand's dwell on the
+    same card while it bounces); number: 1-based, as on the command line."""
 
-    number: int
+    index: int
     rect: pygame.Rect
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
 
 
 @dataclass(frozen=True)
 class SpeedTarget:
-    speed: float
+    """A speed pill as a pointer target (index into SPEEDS)."""
+
+    index: int
     rect: pygame.Rect
+
+    @property
+    def speed(self) -> float:
+        return SPEEDS[self.index]
 
 
 class MovePickerScene(Scene):
@@ -172,7 +183,7 @@ class MovePickerScene(Scene):
                 pygame.draw.rect(screen, theme.SUN, glow, 8, border_radius=28)
             self.cards._draw_card(screen, rect, move, -1.0, sel, t)
             theme.text(screen, str(i + 1), 26, theme.WHITE, (rect.x + 22, rect.y + 22), outline_px=2)
-            self.move_rects.append(MoveTarget(i + 1, rect))
+            self.move_rects.append(MoveTarget(i, rect))
         if first > 0:
             theme.text(screen, "<", 80, theme.WHITE, (x0 - 46, 160 + CARD_H // 2), outline_px=3)
         if first + PER_PAGE < n:
@@ -195,4 +206,4 @@ class MovePickerScene(Scene):
             pygame.draw.rect(screen, theme.WHITE if on else theme.LILAC, r, 4 if on else 2, border_radius=26)
             label = {0.5: "slow 0.5x", 0.75: "0.75x", 1.0: "full 1x"}.get(s, f"{s:g}x")
             theme.text(screen, label, 28, theme.WHITE, r.center, outline_px=1)
-            self.speed_rects.append(SpeedTarget(s, r))
+            self.speed_rects.append(SpeedTarget(k, r))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from scoring.events import Judgement, Tier
 DONE_SHOW_S = 2.0  # headless: the done screen shows this long
 INTRO_S = 3.0  # the "now chain it" card between steps (any key, a thumbs up or a dwell skips it)
 INTRO_HEADLESS_S = 1.0
-STEP_TITLES = {"move": "Learn the move", "chain": "Chain it", "section": "Full speed!"}
+STEP_TITLES = {"move": "Learn the move", "chain": "Chain it", "section": "Full speed"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,17 @@ class PracticeResult:
         return max((j.score for j in self.judgements), default=None)
 
 
+def judged_loops(judgements) -> list[list[Judgement]]:
+    """Judgements in time order, split into loops: each loop judges the step's moves in
+    order, so a move at or before the previous one starts the next loop."""
+    loops: list[list[Judgement]] = []
+    for j in judgements:
+        if not loops or j.move_index <= loops[-1][-1].move_index:
+            loops.append([])
+        loops[-1].append(j)
+    return loops
+
+
 def pick_move(choreo, number: int):
     """Move ``number`` (1-based, as on the move cards); DanceError listing them otherwise."""
     moves = choreo.moves
@@ -82,17 +94,37 @@ def count_in_voice(sr: int) -> tuple[np.ndarray, ...] | None:
         return None
 
 
+_SONG: dict[tuple[str, float, int], np.ndarray] = {}
+
+
+def _decoded(path: Path, sr: int) -> np.ndarray:
+    """The song decoded once per practice (its steps share it); one song is kept."""
+    from game.practice.audio import decode
+
+    key = (str(path), Path(path).stat().st_mtime, sr)
+    if key not in _SONG:
+        _SONG.clear()
+        _SONG[key] = decode(path, sr)
+    return _SONG[key]
+
+
 def loop_audio(choreo, plan: PracticePlan, sr: int, words: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
     """One loop's music (N, 2) float32: the song from the lead-in to the tail, stretched
     to the practice speed, with the count-in spoken (or clapped) on the slowed beats."""
-    from game.practice.audio import add_count_in, decode, stretch
+    from game.practice.audio import add_count_in, stretch
 
-    source = choreo.audio or choreo.video
     n_loop = int(round(plan.loop_s * sr))
-    if source is None:
+    full = None
+    if choreo.audio is not None:
+        full = _decoded(choreo.audio, sr)  # an authored sound file that cannot be read is an error
+    elif choreo.video is not None:
+        try:
+            full = _decoded(choreo.video, sr)
+        except DanceError:
+            full = None  # a silent coach video: the count-in alone keeps the beat
+    if full is None:
         song = np.zeros((n_loop, 2), np.float32)
     else:
-        full = decode(source, sr)
         a, b = int(round(plan.lead_in_s * sr)), int(round(plan.tail_s * sr))
         seg = np.zeros((b - a, 2), np.float32)
         lo, hi = max(a, 0), min(b, full.shape[0])
@@ -104,6 +136,23 @@ def loop_audio(choreo, plan: PracticePlan, sr: int, words: tuple[np.ndarray, ...
         song = np.concatenate([song, np.zeros((n_loop - song.shape[0], 2), np.float32)])
     song = song[:n_loop]
     return add_count_in(song, sr, plan.count_in_times_s(), words=words, beat_s=plan.slowed_beat_s)
+
+
+def step_plan(choreo, step: PracticeStep) -> PracticePlan:
+    """The loop timeline of ``step``: from its first move's start to its last move's end."""
+    moves = [pick_move(choreo, n) for n in step.moves]
+    return PracticePlan(moves[0].start_s, moves[-1].end_s, choreo.seconds_per_beat, float(step.speed))
+
+
+def render_step_music(choreo, step: PracticeStep) -> Path:
+    """The step's whole music (every loop it may dance) as a WAV in the cache; ~1 s of CPU
+    for a slowed step (the stretch), so the step card renders it in the background."""
+    from game.practice.audio import SR, write_wav
+    from pose.paths import cache_dir
+
+    one = loop_audio(choreo, step_plan(choreo, step), SR, count_in_voice(SR))
+    path = cache_dir() / "practice" / f"practice-{time.time_ns()}.wav"
+    return write_wav(path, np.tile(one, (int(step.max_loops), 1)), SR)
 
 
 @dataclass
@@ -169,16 +218,13 @@ class PracticeScene(PlayScene):
     have every move GOOD or better, the loops run out, or the child says go on (thumbs up,
     Y, the Go on button). Then the next step's card, or the done screen."""
 
-    def __init__(self, app, game, run: PracticeRun, audio_out: Path | None = None) -> None:
+    def __init__(self, app, game, run: PracticeRun, audio_ready: Path | None = None) -> None:
         from content.loader import load_choreography
         from game.cards import CardStrip
         from game.hud import Hud
         from game.media import VideoPlayer
         from game.particles import ParticleSystem
-        from game.practice.audio import SR, write_wav
         from game.recorder import SessionRecorder
-        from pose.paths import cache_dir
-
         self.app = app
         self.game = game
         self.run = run
@@ -194,7 +240,7 @@ class PracticeScene(PlayScene):
         self.move = self.moves[0]
         self.speed = float(step.speed)
         self.max_loops = int(step.max_loops)
-        self.plan = PracticePlan(self.moves[0].start_s, self.moves[-1].end_s, self.choreo.seconds_per_beat, self.speed)
+        self.plan = step_plan(self.choreo, step)
         self.latency_s = float(cfg.latency_s)
         w, h = app.size_px
         self.layout = Layout.for_coach(app.size_px, self._coach_aspect())
@@ -214,9 +260,8 @@ class PracticeScene(PlayScene):
         if self.choreo.video is not None:
             self.coach = VideoPlayer(self.choreo.video, self.coach_box.size, threaded=not app.headless)
         # The step's music, loop after loop: the live clock plays it, a recording gets it.
-        one = loop_audio(self.choreo, self.plan, SR, count_in_voice(SR))
-        self.audio_path = audio_out or (cache_dir() / "practice" / f"practice-{time.time_ns()}.wav")
-        write_wav(self.audio_path, np.tile(one, (self.max_loops, 1)), SR)
+        # audio_ready: the step card rendered it while it showed.
+        self.audio_path = audio_ready or render_step_music(self.choreo, step)
         self.duration_s = self.plan.loop_s * self.max_loops
         self.clock = self._make_clock()
         self.watching = game.camera is None
@@ -464,9 +509,9 @@ class PracticeScene(PlayScene):
                        theme.GOLD if i < self.good_loops else theme.SHADOW)
         if self.last_loop_passed is not None:
             verdict = "that loop: yes!" if self.last_loop_passed else "that loop: again"
-            theme.text(screen, verdict, 22, theme.WHITE, (rect.x + 250, rect.bottom - 14))
+            theme.text(screen, verdict, 22, theme.WHITE, (rect.x + 228, rect.bottom - 16))
         if not self.watching:
-            self.hud._draw_live_bar(screen, pygame.Rect(w - 52, 160, 30, h - 310))
+            self.hud._draw_live_bar(screen, pygame.Rect(w - 52, 178, 30, h - 328))
 
 
 class StepIntroScene(Scene):
@@ -489,6 +534,11 @@ class StepIntroScene(Scene):
         self.time_s = 0.0
         self.next_scene: PracticeScene | None = None
         self._drawn = False
+        # The step's music is stretched in the background while the card shows, so the card
+        # keeps moving (the GIL is shared, but the stretch is mostly numpy).
+        self._music: list = []
+        self._render = threading.Thread(target=self._render_music, name="practice-music", daemon=True)
+        self._render.start()
         w, h = app.size_px
         # Laid out top-down from the cards (fixed size), so a small window still fits.
         self.cards_y = int(0.25 * h)
@@ -496,6 +546,19 @@ class StepIntroScene(Scene):
         bh = 86 if h >= 640 else 66
         self.start_button = theme.Button("Start", pygame.Rect(w // 2 - 170, self.sub_y + 60, 340, bh), theme.PINK, True)
         self.show_s = INTRO_HEADLESS_S if app.headless else INTRO_S
+
+    def _render_music(self) -> None:
+        try:
+            self._music.append(render_step_music(self.choreo, self.step))
+        except Exception as e:  # noqa: BLE001 — raised again on the game thread, below
+            self._music.append(e)
+
+    def _music_path(self) -> Path:
+        self._render.join()
+        got = self._music[0]
+        if isinstance(got, BaseException):
+            raise got
+        return got
 
     def targets(self) -> list:
         return [self.start_button]
@@ -507,6 +570,11 @@ class StepIntroScene(Scene):
                 self.next_scene.state = "done"
                 self.next_scene._close_media()  # built while this card showed: never started
                 self.next_scene.audio_path.unlink(missing_ok=True)
+            else:
+                try:
+                    self._music_path().unlink(missing_ok=True)
+                except Exception:  # noqa: BLE001 — leaving: a failed render has nothing to remove
+                    pass
             if self.run.results:
                 self.app.replace(PracticeDoneScene(self.app, self.game, self.run))
             else:
@@ -516,8 +584,11 @@ class StepIntroScene(Scene):
 
     def update(self, dt_s: float) -> None:
         self.time_s += dt_s
-        if self._drawn and self.next_scene is None:
-            self.next_scene = PracticeScene(self.app, self.game, self.run)
+        # Built once the card is on screen and its music is ready (headless: waited for at
+        # the end of the card, so a run is the same frame by frame on any machine).
+        ready = self._music or (self.app.headless and self.time_s >= self.show_s)
+        if self._drawn and self.next_scene is None and ready:
+            self.next_scene = PracticeScene(self.app, self.game, self.run, audio_ready=self._music_path())
         if self.next_scene is not None and self.time_s >= self.show_s:
             self.app.replace(self.next_scene)
 
@@ -527,14 +598,19 @@ class StepIntroScene(Scene):
         theme.background(screen, t)
         step = self.step
         n = len(self.run.steps)
-        head = STEP_TITLES[step.kind] + ("!" if step.kind != "section" else "")
+        head = STEP_TITLES[step.kind] + "!"
         theme.text(screen, head, int(84 * min(1.0, h / 720)), theme.SUN, (w // 2, int(0.1 * h)), outline_px=4)
         what = {"move": "One move, slowed down, again and again",
                 "chain": "Now put two moves together",
                 "section": "Now the moves around it, at full speed"}[step.kind]
         theme.text(screen, what, theme.fit(what, 40, w - 80), theme.WHITE, (w // 2, int(0.19 * h)), outline_px=2)
-        x = w // 2 - (200 + (len(self.moves) - 1) * 174) // 2
-        self.cards.draw(screen, (x, self.cards_y), -1.0, t)
+        from game.cards import CARD_H_PX, CARD_W_PX
+
+        gap = 20
+        x = w // 2 - (len(self.moves) * (CARD_W_PX + gap) - gap) // 2
+        for k, m in enumerate(self.moves):  # the step's moves side by side, all the same size
+            rect = pygame.Rect(x + k * (CARD_W_PX + gap), self.cards_y, CARD_W_PX, CARD_H_PX)
+            self.cards._draw_card(screen, rect, m, -1.0, False, t)
         label = " + ".join(m.name for m in self.moves)
         sub = f"{label}  ·  {step.speed:g}x speed  ·  step {self.run.index + 1} of {n}"
         theme.text(screen, sub, theme.fit(sub, 34, w - 80), theme.WHITE, (w // 2, self.sub_y), outline_px=2)
@@ -583,19 +659,20 @@ class PracticeDoneScene(Scene):
         all_passed = bool(self.results) and all(r.passed for r in self.results)
         theme.text(screen, "You've got it!" if all_passed else "Great practice!", 84, theme.SUN, (w // 2, 76),
                    outline_px=4)
-        card = pygame.Rect(60, 140, w - 120, min(h - 300, 90 + 76 * max(1, len(self.results))))
+        card = pygame.Rect(60, 140, w - 120, min(h - 300, 30 + 76 * max(1, len(self.results))))
         theme.panel(screen, card, alpha=230, radius_px=28)
         if not self.results:
             theme.text(screen, "No loop finished this time", 36, theme.INK, card.center, shadow=False)
-        rows = self.results[: max(1, (card.height - 40) // 76)]
+        rows = self.results[-max(1, (card.height - 30) // 76):]  # the latest steps, if they cannot all show
         for i, r in enumerate(rows):
-            y = card.y + 50 + i * 76
+            y = card.y + 52 + i * 76
             label = f"{STEP_TITLES[r.kind]}: {r.move_name}"
             theme.text(screen, label, theme.fit(label, 34, card.width // 2 - 40), theme.PINK,
                        (card.x + card.width // 4 + 20, y - 12), shadow=False)
             theme.text(screen, f"{r.speed:g}x  ·  {r.loops} loop{'s' if r.loops != 1 else ''}", 26, theme.INK,
                        (card.x + card.width // 4 + 20, y + 20), shadow=False)
-            tiers = "  ".join(j.tier.name for j in r.judgements[-6:]) or "-"
+            # Loop by loop ("PERFECT MISS | GOOD GOOD"): the last three loops.
+            tiers = "  |  ".join(" ".join(j.tier.name for j in lp) for lp in judged_loops(r.judgements)[-3:]) or "-"
             theme.text(screen, tiers, theme.fit(tiers, 28, card.width // 3), theme.INK,
                        (card.x + card.width * 2 // 3 - 20, y), shadow=False)
             if r.passed:

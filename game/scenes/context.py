@@ -21,6 +21,7 @@ class GameConfig:
     choreographies: list[Path]
     selected: int = 0
     player: str | None = None  # None: nobody chose a name yet / a guest (stored as Guest)
+    players: tuple = ()  # a battle's (left, right) names (--player A --player B); None = a guest
     difficulty: str | None = None
     camera_source: str | int | None = None
     headless: bool = False

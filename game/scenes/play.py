@@ -33,6 +33,7 @@ class PlayScene(Scene):
     """One play of one choreography. Counters for tests/benchmarks: ``stats``."""
 
     draw_body = True  # the skeleton over the child's camera view (a mode scoring hands turns it off)
+    skeleton_width_px = 9
 
     def __init__(self, app, game, choreo_path: Path) -> None:
         super().__init__(app)
@@ -313,6 +314,7 @@ class PlayScene(Scene):
         self._draw_progress(screen, song)
         self.hud.draw(screen, t)
         self.fx.draw(screen)
+        self.draw_on_top(screen, t)
         if self.slow_fps is not None and self.state == "playing":
             # Scoring a child on too few camera frames would be unfair: say so plainly.
             note = pygame.Rect(0, 0, 760, 46)
@@ -321,10 +323,18 @@ class PlayScene(Scene):
             theme.text(screen, f"The camera is slow right now ({self.slow_fps:.0f} fps) - scores may be too low",
                        28, theme.WHITE, note.center, outline_px=1)
         if self.degraded_note is not None and self.state == "playing":
-            note = pygame.Rect(0, 0, 900, 40)
-            note.midbottom = (w // 2, h - (58 if self.slow_fps is not None else 6))
-            pygame.draw.rect(screen, theme.LILAC, note, border_radius=20)
-            theme.text(screen, self.degraded_note, 24, theme.WHITE, note.center, outline_px=1)
+            from game.camera import OVER_BUDGET_WORDS
+
+            bottom = h - (58 if self.slow_fps is not None else 6)
+            lines = self.degraded_note.split("\n")
+            if self.slow_fps is not None:
+                lines = [ln for ln in lines if ln != OVER_BUDGET_WORDS]  # the orange line says it already
+            for line in reversed(lines):
+                note = pygame.Rect(0, 0, theme.font(24).size(line)[0] + 48, 38)
+                note.midbottom = (w // 2, bottom)
+                pygame.draw.rect(screen, theme.LILAC, note, border_radius=19)
+                theme.text(screen, line, 24, theme.WHITE, note.center, outline_px=1)
+                bottom -= 42
         if self._pending_shot:
             self.game.shot(self.app, self._pending_shot)  # after everything is drawn
             self._pending_shot = None
@@ -374,7 +384,8 @@ class PlayScene(Scene):
         if self.draw_body and self.pose is not None and not self.camera_gone:
             clip = screen.get_clip()
             screen.set_clip(view)  # a body half out of the picture stays inside its view
-            draw_skeleton(screen, self.pose.landmarks, view, self.proc.live_parts, mirror=True, width_px=9)
+            draw_skeleton(screen, self.pose.landmarks, view, self.proc.live_parts, mirror=True,
+                          width_px=self.skeleton_width_px)
             screen.set_clip(clip)
         tag = pygame.Rect(0, 0, 110, 40)
         tag.center = (view.centerx, view.y + 26)
@@ -394,6 +405,9 @@ class PlayScene(Scene):
         elif self.nobody_in_view():
             draw_prompt(screen, "Where are you?", "Step into the picture!", t, theme.PINK, box.center, box.width - 16)
             self._pending_shot = "4_play_nobody"
+
+    def draw_on_top(self, screen, t: float) -> None:
+        """Drawn over the HUD and effects (a mode's prizes, say); nothing here."""
 
     def camera_picture(self, cam, box_px: tuple[int, int]):
         """The child's picture in the camera box: the mirrored camera frame (a mode may

@@ -42,7 +42,7 @@ class ResultsScene(Scene):
         self.weakest = None if watched else weakest_move(result, choreo)
         self.practise_button = None
         if self.weakest is not None:
-            self.practise_button = theme.Button("Practise it!", pygame.Rect(w - 410, 300 + 280 - 74, 320, 58),
+            self.practise_button = theme.Button("Practise it!", pygame.Rect(w - 400, 300 + 280 - 82, 300, 54),
                                                 theme.MINT)
         self.drill_button = None
         if not watched and getattr(choreo, "mode", "dance") == "dance" and self._has_tricky():
@@ -172,7 +172,7 @@ class ResultsScene(Scene):
         w, h = screen.get_size()
         keys = "Enter  or  Esc   back to the dances"
         if self.practise_button is not None or self.drill_button is not None:
-            keys = "< >  choose    Enter  press    M  practise the tricky move    Esc  back to the dances"
+            keys = "< >  choose    Enter  press    M  practise that move    Esc  back to the dances"
         theme.text(screen, keys, 26, (230, 220, 255), (w // 2, h - 22), shadow=False)
 
     def _draw_watched(self, screen) -> None:

@@ -54,7 +54,8 @@ def open_camera_scene(app, game, choreo_path: Path) -> Scene:
             raise  # no one to read a screen: the CLI prints it as one line
         game.camera_error = str(e)
         return NoCameraScene(app, game, choreo_path, str(e), problem=problem_of(e))
-    return StepInScene(app, game, choreo_path)
+    own = getattr(game.mode, "step_in_scene", None)
+    return own(app, game, choreo_path) if own is not None else StepInScene(app, game, choreo_path)
 
 
 class StepInScene(Scene):

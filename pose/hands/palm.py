@@ -58,8 +58,8 @@ class PalmDetector:
         if self._box_name is None or self._score_name is None:
             raise ModelError(f"{self.model.name} model has unexpected outputs; run: dance models verify")
 
-    def preprocess(self, rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
-        """rgb (H, W, 3) uint8 -> (1, 192, 192, 3) float32 in [0, 1] (a reused buffer), pad_x, pad_y."""
+    def letterbox(self, rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """rgb (H, W, 3) uint8 -> (192, 192, 3) uint8 letterboxed (a reused buffer), pad_x, pad_y."""
         import cv2
 
         h, w = rgb.shape[:2]
@@ -74,7 +74,12 @@ class PalmDetector:
             self._maps_size = (w, h)
         cv2.remap(rgb, *self._maps, cv2.INTER_LINEAR, dst=self._img, borderMode=cv2.BORDER_CONSTANT,
                   borderValue=(0, 0, 0))
-        np.multiply(self._img, np.float32(1.0 / 255.0), out=self._in_buf[0], casting="unsafe")
+        return self._img, pad_x, pad_y
+
+    def preprocess(self, rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """rgb (H, W, 3) uint8 -> (1, 192, 192, 3) float32 in [0, 1] (a reused buffer), pad_x, pad_y."""
+        img, pad_x, pad_y = self.letterbox(rgb)
+        np.multiply(img, np.float32(1.0 / 255.0), out=self._in_buf[0], casting="unsafe")
         return self._in_buf, pad_x, pad_y
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +108,9 @@ class PalmDetector:
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         """rgb (H, W, 3) uint8 -> palm detections normalised to the frame, best first."""
-        x, pad_x, pad_y = self.preprocess(rgb)
-        raw_boxes, raw_scores = self.forward(x)
+        img, pad_x, pad_y = self.letterbox(rgb)
+        # Scaled straight into the interpreter's input: no staging buffer, no copy.
+        self.model.fill_input(lambda x: np.multiply(img, np.float32(1.0 / 255.0), out=x[0], casting="unsafe"))
+        self.model.invoke()
+        raw_boxes, raw_scores = self.model.output(self._box_name)[0], self.model.output(self._score_name)[0, :, 0]
         return self.postprocess(raw_boxes, raw_scores, pad_x, pad_y)

@@ -32,6 +32,35 @@ SMOOTHING_RATIO = 0.7
 DEFAULT_THREADS = 1
 
 
+# glibc's malloc serves blocks above its mmap threshold with fresh pages: every new
+# frame-sized mask (8 MB at 1080x1920 float32; the previous frame's is still alive) lands
+# on pages the kernel must fault in and zero, ~1 ms of kernel time a frame. Raising the
+# threshold above a frame's size keeps such blocks in the heap, reused frame after frame.
+_MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024  # glibc's upper limit on 64-bit
+_TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024  # free heap kept before returning it to the system
+_heap_tuned = False
+
+
+def keep_frame_buffers_in_heap() -> bool:
+    """Once per process: frame-sized arrays from the malloc heap, not fresh pages (glibc
+    only; elsewhere nothing changes). Returns whether the setting is in force."""
+    global _heap_tuned
+    if not _heap_tuned:
+        import ctypes
+        import sys
+
+        if not sys.platform.startswith("linux"):
+            return False
+        try:
+            libc = ctypes.CDLL("libc.so.6")
+            m_trim_threshold, m_mmap_threshold = -1, -3  # malloc.h
+            _heap_tuned = bool(libc.mallopt(m_mmap_threshold, _MMAP_THRESHOLD_BYTES)) and \
+                bool(libc.mallopt(m_trim_threshold, _TRIM_THRESHOLD_BYTES))
+        except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+            return False
+    return _heap_tuned
+
+
 def long_side_size(size_wh: tuple[int, int], long_side_px: int) -> tuple[int, int]:
     """(width, height) scaled so the longer side is ``long_side_px`` (each side >= 1)."""
     w, h = size_wh
@@ -64,6 +93,7 @@ class SelfieSegmenter:
         if mask_long_side_px is not None and mask_long_side_px < 1:
             raise ValueError(f"mask_long_side_px must be >= 1, got {mask_long_side_px}")
         self.variant = variant
+        keep_frame_buffers_in_heap()
         self.model = Model(MODELS[variant], threads=DEFAULT_THREADS if threads is None else threads)
         _, self.input_h, self.input_w, _ = self.model.input_shape()
         self._out_name = next(iter(self.model.outputs))

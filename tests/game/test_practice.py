@@ -193,7 +193,25 @@ def test_dance_practice_records_slowed_music_and_stores_practice(short_choreo, t
     orig = song[int(plan.lead_in_s * SR):int(plan.tail_s * SR)]
     played = rec[:int(plan.loop_s * SR)]
     assert abs(tempo_ratio(orig, played, SR) - 0.5) < 0.04
-    # Pitch over the move itself (after the count-in clicks).
+    # The count-in is spoken: each of "five, six, seven, eight" is heard on its slowed beat
+    # (the recording's sound went through AAC, so: a strong normalised correlation with the
+    # word where it should be, and a weak one with the other words there).
+    from game.practice.voice import count_words
+
+    words = count_words(SR)
+    mono = rec.mean(axis=1)
+    for i, t in enumerate(plan.count_in_times_s()):
+        heard = mono[int(t * SR):int(t * SR) + int(0.25 * SR)]
+
+        def ncc(w: np.ndarray) -> float:
+            w = w[:heard.size]
+            c = np.correlate(np.pad(heard, (200, 200)), w, mode="valid")
+            return float(np.abs(c).max() / (np.linalg.norm(heard) * np.linalg.norm(w) + 1e-9))
+
+        mine = ncc(words[i])
+        others = max(ncc(w) for k, w in enumerate(words) if k != i)
+        assert mine > 0.5 and mine > others + 0.15, (i, mine, others)
+    # Pitch over the move itself (after the count-in).
     move_orig = song[int(plan.move_start_s * SR):int(plan.tail_s * SR)]
     move_played = rec[int(4.0 * SR):int(plan.loop_s * SR)]
     assert abs(pitch_ratio(move_orig, move_played, SR) - 1.0) < 0.03

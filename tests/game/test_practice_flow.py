@@ -318,3 +318,117 @@ def test_practice_command_line_mistakes_are_one_line(args, message, tmp_path):
     r = _dance("practice", *args, "--headless", "--camera", "x.mp4", home=tmp_path)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert message in r.stderr, r.stderr
+
+
+# -- real footage: a child who dances the slowed move passes it in two loops ------------------
+REAL_YAML = (REPO / "tests" / "game" / "test_play_headless.py").read_text().split('YAML = """\\\n')[1].split('"""')[0]
+
+
+@pytest.fixture(scope="module")
+def real_choreo(tmp_path_factory) -> Path:
+    """A choreography over pose2sim Demo_SinglePerson/cam01 (its real tracked pose track;
+    a coach video without sound), as the headless play tests use."""
+    from pose.cli_track import track_video
+    from pose.samples import sample_path
+
+    folder = tmp_path_factory.mktemp("real_practice")
+    video = folder / "cam01.mp4"
+    shutil.copy(sample_path("Demo_SinglePerson/cam01.mp4"), video)
+    track, _ = track_video(video, progress=False)
+    track.save(folder / "cam01.npz")
+    (folder / "real.yaml").write_text(REAL_YAML)
+    return folder / "real.yaml"
+
+
+@pytest.mark.slow
+def test_real_child_dancing_the_slowed_move_passes_it_in_two_loops(real_choreo, home, tmp_path):
+    """The child is cam02 of the same take (another camera), slowed to half speed and lined
+    up with one practice loop of "Reach" (the count-in beats before the song start show its
+    first frame). Danced GOOD or better in loop 1 and loop 2, the move is learnt: the step
+    ends after two of its three loops (the flow without a camera shows the chain after it)."""
+    import imageio_ffmpeg
+
+    from game.cli_practice import practice
+    from game.practice.plan import PracticeStep
+    from game.scenes.context import GameConfig
+    from pose.samples import sample_path
+    from reports.store import SessionStore
+
+    child = tmp_path / "child_slowed.mp4"
+    lead_s = 4 * 0.5  # Reach starts at 0 s: the four count-in beats come before the video
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(sample_path("Demo_SinglePerson/cam02.mp4")),
+                    "-vf", f"tpad=start_duration={lead_s}:start_mode=clone:stop_duration=1:stop_mode=clone,"
+                           "trim=0:3.0,setpts=2*PTS,fps=15,scale=540:-2", "-an", str(child)], check=True)
+    steps = (PracticeStep(str(real_choreo), "move", (1,), 0.5, 3, 2),)
+    cfg = GameConfig(choreographies=[real_choreo], player="Zoe", camera_source=str(child), headless=True,
+                     latency_s=0.0)
+    game, code, run = practice(cfg, steps, size_px=(640, 360))
+    assert code == 0
+    (move,) = run.results
+    assert move.passed and move.loops == 2 and move.good_loops == 2, [j.tier.name for j in move.judgements]
+    assert all(j.tier.name in ("GOOD", "GREAT", "PERFECT") for j in move.judgements)
+    with SessionStore.open(home / "sessions.db", create=False) as store:
+        (stored,) = store.sessions(player="Zoe", kind="practice")
+        assert stored.speed == 0.5 and stored.practice_s == pytest.approx(12.0, abs=0.2)
+        assert [j.move_name for j in store.judgements(stored.id)] == ["Reach", "Reach"]
+        assert store.sessions(player="Zoe") == []  # practice is never a played song
+
+
+# -- hands-free -------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_practice_hands_free_from_the_title_to_the_done_screen(short_choreo, home, tmp_path):
+    """No key or mouse: real hand frames (tests/fixtures/hands_gestures.npz, as the hands-
+    free play test uses) point at the title's Practice button and at a move card, and thumbs
+    up start the practice and go on through its three steps, then close the done screen.
+    Without a camera the child watches (nothing stored), which keeps the test quick."""
+    from game.app import App
+    from game.practice.picker import MovePickerScene, MoveTarget
+    from game.practice.scene import PracticeScene
+    from game.scenes.context import Game, GameConfig
+    from game.scenes.title import TitleScene
+    from tests.game.test_handsfree import ScriptedHands
+
+    app = App((1280, 720), headless=True, frame_rate_hz=30.0)
+    cfg = GameConfig(choreographies=[short_choreo], headless=True, autoplay=False, player="Mia",
+                     camera_source=str(tmp_path / "no-camera.mp4"))
+    game = Game(cfg, app=app)
+    title = TitleScene(app, game)
+
+    def centre_of(pick):
+        def at(_t):
+            t = next((x for x in app.top.targets() if pick(x)), None)
+            return None if t is None else t.rect.center
+        return at
+
+    def thumbs(_t):
+        return (640, 360) if _t % 1.4 < 0.8 else None  # up, down, up again: each is one "yes"
+
+    def steps_done(n):
+        return lambda: isinstance(game.play_scene, PracticeScene) and len(game.play_scene.run.results) >= n
+
+    phases = [
+        ("point at Practice", "Pointing_Up", centre_of(lambda x: x is title.practice_button),
+         lambda: isinstance(app.top, MovePickerScene), 6.0),
+        ("point at move 2", "Pointing_Up", centre_of(lambda x: isinstance(x, MoveTarget) and x.number == 2),
+         lambda: isinstance(app.top, MovePickerScene) and app.top.selected == 2, 6.0),
+        ("hand away", None, lambda _t: None, lambda: True, 1.0),
+        ("thumbs up: practise it", "Thumb_Up", thumbs, lambda: isinstance(game.play_scene, PracticeScene), 8.0),
+        ("thumbs up: go on", "Thumb_Up", thumbs, steps_done(1), 10.0),
+        ("thumbs up: go on from the chain", "Thumb_Up", thumbs, steps_done(2), 10.0),
+        ("thumbs up: go on from the section", "Thumb_Up", thumbs, steps_done(3), 10.0),
+        ("thumbs up: done", "Thumb_Up", thumbs, lambda: isinstance(app.top, MovePickerScene), 8.0),
+    ]
+    hands = ScriptedHands(app, phases)
+    app.input.hands = hands
+    app.on_frame.append(lambda a: a.quit(0) if hands.done else None)
+    try:
+        code = app.run(title, max_frames=30 * 60)
+    finally:
+        app.close()
+    assert code == 0 and hands.done, hands.log
+    run = game.play_scene.run
+    assert [(r.kind, r.move_names) for r in run.results] == [
+        ("move", ("March",)), ("chain", ("Arm waves", "March")), ("section", ("Arm waves", "March"))]
+    counts = app.input.counts
+    assert counts and all(k.startswith("hand:") for k in counts), counts
+    assert counts.get("hand:select", 0) >= 2 and counts.get("hand:yes", 0) >= 5

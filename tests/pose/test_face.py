@@ -262,6 +262,24 @@ def test_signals_do_not_depend_on_face_size_and_roll_follows_the_head():
         assert d == pytest.approx(-math.radians(20.0), abs=math.radians(3.0))
 
 
+def test_eye_signals_of_a_tracked_face_do_not_depend_on_size_and_roll():
+    # In play every frame after the first takes its crop from the mesh's own landmarks:
+    # the same still face shown a few frames running, at two sizes and two rolls.
+    photo = _photo("single_face.jpg")
+    got = []
+    for scale in (0.8, 1.2):
+        for angle in (0.0, 20.0):
+            ft = FaceTracker(smooth=False)
+            frame = _place(photo, scale, angle)
+            for i in range(3):
+                r = ft.process(frame, i / 30.0)
+            assert r.found
+            got.append(r.signals)
+    for name in ("left_eye_closed", "right_eye_closed"):
+        vals = [getattr(s, name) for s in got]
+        assert np.ptp(vals) <= 0.3, (name, vals)
+
+
 def test_mirrored_frames_keep_the_persons_own_left_and_right(tracker):
     import cv2
 

@@ -123,3 +123,34 @@ def test_world_landmarks_free_running_on_sports2d():
     assert np.median(errors) <= 0.005
     assert np.percentile(errors, 95) <= 0.02
     assert post.max() <= 0.05
+
+
+@pytest.mark.slow
+def test_smoothing_matches_mediapipes_on_sports2d():
+    """Smoothing on (mediapipe's live default) through a loss and re-detections: the
+    visibility low-pass and One Euro filters must be mediapipe's, state carried or reset
+    as its graph carries or resets it."""
+    ref = np.load(REF)
+    name = str(ref["v2_name"])
+    ref_lm, ref_world = ref["v2_smooth_landmarks"], ref["v2_smooth_world"]
+    tracker = BodyTracker(smooth=True)
+    lms, worlds = [], []
+    for i, rgb in enumerate(_frames(name)):
+        f = tracker.process(rgb, (i + 1) * MP_FRAME_US * 1e-6)
+        lms.append(np.full((33, 4), np.nan, np.float32) if f is None else f.landmarks)
+        worlds.append(np.full((33, 3), np.nan, np.float32) if f is None else f.world)
+    lm, world = np.stack(lms), np.stack(worlds)
+    assert lm.shape == ref_lm.shape, "the video and the fixture disagree on frame count"
+    w, h = tuple(ref["v2_size"])
+    both = np.isfinite(lm[:, 0, 0]) & np.isfinite(ref_lm[:, 0, 0])
+    assert (np.isfinite(lm[:, 0, 0]) == np.isfinite(ref_lm[:, 0, 0])).mean() >= 0.99
+    err = np.hypot((lm[..., 0] - ref_lm[..., 0]) * w, (lm[..., 1] - ref_lm[..., 1]) * h)[both] / w
+    world_err = np.linalg.norm(world - ref_world, axis=-1)[both]
+    vis_err = np.abs(lm[..., 3] - ref_lm[..., 3])[both]
+    print(f"{name}, smoothing on: image median {np.median(err):.5f} p95 {np.percentile(err, 95):.5f}, world median "
+          f"{np.median(world_err) * 100:.3f} cm p95 {np.percentile(world_err, 95) * 100:.3f} cm, "
+          f"visibility p95 {np.percentile(vis_err, 95):.4f}")
+    assert both.sum() > 150
+    assert np.median(err) <= 0.005 and np.percentile(err, 95) <= 0.02
+    assert np.median(world_err) <= 0.005 and np.percentile(world_err, 95) <= 0.02
+    assert np.percentile(vis_err, 95) <= 0.05

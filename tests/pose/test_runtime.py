@@ -60,6 +60,25 @@ def test_stepwise_api_matches_run():
     assert not np.array_equal(zero_scores, whole["Identity_1"])
 
 
+def test_in_place_input_and_output_match_the_copying_api():
+    m = runtime.Model("selfie_segmentation_landscape", threads=1)
+    x = np.random.default_rng(3).uniform(0, 1, m.input_shape()).astype(np.float32)
+    name = next(iter(m.outputs))
+    whole = m.run(x)[name]
+
+    def fill(buf):
+        buf[...] = x
+
+    m.fill_input(fill)
+    m.invoke()
+    # The callback sees the interpreter's own output; a reduction does not keep a view.
+    assert m.use_output(name, lambda o: float(o.sum())) == pytest.approx(float(whole.sum()))
+    assert np.array_equal(m.use_output(name, lambda o: o.copy()), whole)
+    m.fill_input(lambda buf: buf.fill(0.0))
+    m.invoke()  # no view of the interpreter's memory outlives the callbacks
+    assert not np.array_equal(m.output(name), whole)
+
+
 def test_wrong_input_shape_is_a_clear_error():
     m = runtime.Model("selfie_segmentation")
     with pytest.raises(ValueError, match=r"wants shape \(1, 256, 256, 3\), got \(256, 256, 3\)"):

@@ -243,3 +243,13 @@ def test_helpers_refuse_bad_shapes(person):
         cut_out(rgb.astype(np.float32), res, (0, 0, 0))
     with pytest.raises(ValueError, match=r"mask must be \(h, w\) float32, got shape \(3,\)"):
         blur_background(rgb, np.zeros(3, np.float32))
+
+
+def test_a_segmenter_keeps_frame_sized_masks_in_the_heap():
+    import sys
+
+    from pose.segmentation.segmenter import keep_frame_buffers_in_heap
+
+    SelfieSegmenter("landscape", smooth=False)
+    # Linux (glibc), what the game and CI run on: the mmap threshold is raised.
+    assert keep_frame_buffers_in_heap() is sys.platform.startswith("linux")

@@ -14,7 +14,9 @@ from scoring.events import Judgement, Tier
 from scoring.parts import BODY_PARTS
 
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
-names = text.filter(lambda s: 0 < len(" ".join(s.split())) <= 64)
+# Names are one line of printable text: what both the store and the class server accept.
+names = text.filter(lambda s: 0 < len(" ".join(s.split())) <= 64
+                    and not any(ord(c) < 32 or ord(c) == 127 for c in " ".join(s.split())))
 scores = st.floats(0, 100, allow_nan=False)
 judgement = st.builds(
     Judgement, move_index=st.integers(0, 500), move_name=text, score=scores, tier=st.sampled_from(list(Tier)),

@@ -54,3 +54,19 @@ def test_a_choreography_on_real_footage_per_move(real_track, make_choreo, clip_m
     for aim in ("delay 0.3 s: cost", "tempo +10 %: cost", "tempo -10 %: cost"):
         assert rows[aim].met, (aim, rows[aim].values)
     assert rows["one limb off 0..60 deg (right_arm)"].met, rows["one limb off 0..60 deg (right_arm)"].labels
+
+
+def test_sports2d_in_four_beat_moves(real_track):
+    """Sports2D's demo (real footage, one camera) as the coach in 4-beat moves: the aims
+    met there (other movements, a frozen pose, timing, one arm off) hold per move."""
+    from testkit.choreo import check_choreography
+
+    s2d = real_track("sports2d/demo")
+    others = [("pose2sim cam02", real_track("Demo_SinglePerson/cam02")),
+              ("punch", C.render(C.joints("punch"), C.VIEWS[4].camera, C.VIEWS[4].body_scale, seed=800))]
+    table = check_choreography(C.choreography(s2d, 4, title="sports2d"), s2d, others=others)
+    rows = {r.aim: r for r in table.rows.values()}
+    print({a: (round(r.rate, 2), [round(v, 1) for v in r.values]) for a, r in rows.items()})
+    for aim in ("different movement", "frozen in the move's mid pose", "delay 0.3 s: cost", "tempo +10 %: cost",
+                "tempo -10 %: cost", "one limb off 0..60 deg (right_arm)"):
+        assert rows[aim].met, (aim, rows[aim].values, rows[aim].labels)

@@ -25,6 +25,8 @@ class DancePlayScene(PlayScene):
         from game.fx.cutout import StageCutout
 
         self.cutout_on = cutout_wanted(game.config, self.choreo)
+        if self.cutout_on:
+            self.skeleton_width_px = 5  # thin: the child on the stage is the picture
         self._stage_cut = StageCutout()
         cam = game.camera
         if self.cutout_on and cam is not None and "segmentation" not in cam.pipelines:
@@ -35,7 +37,7 @@ class DancePlayScene(PlayScene):
                 cam.start(loop=False)
         self.rewards = Rewards()
         self.proc.subscribe(self._reward)
-        self._announce: tuple[str, float] | None = None  # (words, time_s when won)
+        self._announce: tuple[tuple[str, str], float] | None = None  # ((title, why), time_s when won)
         self.stats.update({"accessories_won": [], "accessories_drawn": 0, "cutouts_drawn": 0})
 
     def _reward(self, j) -> None:
@@ -44,8 +46,8 @@ class DancePlayScene(PlayScene):
         won = self.rewards.on_judgement(j)
         if won is not None:
             self.stats["accessories_won"].append(won.kind)
-            why = "gold move" if won.why == "gold" else f"{self.rewards.streak} PERFECTs in a row"
-            self._announce = (f"You won {NAMES[won.kind]}! ({why})", self.time_s)
+            why = "for a golden move!" if won.why == "gold" else f"for {self.rewards.streak} PERFECTs in a row!"
+            self._announce = ((f"You won {NAMES[won.kind]}!", why), self.time_s)
 
     # -- the picture ----------------------------------------------------------------------
     def camera_picture(self, cam, box_px):
@@ -60,22 +62,34 @@ class DancePlayScene(PlayScene):
 
     def _draw_camera(self, screen, song: float, t: float) -> None:
         super()._draw_camera(screen, song, t)
+        if self.cutout_on and self.state == "playing" and self.stats["cutouts_drawn"]:
+            self._want_shot("4_play_cutout")
+
+    def draw_on_top(self, screen, t: float) -> None:
+        # Over the effects: a PERFECT burst must not hide the prize it just won.
         if self.rewards.won and self.pose is not None and not self.camera_gone:
             self._draw_accessories(screen, t)
-        if self.cutout_on and self.state == "playing" and self.stats["cutouts_drawn"]:
-            self._pending_shot = self._pending_shot or "4_play_cutout"
         if self._announce is not None:
-            words, at = self._announce
+            (title, why), at = self._announce
             if self.time_s - at > ANNOUNCE_S:
                 self._announce = None
             else:
+                # Low in the child's picture: the head (where the prize sits) stays in view.
                 box = self.cam_view
-                pill = pygame.Rect(0, 0, min(box.width - 20, 520), 52)
-                pill.midbottom = (box.centerx, box.bottom - 70)
-                pygame.draw.rect(screen, theme.SHADOW, pill.move(0, 5), border_radius=26)
-                pygame.draw.rect(screen, theme.GOLD, pill, border_radius=26)
-                pygame.draw.rect(screen, theme.WHITE, pill, 4, border_radius=26)
-                theme.text(screen, words, 28, theme.WHITE, pill.center, outline_px=2)
+                pill = pygame.Rect(0, 0, box.width - 16, 70)
+                pill.midbottom = (box.centerx, box.bottom - 64)
+                pygame.draw.rect(screen, theme.SHADOW, pill.move(0, 5), border_radius=24)
+                pygame.draw.rect(screen, theme.GOLD, pill, border_radius=24)
+                pygame.draw.rect(screen, theme.WHITE, pill, 4, border_radius=24)
+                big = theme.fit(title, 30, pill.width - 20)
+                theme.text(screen, title, big, theme.WHITE, (pill.centerx, pill.y + 24), outline_px=2)
+                small = theme.fit(why, 20, pill.width - 20, min_size=12)
+                theme.text(screen, why, small, theme.INK, (pill.centerx, pill.bottom - 16), shadow=False)
+
+    def _want_shot(self, name: str) -> None:
+        """Ask for one screenshot (with --shots) without taking another's turn forever."""
+        if name not in self.game.shots_taken and not self._pending_shot:
+            self._pending_shot = name
 
     def _draw_accessories(self, screen, t: float) -> None:
         view = self.cam_view
@@ -101,7 +115,7 @@ class DancePlayScene(PlayScene):
         if drawn:
             self.stats["accessories_drawn"] += 1
             if self.state == "playing" and self._announce is not None:
-                self._pending_shot = self._pending_shot or "4_play_accessory"
+                self._want_shot("4_play_accessory")
 
 
 def cutout_wanted(config, choreo) -> bool:
