@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -131,7 +131,6 @@ class _Slot:
     track_id: int | None = None  # the track this player was last surely matched to
     shown: bool = False  # the last frame showed a pose
     missing_frames: int = 0
-    history: list[int] = field(default_factory=list)
 
 
 class _DetectorGate:
@@ -225,7 +224,8 @@ class PlayerTracker:
     def bodies_by_side(self, rgb: np.ndarray | None = None, timestamp_s: float | None = None) -> tuple[PoseFrame, ...]:
         """The bodies of the last frame (or of ``rgb``, processed now) from left to right."""
         if rgb is not None:
-            self.process(rgb, self._last_t if timestamp_s is None else timestamp_s)
+            # Without a time, one camera frame after the last (the filters need time to pass).
+            self.process(rgb, self._last_t + 1 / 30 if timestamp_s is None else timestamp_s)
         return tuple(b.pose for b in sorted(self._last, key=lambda b: b.centre_px[0]))
 
     def claim_sides(self) -> Players:
@@ -317,7 +317,6 @@ class PlayerTracker:
     def _match(self, found: list[_Body], t: float) -> tuple[list[_Body | None], list[bool]]:
         n = self.n_players
         slots = self._slots
-        # New players who were not there at the claim: the first body no player claims.
         costs: list[list[tuple[float, float, float] | None]] = []
         for slot in slots:
             if slot.look is None:
