@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -131,7 +131,6 @@ class _Slot:
     track_id: int | None = None  # the track this player was last surely matched to
     shown: bool = False  # the last frame showed a pose
     missing_frames: int = 0
-    history: list[int] = field(default_factory=list)
 
 
 class _DetectorGate:
@@ -225,7 +224,8 @@ class PlayerTracker:
     def bodies_by_side(self, rgb: np.ndarray | None = None, timestamp_s: float | None = None) -> tuple[PoseFrame, ...]:
         """The bodies of the last frame (or of ``rgb``, processed now) from left to right."""
         if rgb is not None:
-            self.process(rgb, self._last_t if timestamp_s is None else timestamp_s)
+            # Without a time, one camera frame after the last (the filters need time to pass).
+            self.process(rgb, self._last_t + 1 / 30 if timestamp_s is None else timestamp_s)
         return tuple(b.pose for b in sorted(self._last, key=lambda b: b.centre_px[0]))
 
     def claim_sides(self) -> Players:
@@ -317,7 +317,6 @@ class PlayerTracker:
     def _match(self, found: list[_Body], t: float) -> tuple[list[_Body | None], list[bool]]:
         n = self.n_players
         slots = self._slots
-        # New players who were not there at the claim: the first body no player claims.
         costs: list[list[tuple[float, float, float] | None]] = []
         for slot in slots:
             if slot.look is None:
@@ -400,14 +399,19 @@ class PlayerTracker:
             assert other.look is not None and other.motion is not None
             o_colour, coverage = other.look.distance(body.look)
             o_motion = other.motion.distance(body.centre_px, body.size_px, t)
-            distinct = slot.look.distance_to(other.look) > DISTINCT_LOOKS
-            if distinct and coverage >= MIN_COVERAGE:
-                if o_colour - colour < SURE_MARGIN:
+            by_colour = coverage >= MIN_COVERAGE and slot.look.distance_to(other.look) > DISTINCT_LOOKS
+            colour_says = o_colour - colour  # > 0: looks more like this player than the other
+            motion_says = o_motion - motion  # > 0: where this player, not the other, should be
+            if by_colour and colour_says < -SURE_MARGIN:
+                return False  # looks like the other child
+            if body.crowded:
+                # Its colours may be partly the other child's: it must look like this player,
+                # or (when the two look alike) be clearly on this player's course.
+                if not (colour_says >= SURE_MARGIN if by_colour else motion_says >= SURE_MOTION_MARGIN):
                     return False
-            elif body.crowded or not continuing:
-                # Colour cannot tell these two apart: only a clear prediction can.
-                if o_motion - motion < SURE_MOTION_MARGIN:
-                    return False
+            elif not ((by_colour and colour_says >= SURE_MARGIN) or motion_says >= SURE_MOTION_MARGIN
+                      or (continuing and not by_colour)):
+                return False
         return True
 
     def _update_gate(self, n_tracked: int) -> None:
