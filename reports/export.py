@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from reports.store import (JudgementRow, SessionRow, SessionStore, StoreError, clean_name,
+from reports.store import (SESSION_KINDS, JudgementRow, SessionRow, SessionStore, StoreError, clean_name,
                            judgement_values, to_iso)
 from scoring import record
 from scoring.parts import BODY_PARTS
@@ -50,6 +50,9 @@ JSON_SCHEMA: dict[str, Any] = {
                 "stopped_at_s": _NUM, "guest": {"type": "boolean"},
                 "mode": {"type": "string", "minLength": 1, "maxLength": 40},
                 "partner_uid": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+                "kind": {"enum": list(SESSION_KINDS)},
+                "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": 4},
+                "practice_s": {"type": ["number", "null"], "minimum": 0},
                 "judgements": {"type": "array", "items": record.export_schema()},
                 "samples": {"type": "array", "items": {
                     "type": "array", "prefixItems": [{"type": "number"}, {"type": "number"}],
@@ -75,8 +78,9 @@ class ImportResult:
     players_seen: int
 
 
-def _select(store: SessionStore, player: str | None, group: str | None) -> list[SessionRow]:
-    return store.sessions(player=player, group=group)
+def _select(store: SessionStore, player: str | None, group: str | None,
+            kind: str | None = "play") -> list[SessionRow]:
+    return store.sessions(player=player, group=group, kind=kind)
 
 
 def _judgement_dict(j: JudgementRow) -> dict[str, Any]:
@@ -85,7 +89,9 @@ def _judgement_dict(j: JudgementRow) -> dict[str, Any]:
 
 
 def export_json(store: SessionStore, player: str | None = None, group: str | None = None) -> str:
-    sessions = _select(store, player, group)
+    # Played and practice sessions both: a teacher's report elsewhere (the class server, an
+    # import on another machine) shows what was practised, and "did it help" needs both.
+    sessions = _select(store, player, group, kind=None)
     if player is not None:
         players = [store.player(player)]
     else:
@@ -105,7 +111,7 @@ def export_json(store: SessionStore, player: str | None = None, group: str | Non
             "finished_at": s.finished_at, "difficulty": s.difficulty, "latency_s": s.latency_s,
             "total": s.total, "stars": s.stars, "completed": s.completed,
             "points": s.points, "stopped_at_s": s.stopped_at_s, "guest": s.guest, "mode": s.mode,
-            "partner_uid": s.partner_uid,
+            "partner_uid": s.partner_uid, "kind": s.kind, "speed": s.speed, "practice_s": s.practice_s,
             "judgements": [_judgement_dict(j) for j in store.judgements(s.id)],
             "samples": [[a, b] for a, b in zip(t, sim)],
         })
@@ -249,6 +255,7 @@ def _import_json(store: SessionStore, p: Path, text: str) -> ImportResult:
                 stars=s.get("stars"), completed=bool(s.get("completed", False)),
                 points=s.get("points"), stopped_at_s=s.get("stopped_at_s"), guest=bool(s.get("guest", False)),
                 mode=s.get("mode"), partner_uid=s.get("partner_uid"),
+                kind=s.get("kind", "play"), speed=float(s.get("speed", 1.0)), practice_s=s.get("practice_s"),
                 judgements=[judgement_values(_row_from_dict(j)) for j in s["judgements"]],
                 samples=[(a, b) for a, b in s.get("samples", [])],
             ))

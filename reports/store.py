@@ -688,9 +688,18 @@ class SessionStore:
         guest: bool = False,
         mode: str | None = None,
         partner_uid: str | None = None,
+        kind: str = "play",
+        speed: float = 1.0,
+        practice_s: float | None = None,
     ) -> bool:
         """Insert one whole session in one transaction; False if its uid is already here.
-        ``judgements`` rows are judgement_values() tuples."""
+        ``judgements`` rows are judgement_values() tuples. kind/speed/practice_s: a practice
+        session (see SESSION_KINDS)."""
+        if kind not in SESSION_KINDS:
+            raise StoreError(f"session kind must be one of {', '.join(SESSION_KINDS)}, got {kind!r}")
+        speed_v = _finite_or_none(speed)
+        if speed_v is None or not 0.0 < speed_v <= 4.0:
+            raise StoreError(f"session speed must be a number in (0, 4], got {speed!r}")
         db = self._db
         assert db is not None
         db.execute("BEGIN IMMEDIATE")
@@ -705,13 +714,14 @@ class SessionStore:
             cur = db.execute(
                 "INSERT INTO sessions (uid, player_id, choreography, choreography_path, started_at,"
                 " finished_at, difficulty, latency_s, total, stars, completed, points, stopped_at_s, mode,"
-                " partner_uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " partner_uid, kind, speed, practice_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uid, pid, choreography, choreography_path, to_iso(started_at),
                  to_iso(finished_at) if finished_at else None, difficulty,
                  _finite_or_none(latency_s), total_v,
                  None if stars is None else int(stars), 1 if completed else 0,
                  None if points is None else int(points), _finite_or_none(stopped_at_s),
-                 str(mode or "dance"), str(partner_uid) if partner_uid else None),
+                 str(mode or "dance"), str(partner_uid) if partner_uid else None,
+                 kind, speed_v, _finite_or_none(practice_s)),
             )
             sid = int(cur.lastrowid)
             db.executemany(_INSERT_JUDGEMENT, [(sid, *j) for j in judgements])

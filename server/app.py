@@ -266,7 +266,7 @@ def create_app(engine: sa.Engine, *, secure_cookies: bool = True) -> FastAPI:
             rows = repo.class_sessions(c, cls.id, after_id=after_id, limit=100)
         return JSONResponse({"sessions": [
             {"id": r.id, "child": r.child, "child_id": r.child_id, "choreography": r.choreography,
-             "mode": r.mode or "dance", "difficulty": r.difficulty, "started_at": r.started_at,
+             "mode": r.mode or "dance", "kind": r.kind, "speed": r.speed, "difficulty": r.difficulty, "started_at": r.started_at,
              "started": human_date(r.started_at), "points": r.points, "stars": r.stars,
              "status": "finished" if r.completed else ("stopped" if r.finished_at else "playing"),
              "moves": r.judged_moves} for r in reversed(rows)]})

@@ -186,7 +186,7 @@ class SyncClient:
     def _todo(self, store) -> list:
         acked = self.ledger.acknowledged(self.url)
         # A guest is nobody: their dances stay on this device and never reach the class.
-        return [s for s in store.sessions() if not getattr(s, "guest", False)
+        return [s for s in store.sessions(kind=None) if not getattr(s, "guest", False)
                 and acked.get(s.uid, (-1, -1, -1)) < _completeness(s)]
 
     def _apply_roster(self, store, roster: dict, rep: SyncReport) -> None:

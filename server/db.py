@@ -77,6 +77,9 @@ sessions = sa.Table(
     sa.Column("choreography", sa.String(200), nullable=False),
     sa.Column("difficulty", sa.String(20)),
     sa.Column("mode", sa.String(40)),
+    # "practice": one move (or a chain) practised, maybe slowed; never in the class's scores.
+    sa.Column("kind", sa.String(16), nullable=False, server_default="play"),
+    sa.Column("speed", sa.Float, nullable=False, server_default="1.0"),
     sa.Column("started_at", _TS, nullable=False),
     sa.Column("finished_at", _TS),
     sa.Column("total", sa.Float),

@@ -290,6 +290,7 @@ def store_session(c: sa.Connection, device, doc: dict) -> str:
     values = dict(
         class_id=device.class_id, child_id=child_id, device_id=device.id,
         choreography=doc["choreography"], difficulty=doc.get("difficulty"), mode=doc.get("mode"),
+        kind=doc.get("kind", "play"), speed=float(doc.get("speed", 1.0)),
         started_at=doc["started_at"], finished_at=doc.get("finished_at"), total=_finite(doc.get("total")),
         points=_points(doc),
         stars=doc.get("stars"), completed=bool(doc.get("completed", False)), judged_moves=judged,
@@ -341,6 +342,7 @@ def dialect_is_postgres(c: sa.Connection) -> bool:
 
 
 _SESSION_COLS = (sessions.c.id, sessions.c.uid, sessions.c.choreography, sessions.c.difficulty, sessions.c.mode,
+                 sessions.c.kind, sessions.c.speed,
                  sessions.c.started_at, sessions.c.finished_at, sessions.c.total, sessions.c.points, sessions.c.stars,
                  sessions.c.completed, sessions.c.judged_moves, sessions.c.received_at,
                  children.c.name.label("child"), children.c.id.label("child_id"))
@@ -387,15 +389,16 @@ def partner_payloads(c: sa.Connection, class_id: int, docs: list[dict]) -> list[
 
 
 def hardest_moves(c: sa.Connection, class_id: int, limit: int = 10) -> list:
-    """Moves of the class's songs with the lowest mean score over every child's tries
-    (a move needs 2 tries to count), with how many children tried it."""
+    """Moves of the class's songs with the lowest mean score over every child's played tries
+    (a move needs 2 tries to count; practice, often slowed, is not a try), with how many
+    children tried it."""
     mean = sa.func.avg(moves.c.score)
     q = (sa.select(sessions.c.choreography, moves.c.move_name, mean.label("mean_score"),
                    sa.func.count().label("tries"),
                    sa.func.count(sa.distinct(sessions.c.child_id)).label("children"),
                    sa.func.sum(sa.case((moves.c.tier == "MISS", 1), else_=0)).label("missed"))
          .join(sessions, sessions.c.id == moves.c.session_id)
-         .where(sessions.c.class_id == class_id)
+         .where(sessions.c.class_id == class_id, sessions.c.kind == "play")
          .group_by(sessions.c.choreography, moves.c.move_name)
          .having(sa.func.count() >= 2)
          .order_by(mean.asc()).limit(limit))

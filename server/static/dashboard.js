@@ -22,7 +22,12 @@
     tr.dataset.id = s.id;
     tr.className = "new";
     cell(tr, s.child, "/children/" + s.child_id);
-    cell(tr, s.choreography + (s.mode && s.mode !== "dance" ? " (" + s.mode + ")" : ""));
+    var dance = cell(tr, s.choreography + (s.mode && s.mode !== "dance" ? " (" + s.mode + ")" : ""));
+    if (s.kind === "practice") {
+      var p = document.createElement("span"); p.className = "pill";
+      p.textContent = "practice" + (s.speed !== 1 ? " at " + s.speed + "\u00d7" : "");
+      dance.appendChild(document.createTextNode(" ")); dance.appendChild(p);
+    }
     cell(tr, s.started);
     var st = cell(tr, ""); var pill = document.createElement("span");
     pill.className = "pill " + s.status; pill.textContent = s.status; st.appendChild(pill);

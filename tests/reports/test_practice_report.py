@@ -139,3 +139,19 @@ def test_player_report_practice_in_chromium(store, tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+def test_practice_survives_export_and_import(store, tmp_path):
+    """The JSON export (what another machine and the class server read) carries practice
+    sessions with their kind, speed and time; the imported player report says the same."""
+    from reports.export import export_json, import_file
+
+    path = tmp_path / "mia.json"
+    path.write_text(export_json(store, player="Mia"), encoding="utf-8")
+    with SessionStore.open(tmp_path / "other.db") as other:
+        import_file(other, path)
+        got = [(s.kind, s.speed, s.practice_s) for s in other.sessions("Mia", kind="practice")]
+        assert got == [(s.kind, s.speed, s.practice_s) for s in store.sessions("Mia", kind="practice")]
+        assert got == [("practice", 0.5, 42.0), ("practice", 0.5, 30.0)]
+        assert len(other.sessions("Mia")) == 3  # the plays stay plays
+        assert player_html(other, "Mia") == player_html(store, "Mia")

@@ -253,3 +253,30 @@ def test_fields_outside_the_session_format_are_not_kept(live):
         payload = c.execute(sa.select(sessions.c.payload).where(sessions.c.uid == "uid-extra-1")).scalar_one()
     eng.dispose()
     assert "camera_frame" not in payload and "iVBOR" not in payload and '"player":"Ivy"' in payload
+
+
+def test_practice_reaches_the_class_but_never_its_scores(live):
+    """A practice session (a move looped at half speed) is listed as practice, shown in the
+    child's report with its speed, and kept out of the class's hardest moves."""
+    play = {**session_doc("uid-prac-play", player="Noor"),
+            "judgements": [{**j, "move_name": "Spin"} for j in session_doc("x", moves=2)["judgements"]]}
+    prac = {**session_doc("uid-prac-1", player="Noor", moves=1), "kind": "practice", "speed": 0.5,
+            "practice_s": 40.0, "started_at": "2026-12-02T09:05:00+00:00",
+            "judgements": [{**session_doc("x", moves=1)["judgements"][0], "move_name": "Practised only",
+                            "score": 1.0, "tier": "MISS"}] * 3}
+    assert upload(live["url"], live["token_a"], play).status_code == 201
+    assert upload(live["url"], live["token_a"], prac).status_code == 201
+    bad = {**session_doc("uid-prac-bad", player="Noor"), "kind": "rehearsal"}
+    r = upload(live["url"], live["token_a"], bad)
+    assert r.status_code == 422 and "kind" in r.json()["error"]
+    a = login(live["url"], "ms_rivera")
+    cid = re.search(r'href="/classes/(\d+)"', a.get("/").text).group(1)
+    page = a.get(f"/classes/{cid}").text
+    assert "practice at 0.5×" in page
+    assert "Practised only" not in page  # practice is not a try at the song: not in "hardest moves"
+    feed = a.get(f"/classes/{cid}/feed").json()["sessions"]
+    mine = {s["choreography"] + s["kind"]: s for s in feed if s["child"] == "Noor"}
+    assert mine["Party Bear Boogiepractice"]["speed"] == 0.5 and "Party Bear Boogieplay" in mine
+    child = re.search(r'<a href="/children/(\d+)">Noor</a>', page).group(1)
+    report = a.get(f"/children/{child}").text
+    assert "Practice time" in report and "Practised only" in report

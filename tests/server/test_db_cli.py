@@ -23,7 +23,7 @@ def test_migrations_build_the_declared_schema(db_url):
         with eng.connect() as c:
             diffs = compare_metadata(MigrationContext.configure(c), metadata)
             version = c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert diffs == [] and version == "0001"
+        assert diffs == [] and version == "0002"
         open_database(db_url).dispose()  # a second start migrates nothing and keeps the data
     finally:
         eng.dispose()

@@ -196,3 +196,27 @@ def test_a_wrong_token_is_one_clear_line_and_nothing_is_lost(school, tmp_path):
     store = SessionStore.open(dev / "sessions.db")
     assert len(store.sessions()) == 1
     store.close()
+
+
+def test_practice_sessions_sync_as_practice(school, tmp_path):
+    """What a child practised on a device reaches the class server as practice, with its speed."""
+    from tests.reports.reports_kit import make_judgement
+
+    dev = device(tmp_path, "corner")
+    with SessionStore.open(dev / "sessions.db") as store:
+        sid = store.start_session("Zoe", choreography="Party Bear Boogie", kind="practice", speed=0.75)
+        for _ in range(2):
+            store.record_judgement(sid, make_judgement(0, 60.0))
+        store.finish_practice(sid, best_score=60.0, practice_s=25.0)
+        uid = store.sessions("Zoe", kind="practice")[0].uid
+    srv = server_kit.LiveServer(school["db"], school["home"]).start()
+    try:
+        rep = SyncClient(srv.url, school["token_a"], store_path=dev / "sessions.db", home=dev).sync_once()
+        assert rep.ok and rep.uploaded == [uid]
+    finally:
+        srv.stop()
+    eng = make_engine(school["db"])
+    with eng.connect() as c:
+        row = c.execute(sa.select(sessions.c.kind, sessions.c.speed).where(sessions.c.uid == uid)).one()
+    eng.dispose()
+    assert (row.kind, row.speed) == ("practice", 0.75)
